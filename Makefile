@@ -1,0 +1,31 @@
+# One entry point for setup, the service, the tests and the linters; CI runs `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+QA := $(VENV)/bin/qa
+PYTHON ?= python3
+export HF_HUB_OFFLINE ?= 1
+
+.PHONY: setup run index serve test lint
+
+setup: $(VENV)/.installed
+
+# torch is pinned to the CPU wheel first: an unpinned torch would pull a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+index: setup
+	$(QA) index seeds
+
+run: index
+	$(QA) serve
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check qa index api tests
+	$(VENV)/bin/mypy

@@ -1,0 +1,109 @@
+"""Find the lines of an article that are not part of the story.
+
+Teasers ("Also Read: ..."), social footers ("Follow our WhatsApp Channel ...") and
+section headings are kept in the stored text, so offsets stay true, but they are never
+split into sentences and so never come back as answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+BOILERPLATE = re.compile(
+    r"""^\s*(?:
+        (?:also|further|more|related)\s+(?:read|reading|stories|coverage)\b
+      | read\s+(?:more|also|next)\b
+      | (?:see|watch)\s+also\b
+      | related\s*:
+      | recommended\s*:
+      | advertisement\s*$
+      | sponsored\b
+      | (?:follow|join|like)\s+(?:us|our)\b
+      | subscribe\b | sign\s+up\b | click\s+here\b | share\s+this\b
+      | (?:copyright|©)\s
+      | all\s+rights\s+reserved
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_TERMINAL = tuple(".!?:;\"'”’)…")
+_SMALL_WORDS = {
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "by",
+    "for",
+    "from",
+    "in",
+    "into",
+    "near",
+    "of",
+    "on",
+    "or",
+    "over",
+    "the",
+    "to",
+    "up",
+    "with",
+    "vs",
+    "via",
+}
+
+
+def is_boilerplate(line: str) -> bool:
+    return bool(BOILERPLATE.match(line))
+
+
+def is_heading(line: str) -> bool:
+    """A short title-case line with no sentence-final punctuation."""
+    words = line.split()
+    if not words or len(words) > 14 or len(line) > 120 or line.rstrip().endswith(_TERMINAL):
+        return False
+    content = [w for w in words if w.lower() not in _SMALL_WORDS]
+    capitalised = sum(1 for w in content if w[:1].isupper() or w[:1].isdigit())
+    return bool(content) and capitalised / len(content) >= 0.6
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for match in re.finditer(r"\n", text):
+        yield start, match.start()
+        start = match.end()
+    yield start, len(text)
+
+
+def story_regions(text: str, title: str = "") -> list[tuple[int, int]]:
+    """Character ranges of the text that belong to the story, in order."""
+    regions: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    previous_ends_sentence = True
+    for start, end in _lines(text):
+        line = text[start:end].strip()
+        excluded = bool(line) and (
+            is_boilerplate(line)
+            or line == title.strip()
+            or (previous_ends_sentence and is_heading(line))
+        )
+        if line:
+            previous_ends_sentence = excluded or line.endswith(_TERMINAL)
+        if excluded:
+            if current is not None:
+                regions.append(current)
+                current = None
+            continue
+        if line:
+            current = (current[0] if current else start, end)
+    if current is not None:
+        regions.append(current)
+    return regions
+
+
+def headline(text: str) -> str | None:
+    """The first line, when it reads as a headline rather than a sentence."""
+    first = text.lstrip().split("\n", 1)[0].strip()
+    rest = text.lstrip()[len(first) :].strip()
+    if first and rest and not first.endswith((".", "!", "?", ",", ";", ":")) and len(first) <= 150:
+        return first
+    return None

@@ -1,0 +1,45 @@
+"""Turn raw bytes into text: gunzip, reject binary data, detect the encoding."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+from charset_normalizer import from_bytes
+
+from index.errors import IngestError
+
+_SNIFF = 8192
+# Control characters other than tab, newline, form feed and carriage return.
+_CONTROL = set(range(0, 9)) | {11} | set(range(14, 32)) | {127}
+
+
+def gunzip(data: bytes) -> bytes:
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise IngestError(f"not a valid gzip file ({exc})") from exc
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:_SNIFF]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for byte in head if byte in _CONTROL)
+    return controls > max(2, len(head) // 100)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode bytes to str, preferring UTF-8; raise IngestError for binary or unknown data."""
+    if not data.strip():
+        raise IngestError("file is empty")
+    if looks_binary(data):
+        raise IngestError("file is binary, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise IngestError("text is not UTF-8 and no other encoding could be detected")
+    return str(best)

@@ -1,0 +1,48 @@
+"""Every error the library raises on purpose.
+
+QAError
+├── IngestError            a file or record could not be turned into an article
+├── IndexError_            base for problems with the index directory
+│   ├── IndexNotFoundError     no index at the given path
+│   ├── IndexCorruptError      files exist but cannot be read
+│   ├── ModelMismatchError     index built with another embedding model
+│   └── IndexLockedError       another writer holds the index
+├── DocumentNotFoundError  no article with that id
+└── InvalidQueryError      a question or parameter is unusable
+"""
+
+
+class QAError(Exception):
+    """Base class for every error this project raises on purpose."""
+
+
+class IngestError(QAError):
+    """A file or record could not be turned into an article."""
+
+
+class IndexError_(QAError):  # noqa: N801 - avoid shadowing the builtin IndexError
+    """Base class for problems with an index directory."""
+
+
+class IndexNotFoundError(IndexError_):
+    """There is no index at the given path."""
+
+
+class IndexCorruptError(IndexError_):
+    """The index files exist but cannot be read."""
+
+
+class ModelMismatchError(IndexError_):
+    """The index was built with a different embedding model."""
+
+
+class IndexLockedError(IndexError_):
+    """Another process is writing to the index."""
+
+
+class DocumentNotFoundError(QAError):
+    """No article has the requested id."""
+
+
+class InvalidQueryError(QAError):
+    """A question or a query parameter is unusable."""

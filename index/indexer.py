@@ -1,0 +1,183 @@
+"""Index articles: ingest, skip what is unchanged or duplicate, chunk, embed, store.
+
+Used by the CLI, the API and the library alike.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.chunk import Chunked, chunk
+from index.document import Article
+from index.embed import Embedder
+from index.ingest import Failure, iter_files, read_path
+from index.writer import StoreWriter
+
+Progress = Callable[[int, int], None]
+"""Called with (articles done, articles in total) as indexing goes."""
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return self.unchanged + self.duplicates
+
+    @property
+    def rate(self) -> float:
+        done = self.added + self.updated + self.skipped
+        return done / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.skipped} skipped "
+            f"({self.unchanged} unchanged, {self.duplicates} duplicate), {self.failed} failed "
+            f"in {self.seconds:.1f}s ({self.rate:.1f} articles/s)"
+        )
+
+
+@dataclass
+class _Prepared:
+    article: Article
+    chunked: Chunked
+    update: bool
+
+
+class Indexer:
+    """Adds, replaces and deletes articles in an index directory."""
+
+    def __init__(
+        self,
+        index_dir: Path | str,
+        embedder: Embedder,
+        batch_articles: int = 64,
+        commit_every: int = 2000,
+    ) -> None:
+        if batch_articles < 1 or commit_every < 1:
+            raise ValueError(
+                f"batch_articles and commit_every must be > 0, "
+                f"got {batch_articles} and {commit_every}"
+            )
+        self.index_dir = Path(index_dir)
+        self.embedder = embedder
+        self.batch_articles = batch_articles
+        self.commit_every = commit_every
+
+    def index_paths(
+        self, paths: Sequence[Path | str], progress: Progress | None = None
+    ) -> IndexReport:
+        """Index every supported file under the given files and folders."""
+        items: list[Article | Failure] = []
+        for path in map(Path, paths):
+            if not path.exists():
+                items.append(Failure(str(path), "no such file or folder"))
+                continue
+            for file, root in iter_files([path]):
+                items.extend(read_path(file, root))
+        return self.index_items(items, progress)
+
+    def index_articles(
+        self, articles: Iterable[Article], progress: Progress | None = None
+    ) -> IndexReport:
+        return self.index_items(list(articles), progress)
+
+    def index_items(
+        self, items: Sequence[Article | Failure], progress: Progress | None = None
+    ) -> IndexReport:
+        report = IndexReport()
+        started = time.perf_counter()
+        total = len(items)
+        with StoreWriter(self.index_dir, self.embedder.name, self.embedder.dim) as writer:
+            seen: dict[str, str] = {}  # content hash -> doc id, within this run
+            done = 0
+            for batch in _batches(items, self.batch_articles):
+                prepared = [
+                    p
+                    for item in batch
+                    if (p := self._prepare(item, writer, seen, report)) is not None
+                ]
+                self._write(prepared, writer, report)
+                done += len(batch)
+                if writer.pending >= self.commit_every:
+                    writer.commit()
+                if progress:
+                    progress(done, total)
+            if writer.pending:
+                writer.commit()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove one article by id; False when there was no such article."""
+        with StoreWriter(self.index_dir, self.embedder.name, self.embedder.dim) as writer:
+            deleted = writer.delete(doc_id)
+            if deleted:
+                writer.commit()
+        return deleted
+
+    def _prepare(
+        self,
+        item: Article | Failure,
+        writer: StoreWriter,
+        seen: dict[str, str],
+        report: IndexReport,
+    ) -> _Prepared | None:
+        if isinstance(item, Failure):
+            report.failed += 1
+            report.failures.append(str(item))
+            return None
+        digest = item.content_hash
+        old_hash = writer.content_hash(item.doc_id)
+        if old_hash == digest:
+            report.unchanged += 1
+            return None
+        twin = seen.get(digest) or writer.doc_with_hash(digest)
+        if twin is not None and twin != item.doc_id:
+            report.duplicates += 1
+            return None
+        chunked = chunk(item.text, item.title)
+        if not chunked.sentences:
+            report.failed += 1
+            report.failures.append(
+                f"{item.doc_id}: no story text left after removing boilerplate and headings"
+            )
+            return None
+        seen[digest] = item.doc_id
+        return _Prepared(item, chunked, update=old_hash is not None)
+
+    def _write(self, prepared: list[_Prepared], writer: StoreWriter, report: IndexReport) -> None:
+        texts = [p.article.text[s:e] for p in prepared for s, e in p.chunked.sentences]
+        vectors = self.embedder.embed(texts)
+        offset = 0
+        for p in prepared:
+            n = len(p.chunked.sentences)
+            writer.put(p.article, p.chunked, np.ascontiguousarray(vectors[offset : offset + n]))
+            offset += n
+            report.doc_ids.append(p.article.doc_id)
+            if p.update:
+                report.updated += 1
+            else:
+                report.added += 1
+
+
+def _batches(
+    items: Sequence[Article | Failure], size: int
+) -> Iterator[Sequence[Article | Failure]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,228 @@
+"""Read files and folders of news articles into Article records.
+
+Supported: .txt, .md, .html/.htm, .json (an object or a list of objects), .jsonl, and any
+of these gzipped (.gz). A bad file or line becomes a Failure that names it; the rest of
+the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+from dateutil import parser as dateparser
+
+from index.clean import headline
+from index.decode import decode_text, gunzip
+from index.document import Article
+from index.errors import IngestError
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+
+ID_KEYS = ("id", "doc_id", "newid", "guid")
+TITLE_KEYS = ("title", "headline")
+URL_KEYS = ("url", "link")
+DATE_KEYS = ("published", "date", "published_at", "publishedAt", "pubDate")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that could not be ingested, with where it came from."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.message}"
+
+
+def format_of(path: Path) -> str:
+    """The inner suffix that decides the parser: 'a.jsonl.gz' -> '.jsonl'."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
+    """Yield (file, root) for every supported file under the given paths, sorted."""
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                if format_of(file) in SUPPORTED and not file.name.startswith("."):
+                    yield file, path
+        else:
+            yield path, path.parent
+
+
+def read_path(file: Path, root: Path) -> Iterator[Article | Failure]:
+    """Parse one file into articles, or a Failure for the file or for each bad line."""
+    name = str(file)
+    try:
+        data = file.read_bytes()
+        if file.suffix.lower() == ".gz":
+            data = gunzip(data)
+        kind = format_of(file)
+        if kind not in SUPPORTED:
+            raise IngestError(
+                f"unsupported file type {kind or '(none)'!r}; "
+                f"use one of {', '.join(sorted(SUPPORTED))} (optionally .gz)"
+            )
+    except OSError as exc:
+        yield Failure(name, f"cannot read file ({exc.strerror or exc})")
+        return
+    except IngestError as exc:
+        yield Failure(name, str(exc))
+        return
+    yield from read_bytes(data, kind, doc_id=_path_id(file, root), source=file.name, name=name)
+
+
+def read_bytes(
+    data: bytes, kind: str, doc_id: str, source: str, name: str
+) -> Iterator[Article | Failure]:
+    """Parse the content of one file of a kind ('.txt', '.html', '.jsonl', ...) into articles."""
+    try:
+        text = decode_text(data)
+        if kind in TEXT_SUFFIXES:
+            yield _text_article(text, doc_id, source)
+        elif kind in HTML_SUFFIXES:
+            yield _html_article(text, doc_id, source)
+        elif kind == ".json":
+            yield from _json_articles(text, doc_id, source)
+        elif kind in JSON_SUFFIXES:
+            yield from _jsonl_articles(text, doc_id, source, name)
+        else:
+            raise IngestError(f"unsupported kind {kind!r}")
+    except IngestError as exc:
+        yield Failure(name, str(exc))
+
+
+def _path_id(file: Path, root: Path) -> str:
+    try:
+        relative = file.relative_to(root)
+    except ValueError:
+        relative = Path(file.name)
+    stem = relative.as_posix()
+    for suffix in reversed(relative.suffixes):
+        stem = stem.removesuffix(suffix)
+    return stem or file.name
+
+
+def _title_from_id(doc_id: str) -> str:
+    return doc_id.rsplit("/", 1)[-1].replace("_", " ").replace("-", " ").strip()
+
+
+def _text_article(text: str, doc_id: str, source: str) -> Article:
+    if not text.strip():
+        raise IngestError("file has no text")
+    title = headline(text) or _title_from_id(doc_id)
+    if title.startswith("#"):
+        title = title.lstrip("#").strip()
+    return Article(doc_id=doc_id, text=text, title=title, source=source)
+
+
+def _html_article(html: str, doc_id: str, source: str) -> Article:
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    if doc is None or not (doc.text or "").strip():
+        raise IngestError("no article text could be extracted from the HTML")
+    return Article(
+        doc_id=doc_id,
+        text=doc.text,
+        title=doc.title or headline(doc.text) or _title_from_id(doc_id),
+        url=doc.url,
+        published=normalise_date(doc.date),
+        source=doc.sitename or source,
+    )
+
+
+def _json_articles(text: str, doc_id: str, source: str) -> Iterator[Article]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IngestError(f"malformed JSON at line {exc.lineno}: {exc.msg}") from exc
+    records = value if isinstance(value, list) else [value]
+    if len(records) == 1:
+        yield article_from_record(records[0], default_id=doc_id, source=source)
+        return
+    for number, record in enumerate(records, start=1):
+        yield article_from_record(record, default_id=f"{doc_id}-{number}", source=source)
+
+
+def _jsonl_articles(text: str, doc_id: str, source: str, name: str) -> Iterator[Article | Failure]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Failure(name, f"malformed JSON: {exc.msg}", number)
+            continue
+        try:
+            yield article_from_record(record, default_id=None, source=source, id_prefix=doc_id)
+        except IngestError as exc:
+            yield Failure(name, str(exc), number)
+
+
+def article_from_record(
+    record: Any, default_id: str | None, source: str, id_prefix: str = ""
+) -> Article:
+    """Build an Article from a JSON object; `text` is required, unknown keys become metadata."""
+    if not isinstance(record, dict):
+        raise IngestError(f"expected a JSON object, got {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise IngestError("object has no 'text' (a non-empty string is required)")
+    used: set[str] = {"text"}
+    given_id = _first(record, ID_KEYS, used)
+    if given_id is not None and str(given_id).strip():
+        doc_id = str(given_id).strip()
+    elif default_id is not None:
+        doc_id = default_id
+    else:
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+        doc_id = f"{id_prefix}-{digest}" if id_prefix else digest
+    raw_date = _first(record, DATE_KEYS, used)
+    title = _first(record, TITLE_KEYS, used)
+    url = _first(record, URL_KEYS, used)
+    given_source = _first(record, ("source", "publisher"), used)
+    metadata = {k: v for k, v in record.items() if k not in used}
+    published = normalise_date(raw_date)
+    if raw_date is not None and published is None:
+        metadata["date"] = raw_date
+    return Article(
+        doc_id=doc_id,
+        text=text,
+        title=str(title).strip() if title else (headline(text) or _title_from_id(doc_id)),
+        url=str(url) if url else None,
+        published=published,
+        source=str(given_source) if given_source else source,
+        metadata=metadata,
+    )
+
+
+def _first(record: dict[str, Any], keys: tuple[str, ...], used: set[str]) -> Any:
+    for key in keys:
+        if key in record and record[key] not in (None, ""):
+            used.add(key)
+            return record[key]
+    return None
+
+
+def normalise_date(value: Any) -> str | None:
+    """An ISO date (YYYY-MM-DD) from whatever date string a feed carries, or None."""
+    if value is None:
+        return None
+    try:
+        return str(dateparser.parse(str(value), fuzzy=False).date().isoformat())
+    except (ValueError, OverflowError, TypeError):
+        return None

@@ -1,0 +1,68 @@
+"""Split story text into sentences with exact character offsets into the original article."""
+
+from __future__ import annotations
+
+from syntok import segmenter
+
+from index.clean import story_regions
+
+Span = tuple[int, int]
+_MAX_QUOTE_MERGE = 6  # an unbalanced “ must not swallow the rest of the article
+
+
+def sentences(text: str, title: str = "") -> list[Span]:
+    """Sentence spans of the story parts of `text`; boilerplate and headings are skipped."""
+    return [span for region in sentences_by_region(text, title) for span in region]
+
+
+def sentences_by_region(text: str, title: str = "") -> list[list[Span]]:
+    """Sentence spans grouped by uninterrupted stretch of story text."""
+    regions = (
+        _merge_open_quotes(text, _segment(text, s, e)) for s, e in story_regions(text, title)
+    )
+    return [region for region in regions if region]
+
+
+def _segment(text: str, start: int, end: int) -> list[Span]:
+    region = text[start:end]
+    spans: list[Span] = []
+    for paragraph in segmenter.analyze(region):
+        for sentence in paragraph:
+            first, last = sentence[0], sentence[-1]
+            # syntok reports the offset of a token's value; its leading spacing is separate.
+            s = first.offset
+            e = last.offset + len(last.value)
+            if e > s and region[s:e].strip():
+                spans.append((start + s, start + e))
+    return _extend_closing_quotes(text, spans)
+
+
+def _extend_closing_quotes(text: str, spans: list[Span]) -> list[Span]:
+    # A closing quote right after the full stop belongs to the sentence it closes.
+    extended: list[Span] = []
+    for s, e in spans:
+        while e < len(text) and text[e] in '”’")]':
+            e += 1
+        extended.append((s, e))
+    return extended
+
+
+def _merge_open_quotes(text: str, spans: list[Span]) -> list[Span]:
+    """Join sentences while a curly quotation opened in them is still open."""
+    merged: list[Span] = []
+    i = 0
+    while i < len(spans):
+        s, e = spans[i]
+        j = i
+        while _open_quotes(text[s:e]) > 0 and j + 1 < len(spans) and j - i < _MAX_QUOTE_MERGE:
+            j += 1
+            e = spans[j][1]
+        if _open_quotes(text[s:e]) > 0:
+            j, e = i, spans[i][1]  # never closed: keep the segmenter's split
+        merged.append((s, e))
+        i = j + 1
+    return merged
+
+
+def _open_quotes(sentence: str) -> int:
+    return sentence.count("“") - sentence.count("”")

@@ -1,0 +1,334 @@
+"""Read an index directory: articles, passages, sentences, BM25 and the FAISS vectors.
+
+The SQLite database is the source of truth. The FAISS files of the current generation
+(recorded in `meta`) are loaded next to it; if they are missing or damaged they are
+rebuilt in memory from the sentence vectors that SQLite keeps, and the store says so in
+`warnings`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from index import vectors
+from index.document import Article
+from index.embed import Vectors, canonical_model_name
+from index.errors import (
+    DocumentNotFoundError,
+    IndexCorruptError,
+    IndexNotFoundError,
+    ModelMismatchError,
+)
+from index.schema import DB_NAME, SCHEMA_VERSION, connect, vector_file
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    first_sentence: int
+    last_sentence: int
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    vector: Vectors
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """An article's metadata without its text."""
+
+    doc_id: str
+    title: str
+    url: str | None
+    published: str | None
+    source: str | None
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict results to articles from one source and/or a published date range."""
+
+    source: str | None = None
+    published_from: str | None = None
+    published_to: str | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.source, self.published_from, self.published_to))
+
+
+class Store:
+    """A read view of an index directory, safe to share between threads."""
+
+    def __init__(self, path: Path | str, model: str | None = None) -> None:
+        self.path = Path(path)
+        if not (self.path / DB_NAME).exists():
+            raise IndexNotFoundError(
+                f"no index at {self.path}; build one with `qa index PATH --index-dir {self.path}`"
+            )
+        self._lock = threading.RLock()
+        try:
+            self._conn = connect(self.path)
+            meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"cannot read {self.path / DB_NAME}: {exc}") from exc
+        if not meta:
+            raise IndexCorruptError(f"{self.path / DB_NAME} is not an index (no metadata)")
+        if int(meta.get("schema_version", -1)) != SCHEMA_VERSION:
+            raise IndexCorruptError(
+                f"index at {self.path} has schema version {meta.get('schema_version')!r}, "
+                f"this version reads {SCHEMA_VERSION}; rebuild it with `qa index --rebuild`"
+            )
+        self.model: str = meta["model"]
+        self.dim: int = int(meta["dim"])
+        if model is not None and canonical_model_name(model) != self.model:
+            raise ModelMismatchError(
+                f"index at {self.path} was built with model {self.model!r} (dim {self.dim}), "
+                f"not {canonical_model_name(model)!r}; use that model or rebuild the index"
+            )
+        self.warnings: list[str] = []
+        self.generation = -1
+        self._passages: faiss.Index = vectors.empty(self.dim)
+        self._sentences: faiss.Index = vectors.empty(self.dim)
+        self.refresh()
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def _read_generation(self) -> int:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def refresh(self) -> bool:
+        """Reload the vectors if a writer committed since; True when something changed."""
+        with self._lock:
+            try:
+                generation = self._read_generation()
+            except sqlite3.DatabaseError as exc:
+                raise IndexCorruptError(f"cannot read {self.path / DB_NAME}: {exc}") from exc
+            if generation == self.generation:
+                return False
+            self._conn.execute("BEGIN")
+            try:
+                generation = self._read_generation()
+                self._passages = self._load_vectors("passages", generation)
+                self._sentences = self._load_vectors("sentences", generation)
+            finally:
+                self._conn.execute("COMMIT")
+            self.generation = generation
+            return True
+
+    def _load_vectors(self, kind: str, generation: int) -> faiss.Index:
+        expected = self._count(kind)
+        if generation == 0 and expected == 0:
+            return vectors.empty(self.dim)  # a new, empty index has no files yet
+        try:
+            index = vectors.load(vector_file(self.path, kind, generation), self.dim)
+            if index.ntotal == expected:
+                return index
+            problem = f"{kind} vectors hold {index.ntotal} rows, the database {expected}"
+        except (OSError, RuntimeError) as exc:
+            problem = f"{kind} vectors unreadable ({exc})"
+        self.warnings.append(f"{problem}; rebuilt them in memory from the database")
+        ids, vecs = self._stored_vectors(kind)
+        return vectors.build(self.dim, ids, vecs)
+
+    def _stored_vectors(self, kind: str) -> tuple[vectors.Ids, Vectors]:
+        rows = self._conn.execute("SELECT id, vec FROM sentences ORDER BY id").fetchall()
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        vecs = _stack([r[1] for r in rows], self.dim)
+        if kind == "sentences":
+            return ids, vecs
+        by_id = {int(i): v for i, v in zip(ids, vecs, strict=True)}
+        passages = self._conn.execute(
+            "SELECT id, first_sentence, last_sentence FROM passages ORDER BY id"
+        ).fetchall()
+        pids = np.array([p[0] for p in passages], dtype=np.int64)
+        pvecs = [
+            vectors.unit_mean(np.stack([by_id[s] for s in range(p[1], p[2] + 1)])) for p in passages
+        ]
+        return pids, _stack_arrays(pvecs, self.dim)
+
+    def _count(self, kind: str) -> int:
+        table = {"passages": "passages", "sentences": "sentences"}[kind]
+        return int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- counts and articles -----------------------------------------------------------
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            articles = self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            return {
+                "articles": int(articles),
+                "passages": self._count("passages"),
+                "sentences": self._count("sentences"),
+            }
+
+    def article(self, doc_id: str) -> Article:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT * FROM articles WHERE doc_id = ?", (doc_id,)
+            ).fetchone()
+        if row is None:
+            raise DocumentNotFoundError(f"no article with id {doc_id!r}")
+        info = _info(row)
+        return Article(text=row["text"], **info.__dict__)
+
+    def infos(self, doc_ids: Iterable[str]) -> dict[str, ArticleInfo]:
+        ids = list(set(doc_ids))
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT doc_id, title, url, published, source, metadata FROM articles "
+                f"WHERE doc_id IN ({_marks(ids)})",
+                ids,
+            ).fetchall()
+        return {row["doc_id"]: _info(row) for row in rows}
+
+    def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(set(doc_ids))
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT doc_id, text FROM articles WHERE doc_id IN ({_marks(ids)})", ids
+            ).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def list_articles(self, offset: int = 0, limit: int = 50) -> list[ArticleInfo]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT doc_id, title, url, published, source, metadata FROM articles "
+                "ORDER BY published DESC, doc_id LIMIT ? OFFSET ?",
+                (limit, offset),
+            ).fetchall()
+        return [_info(row) for row in rows]
+
+    # -- retrieval -----------------------------------------------------------------------
+
+    def dense_passages(
+        self, query: Vectors, k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        allowed = self._allowed("passages", filters) if filters else None
+        return vectors.search(self._passages, query, k, allowed)
+
+    def dense_sentences(
+        self, query: Vectors, k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        allowed = self._allowed("sentences", filters) if filters else None
+        return vectors.search(self._sentences, query, k, allowed)
+
+    def bm25_passages(
+        self, terms: Sequence[str], k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        """Top-k passages by BM25 for any of the terms; higher score is better."""
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        where, params = _filter_sql(filters)
+        sql = (
+            "SELECT passages_fts.rowid, -bm25(passages_fts, 0.5, 1.0) AS score "
+            "FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
+            "JOIN articles a ON a.doc_id = p.doc_id "
+            f"WHERE passages_fts MATCH ? {where} ORDER BY score DESC LIMIT ?"
+        )
+        with self._lock:
+            rows = self._conn.execute(sql, [match, *params, k]).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def document_frequencies(self, stems: Iterable[str]) -> tuple[dict[str, int], int]:
+        """How many passages contain each (porter-stemmed) term, and the passage count."""
+        terms = list(set(stems))
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT term, doc FROM passages_vocab WHERE term IN ({_marks(terms)})", terms
+            ).fetchall()
+            total = self._count("passages")
+        return {r[0]: int(r[1]) for r in rows}, total
+
+    def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
+        with self._lock:
+            rows = self._conn.execute(
+                'SELECT id, doc_id, start, "end", first_sentence, last_sentence FROM passages '
+                f"WHERE id IN ({_marks(ids)})",
+                list(ids),
+            ).fetchall()
+        return {r[0]: PassageRow(*r) for r in rows}
+
+    def sentences(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
+        with self._lock:
+            rows = self._conn.execute(
+                f'SELECT id, doc_id, start, "end", vec FROM sentences WHERE id IN ({_marks(ids)})',
+                list(ids),
+            ).fetchall()
+        return {r[0]: SentenceRow(r[0], r[1], r[2], r[3], _vector(r[4], self.dim)) for r in rows}
+
+    def _allowed(self, kind: str, filters: Filters) -> vectors.Ids:
+        table = {"passages": "passages", "sentences": "sentences"}[kind]
+        where, params = _filter_sql(filters)
+        sql = f"SELECT p.id FROM {table} p JOIN articles a ON a.doc_id = p.doc_id WHERE 1 {where}"
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+
+def _filter_sql(filters: Filters | None) -> tuple[str, list[str]]:
+    if not filters:
+        return "", []
+    clauses, params = [], []
+    if filters.source:
+        clauses.append("a.source = ?")
+        params.append(filters.source)
+    if filters.published_from:
+        clauses.append("a.published >= ?")
+        params.append(filters.published_from)
+    if filters.published_to:
+        clauses.append("a.published <= ?")
+        params.append(filters.published_to)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def _info(row: sqlite3.Row) -> ArticleInfo:
+    return ArticleInfo(
+        row["doc_id"],
+        row["title"],
+        row["url"],
+        row["published"],
+        row["source"],
+        json.loads(row["metadata"]),
+    )
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _vector(blob: bytes, dim: int) -> Vectors:
+    return np.frombuffer(blob, dtype=np.float32, count=dim)
+
+
+def _stack(blobs: list[bytes], dim: int) -> Vectors:
+    return _stack_arrays([_vector(b, dim) for b in blobs], dim)
+
+
+def _stack_arrays(arrays: Sequence[Vectors], dim: int) -> Vectors:
+    if not arrays:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.ascontiguousarray(np.stack(arrays), dtype=np.float32)

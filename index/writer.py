@@ -1,0 +1,243 @@
+"""Write to an index directory: one writer at a time, atomic commits.
+
+A commit writes the FAISS files of the next generation (temporary file, fsync, rename),
+then records that generation in the same SQLite transaction as the rows, then removes
+the previous generation's files. A crash at any point leaves the last committed
+generation intact; leftovers of an unfinished commit are cleared by the next writer.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+from index import vectors
+from index.chunk import Chunked
+from index.document import Article
+from index.embed import Vectors, canonical_model_name
+from index.errors import IndexLockedError
+from index.schema import DDL, LOCK_NAME, SCHEMA_VERSION, connect, vector_file
+from index.store import Store
+
+
+class StoreWriter:
+    """Holds the write lock and an open transaction until `commit` or `close`."""
+
+    def __init__(self, path: Path | str, model: str, dim: int) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._lock_file = open(self.path / LOCK_NAME, "a+")  # noqa: SIM115 - held for our lifetime
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            self._lock_file.close()
+            raise IndexLockedError(
+                f"another process is writing to the index at {self.path}"
+            ) from exc
+        try:
+            self._conn = connect(self.path)
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.executescript(DDL)
+            self._init_meta(canonical_model_name(model), dim)
+            reader = Store(self.path, model=model)  # checks the model; loads current vectors
+        except BaseException:
+            self._lock_file.close()
+            raise
+        self.generation = reader.generation
+        self.dim = dim
+        self._passages, self._sentences = reader._passages, reader._sentences
+        self.warnings = reader.warnings
+        reader.close()
+        self._clear_leftovers()
+        self._conn.execute("BEGIN IMMEDIATE")
+        self.pending = 0
+
+    def _init_meta(self, model: str, dim: int) -> None:
+        defaults = {
+            "schema_version": str(SCHEMA_VERSION),
+            "model": model,
+            "dim": str(dim),
+            "generation": "0",
+            "created_at": _now(),
+        }
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", defaults.items()
+        )
+
+    def _clear_leftovers(self) -> None:
+        keep = {vector_file(self.path, k, self.generation).name for k in ("passages", "sentences")}
+        for file in self.path.glob("*.faiss*"):
+            if file.name not in keep:
+                file.unlink(missing_ok=True)
+
+    # -- queries the indexer needs ------------------------------------------------------
+
+    def content_hash(self, doc_id: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT content_hash FROM articles WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def doc_with_hash(self, content_hash: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT doc_id FROM articles WHERE content_hash = ? LIMIT 1", (content_hash,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def doc_ids(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT doc_id FROM articles ORDER BY doc_id")]
+
+    # -- writes ------------------------------------------------------------------------
+
+    def put(self, article: Article, chunked: Chunked, sentence_vectors: Vectors) -> None:
+        """Insert an article, replacing any article with the same id."""
+        if len(chunked.sentences) != len(sentence_vectors):
+            raise ValueError("one vector per sentence is required")
+        self.delete(article.doc_id)
+        c = self._conn
+        c.execute(
+            "INSERT INTO articles(doc_id, title, url, published, source, metadata, text,"
+            " content_hash, indexed_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                article.doc_id,
+                article.title,
+                article.url,
+                article.published,
+                article.source,
+                json.dumps(article.metadata, ensure_ascii=False, default=str),
+                article.text,
+                article.content_hash,
+                _now(),
+            ),
+        )
+        first_sid = self._next_id("sentences")
+        sids = np.arange(first_sid, first_sid + len(chunked.sentences), dtype=np.int64)
+        c.executemany(
+            'INSERT INTO sentences(id, doc_id, ordinal, start, "end", vec) VALUES (?,?,?,?,?,?)',
+            [
+                (int(sid), article.doc_id, n, s, e, vec.tobytes())
+                for n, (sid, (s, e), vec) in enumerate(
+                    zip(sids, chunked.sentences, sentence_vectors, strict=True)
+                )
+            ],
+        )
+        first_pid = self._next_id("passages")
+        pids = np.arange(first_pid, first_pid + len(chunked.passages), dtype=np.int64)
+        rows, fts, pvecs = [], [], []
+        for n, (pid, p) in enumerate(zip(pids, chunked.passages, strict=True)):
+            rows.append(
+                (
+                    int(pid),
+                    article.doc_id,
+                    n,
+                    p.start,
+                    p.end,
+                    first_sid + p.first,
+                    first_sid + p.last,
+                )
+            )
+            fts.append((int(pid), article.title, article.text[p.start : p.end]))
+            pvecs.append(vectors.unit_mean(sentence_vectors[p.first : p.last + 1]))
+        c.executemany(
+            'INSERT INTO passages(id, doc_id, ordinal, start, "end", first_sentence, last_sentence)'
+            " VALUES (?,?,?,?,?,?,?)",
+            rows,
+        )
+        c.executemany("INSERT INTO passages_fts(rowid, title, body) VALUES (?,?,?)", fts)
+        if len(sids):
+            self._sentences.add_with_ids(sentence_vectors, sids)
+        if pvecs:
+            self._passages.add_with_ids(np.stack(pvecs), pids)
+        self.pending += 1
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove an article and its passages; False when there was none."""
+        c = self._conn
+        sids = np.array(
+            [r[0] for r in c.execute("SELECT id FROM sentences WHERE doc_id = ?", (doc_id,))],
+            dtype=np.int64,
+        )
+        pids = np.array(
+            [r[0] for r in c.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))],
+            dtype=np.int64,
+        )
+        if len(sids):
+            self._sentences.remove_ids(sids)  # type: ignore[arg-type]
+        if len(pids):
+            self._passages.remove_ids(pids)  # type: ignore[arg-type]
+            c.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(int(p),) for p in pids])
+        c.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
+        deleted = c.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,)).rowcount > 0
+        self.pending += int(deleted)
+        return deleted
+
+    def _next_id(self, table: str) -> int:
+        # Ids are never reused, so a reader holding older vectors never mistakes a new row.
+        key = f"next_{table}_id"
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        stored = int(row[0]) if row else 0
+        current = self._conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+        return max(stored, int(current))
+
+    def _remember_next_ids(self) -> None:
+        for table in ("sentences", "passages"):
+            self._conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                (f"next_{table}_id", str(self._next_id(table))),
+            )
+
+    # -- commit ------------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Make every change so far durable and visible to readers, all at once."""
+        new = self.generation + 1
+        vectors.save(self._passages, vector_file(self.path, "passages", new))
+        vectors.save(self._sentences, vector_file(self.path, "sentences", new))
+        _fsync_dir(self.path)
+        self._remember_next_ids()
+        self._conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(new),))
+        self._conn.execute("COMMIT")
+        old, self.generation = self.generation, new
+        for kind in ("passages", "sentences"):
+            vector_file(self.path, kind, old).unlink(missing_ok=True)
+        self.pending = 0
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def close(self) -> None:
+        """Drop uncommitted changes and release the lock."""
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+        self._conn.close()
+        fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+        self._lock_file.close()
+
+    def __enter__(self) -> StoreWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,50 @@
+"""Question answering over news articles with verbatim, cited quotes.
+
+import qa
+answerer = qa.Answerer.open("qa-index")
+result = answerer.ask("where are the forward operating bases?")
+"""
+
+from index.document import Article
+from index.embed import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from index.errors import (
+    DocumentNotFoundError,
+    IndexCorruptError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IngestError,
+    InvalidQueryError,
+    ModelMismatchError,
+    QAError,
+)
+from index.indexer import Indexer, IndexReport
+from index.store import Store
+from qa.answer import Answerer
+from qa.retrieve import Retriever
+from qa.types import Answer, AskResult, Citation, Passage, SearchFilters, Turn
+
+__all__ = [
+    "Answer",
+    "Answerer",
+    "Article",
+    "AskResult",
+    "Citation",
+    "DEFAULT_MODEL",
+    "DocumentNotFoundError",
+    "Embedder",
+    "IndexCorruptError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexReport",
+    "Indexer",
+    "IngestError",
+    "InvalidQueryError",
+    "ModelMismatchError",
+    "Passage",
+    "QAError",
+    "Retriever",
+    "SearchFilters",
+    "SentenceTransformerEmbedder",
+    "Store",
+    "Turn",
+]

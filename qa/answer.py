@@ -1,0 +1,147 @@
+"""Extractive answers: pick the sentence that answers, then the span inside it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.store import SentenceRow
+from qa.retrieve import Hit, Query, Retriever, check_top_k
+from qa.span import find_span
+from qa.terms import key_terms, stems
+from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
+
+# Weights of the sentence score (a logistic model over the features below).
+WEIGHTS = {"bias": -4.2, "dense": 4.0, "lexical": 2.5, "context": 1.0, "rank": 0.6, "typed": 0.6}
+DEFAULT_THRESHOLD = 0.4
+MIN_ANSWER_WORDS = 3  # fragments like "France's" are never answers
+
+
+@dataclass
+class Scored:
+    sentence: SentenceRow
+    score: float
+    typed: bool
+
+
+class Answerer:
+    """Answers questions with verbatim quotes from the indexed articles, or abstains."""
+
+    def __init__(
+        self, retriever: Retriever, threshold: float = DEFAULT_THRESHOLD, passages: int = 8
+    ) -> None:
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold must be in [0, 1], got {threshold}")
+        self.retriever = retriever
+        self.threshold = threshold
+        self.passages = passages
+
+    @classmethod
+    def open(
+        cls, index_dir: Path | str, model: str | None = None, threshold: float = DEFAULT_THRESHOLD
+    ) -> Answerer:
+        """Load an index directory and its model, ready to answer."""
+        return cls(Retriever.open(index_dir, model), threshold=threshold)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int = 3,
+        filters: SearchFilters | None = None,
+    ) -> AskResult:
+        """Answer a question; earlier turns in `history` resolve follow-ups."""
+        check_top_k(top_k)
+        current = self.retriever.prepare(question)
+        query = self.retriever.prepare(_with_context(current.text, history)) if history else current
+        hits = self.retriever.retrieve(query, self.passages, filters)
+        scored = self._score(current, query, hits, filters)
+        answers = self._answers(current.text, scored, top_k)
+        related = self.retriever.to_passages(query, hits[:top_k])
+        return AskResult(
+            question=current.text, no_answer=not answers, answers=answers, related=related
+        )
+
+    def _score(
+        self, current: Query, query: Query, hits: list[Hit], filters: SearchFilters | None
+    ) -> list[Scored]:
+        store = self.retriever.store
+        rank_of: dict[int, int] = {}
+        for hit in hits:
+            for sid in range(hit.passage.first_sentence, hit.passage.last_sentence + 1):
+                rank_of.setdefault(sid, hit.rank)
+        from index.store import Filters  # local: only needed when filtering
+
+        flt = Filters(**filters.model_dump()) if filters else None
+        for sid, _ in store.dense_sentences(query.vector, 10, flt):
+            rank_of.setdefault(sid, len(hits))
+        rows = store.sentences(list(rank_of))
+        texts = store.texts({r.doc_id for r in rows.values()})
+        passage_stems = {
+            h.rank: stems(texts[h.passage.doc_id][h.passage.start : h.passage.end]) for h in hits
+        }
+        scored = []
+        for sid, row in rows.items():
+            sentence = texts[row.doc_id][row.start : row.end]
+            if len(sentence.split()) < MIN_ANSWER_WORDS:
+                continue
+            sentence_stems = stems(sentence)
+            rank = rank_of[sid]
+            found = find_span(current.text, sentence)
+            features = {
+                "dense": float(np.dot(row.vector, query.vector)),
+                "lexical": current.coverage(sentence_stems),
+                "context": query.coverage(sentence_stems | passage_stems.get(rank, set())),
+                "rank": 1.0 / (1 + rank),
+                "typed": float(found.typed),
+            }
+            z = WEIGHTS["bias"] + sum(WEIGHTS[k] * v for k, v in features.items())
+            scored.append(Scored(row, 1.0 / (1.0 + math.exp(-z)), found.typed))
+        return sorted(scored, key=lambda s: -s.score)
+
+    def _answers(self, question: str, scored: list[Scored], top_k: int) -> list[Answer]:
+        store = self.retriever.store
+        best_per_doc: dict[str, Scored] = {}
+        for s in scored:
+            if s.score >= self.threshold:
+                best_per_doc.setdefault(s.sentence.doc_id, s)
+        chosen = list(best_per_doc.values())[:top_k]
+        infos = store.infos(s.sentence.doc_id for s in chosen)
+        texts = store.texts(s.sentence.doc_id for s in chosen)
+        answers = []
+        for s in chosen:
+            row, info = s.sentence, infos[s.sentence.doc_id]
+            sentence = texts[row.doc_id][row.start : row.end]
+            found = find_span(question, sentence)
+            start, end = row.start + found.start, row.start + found.end
+            answers.append(
+                Answer(
+                    text=texts[row.doc_id][start:end],
+                    sentence=sentence,
+                    score=round(s.score, 4),
+                    citation=Citation(
+                        doc_id=row.doc_id,
+                        title=info.title,
+                        url=info.url,
+                        published=info.published,
+                        start=start,
+                        end=end,
+                        sentence_start=row.start,
+                        sentence_end=row.end,
+                    ),
+                )
+            )
+        return answers
+
+
+def _with_context(question: str, history: Sequence[Turn]) -> str:
+    """The question plus the key terms of the last two turns, for retrieval."""
+    terms: list[str] = []
+    for turn in history[-2:]:
+        terms.extend(key_terms(turn.question))
+    new = [t for t in dict.fromkeys(terms) if t not in key_terms(question)]
+    return f"{question} {' '.join(new)}".strip()

@@ -1,0 +1,204 @@
+"""The `qa` command: a thin layer over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from index.embed import SentenceTransformerEmbedder
+from index.errors import QAError
+from index.indexer import Indexer
+from qa.answer import Answerer
+from qa.retrieve import Retriever
+from qa.settings import Settings
+from qa.types import AskResult, SearchFilters
+
+app = typer.Typer(
+    help="Question answering over news articles, with verbatim cited quotes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+IndexDir = Annotated[
+    Path | None,
+    typer.Option("--index-dir", help="Index directory [env QA_INDEX_DIR, default ./qa-index]"),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
+TopK = Annotated[int | None, typer.Option("--top-k", help="How many results", min=1, max=50)]
+
+
+def _settings(index_dir: Path | None) -> Settings:
+    settings = Settings()
+    if index_dir is not None:
+        settings.index_dir = index_dir
+    return settings
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc}", highlight=False)
+    return typer.Exit(1)
+
+
+@app.command("index")
+def index_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles")],
+    index_dir: IndexDir = None,
+    model: Annotated[str | None, typer.Option(help="Embedding model [env QA_MODEL]")] = None,
+) -> None:
+    """Index articles (.txt .md .html .json .jsonl, optionally .gz); unchanged ones are skipped."""
+    settings = _settings(index_dir)
+    try:
+        embedder = SentenceTransformerEmbedder(model or settings.model, settings.batch_size)
+        indexer = Indexer(settings.index_dir, embedder, commit_every=settings.commit_every)
+        with Progress(
+            TextColumn("indexing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("articles"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar:
+            task = bar.add_task("index", total=None)
+            report = indexer.index_paths(
+                paths, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    except QAError as exc:
+        raise _fail(exc) from None
+    for failure in report.failures:
+        err.print(f"[yellow]skipped[/yellow] {failure}", highlight=False)
+    out.print(report.summary(), highlight=False)
+    if report.failed and not (report.added or report.updated or report.skipped):
+        raise typer.Exit(2)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain language")],
+    index_dir: IndexDir = None,
+    top_k: TopK = None,
+    as_json: AsJson = False,
+    source: Annotated[str | None, typer.Option(help="Only articles from this source")] = None,
+    since: Annotated[
+        str | None, typer.Option("--from", help="Published on or after (ISO date)")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", help="Published on or before (ISO date)")
+    ] = None,
+) -> None:
+    """Answer a question with verbatim quotes and citations."""
+    settings = _settings(index_dir)
+    filters = SearchFilters(source=source, published_from=since, published_to=until)
+    try:
+        answerer = Answerer.open(settings.index_dir, settings.model, settings.threshold)
+        result = answerer.ask(question, top_k=top_k or settings.top_k, filters=filters)
+    except QAError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        _print_result(result)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for")],
+    index_dir: IndexDir = None,
+    top_k: TopK = None,
+    as_json: AsJson = False,
+) -> None:
+    """Ranked passages with scores and citations, without answer extraction."""
+    settings = _settings(index_dir)
+    try:
+        passages = Retriever.open(settings.index_dir, settings.model).search(query, top_k or 5)
+    except QAError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        sys.stdout.write(json.dumps([p.model_dump() for p in passages], indent=2) + "\n")
+        return
+    for p in passages:
+        c = p.citation
+        out.print(
+            f"[bold]{p.score:.2f}[/bold] {c.title} [dim]({c.doc_id} {c.start}-{c.end})[/dim]",
+            highlight=False,
+        )
+        out.print(f"  {p.text}", highlight=False)
+
+
+@app.command()
+def doc(
+    doc_id: Annotated[str, typer.Argument(help="Article id")],
+    index_dir: IndexDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Print a stored article with its metadata."""
+    from index.store import Store
+
+    settings = _settings(index_dir)
+    try:
+        article = Store(settings.index_dir).article(doc_id)
+    except QAError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        sys.stdout.write(article.model_dump_json(indent=2) + "\n")
+        return
+    out.print(f"[bold]{article.title}[/bold]", highlight=False)
+    for key in ("doc_id", "url", "published", "source"):
+        if getattr(article, key):
+            out.print(f"[dim]{key}:[/dim] {getattr(article, key)}", highlight=False)
+    if article.metadata:
+        out.print(f"[dim]metadata:[/dim] {json.dumps(article.metadata)}", highlight=False)
+    out.print()
+    out.print(article.text, highlight=False, markup=False)
+
+
+@app.command()
+def delete(
+    doc_id: Annotated[str, typer.Argument(help="Article id")],
+    index_dir: IndexDir = None,
+) -> None:
+    """Remove one article and its passages from the index."""
+    from index.store import Store
+
+    settings = _settings(index_dir)
+    try:
+        model = Store(settings.index_dir).model
+        indexer = Indexer(settings.index_dir, SentenceTransformerEmbedder(model))
+        deleted = indexer.delete(doc_id)
+    except QAError as exc:
+        raise _fail(exc) from None
+    if not deleted:
+        raise _fail(Exception(f"no article with id {doc_id!r}"))
+    out.print(f"deleted {doc_id}", highlight=False)
+
+
+def _print_result(result: AskResult) -> None:
+    if result.no_answer:
+        out.print("[yellow]No answer in the articles.[/yellow] Closest passages:")
+        for p in result.related:
+            out.print(f"  [dim]{p.citation.title}:[/dim] {p.text[:200]}", highlight=False)
+        return
+    for a in result.answers:
+        c = a.citation
+        out.print(
+            f"[bold green]{a.text}[/bold green]  [dim](score {a.score:.2f})[/dim]", highlight=False
+        )
+        out.print(f"  “{a.sentence}”", highlight=False)
+        out.print(
+            f"  [dim]{c.title} · {c.doc_id} · chars {c.start}-{c.end}"
+            f"{' · ' + c.url if c.url else ''}[/dim]",
+            highlight=False,
+        )
+
+
+if __name__ == "__main__":
+    app()

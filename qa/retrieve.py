@@ -1,0 +1,151 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) passage rankings fused by RRF."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.embed import Embedder, SentenceTransformerEmbedder, Vectors
+from index.errors import InvalidQueryError
+from index.store import Filters, PassageRow, Store
+from qa.terms import key_terms, stem, stems
+from qa.types import Citation, Passage, SearchFilters
+
+RRF_K = 60
+MAX_QUESTION_CHARS = 2000
+
+
+@dataclass
+class Hit:
+    """A fused retrieval result, before it becomes a public Passage."""
+
+    passage: PassageRow
+    rank: int
+    dense: float
+    lexical: float
+
+
+class Query:
+    """A question prepared once: its vector, key terms and their idf weights."""
+
+    def __init__(self, text: str, vector: Vectors, idf: dict[str, float]) -> None:
+        self.text = text
+        self.vector = vector
+        self.idf = idf
+
+    def coverage(self, text_stems: set[str], only: set[str] | None = None) -> float:
+        """Idf-weighted share of the query's terms that occur in a text, in [0, 1]."""
+        weights = {s: w for s, w in self.idf.items() if only is None or s in only}
+        total = sum(weights.values())
+        return sum(w for s, w in weights.items() if s in text_stems) / total if total else 0.0
+
+
+class Retriever:
+    """Finds the passages most likely to answer a question."""
+
+    def __init__(self, store: Store, embedder: Embedder, candidates: int = 50) -> None:
+        if embedder.dim != store.dim:
+            raise InvalidQueryError(f"embedder dimension {embedder.dim} != index {store.dim}")
+        self.store = store
+        self.embedder = embedder
+        self.candidates = candidates
+
+    @classmethod
+    def open(cls, index_dir: Path | str, model: str | None = None) -> Retriever:
+        """Load an index directory and the model it was built with (or `model`, checked)."""
+        store = Store(index_dir, model=model)
+        return cls(store, SentenceTransformerEmbedder(model or store.model))
+
+    def prepare(self, text: str) -> Query:
+        text = validate_question(text)
+        terms = [stem(t) for t in key_terms(text)]
+        df, total = self.store.document_frequencies(terms)
+        idf = {t: _idf(df.get(t, 0), total) for t in terms}
+        return Query(text, self.embedder.embed([text])[0], idf)
+
+    def retrieve(self, query: Query, k: int, filters: SearchFilters | None = None) -> list[Hit]:
+        self.store.refresh()
+        flt = Filters(**filters.model_dump()) if filters else None
+        n = max(self.candidates, k)
+        dense = self.store.dense_passages(query.vector, n, flt)
+        lexical = self.store.bm25_passages(list(query.idf), n, flt)
+        fused: dict[int, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (pid, _) in enumerate(ranking):
+                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        order = sorted(fused, key=lambda pid: -fused[pid])[:k]
+        rows = self.store.passages(order)
+        dense_score = dict(dense)
+        lexical_score = dict(lexical)
+        return [
+            Hit(rows[pid], rank, dense_score.get(pid, 0.0), lexical_score.get(pid, 0.0))
+            for rank, pid in enumerate(order)
+            if pid in rows
+        ]
+
+    def search(
+        self, question: str, top_k: int = 5, filters: SearchFilters | None = None
+    ) -> list[Passage]:
+        """Ranked passages with scores and citations, without answer extraction."""
+        check_top_k(top_k)
+        query = self.prepare(question)
+        hits = self.retrieve(query, top_k, filters)
+        return self.to_passages(query, hits)
+
+    def to_passages(self, query: Query, hits: list[Hit]) -> list[Passage]:
+        if not hits:
+            return []
+        infos = self.store.infos(h.passage.doc_id for h in hits)
+        texts = self.store.texts(h.passage.doc_id for h in hits)
+        sentence_ids = [
+            s for h in hits for s in range(h.passage.first_sentence, h.passage.last_sentence + 1)
+        ]
+        sentences = self.store.sentences(sentence_ids)
+        result = []
+        for hit in hits:
+            p, info, text = hit.passage, infos[hit.passage.doc_id], texts[hit.passage.doc_id]
+            inside = [
+                sentences[s] for s in range(p.first_sentence, p.last_sentence + 1) if s in sentences
+            ]
+            best = max(inside, key=lambda s: float(np.dot(s.vector, query.vector)))
+            score = 0.5 * max(hit.dense, 0.0) + 0.5 * query.coverage(stems(text[p.start : p.end]))
+            result.append(
+                Passage(
+                    text=text[p.start : p.end],
+                    score=round(min(score, 1.0), 4),
+                    citation=Citation(
+                        doc_id=p.doc_id,
+                        title=info.title,
+                        url=info.url,
+                        published=info.published,
+                        start=p.start,
+                        end=p.end,
+                        sentence_start=best.start,
+                        sentence_end=best.end,
+                    ),
+                )
+            )
+        return result
+
+
+def validate_question(text: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidQueryError("question must not be empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InvalidQueryError(
+            f"question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}"
+        )
+    return text.strip()
+
+
+def check_top_k(top_k: int) -> None:
+    if not 1 <= top_k <= 50:
+        raise InvalidQueryError(f"top_k must be between 1 and 50, got {top_k}")
+
+
+def _idf(df: int, total: int) -> float:
+    # BM25's idf, floored so that very common words still count a little.
+    return max(0.05, math.log((total - df + 0.5) / (df + 0.5) + 1.0))

@@ -1,0 +1,31 @@
+"""Configuration read from the environment (QA_ prefix) or a .env file; only the edges use it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index.embed import DEFAULT_MODEL
+from qa.answer import DEFAULT_THRESHOLD
+
+
+class Settings(BaseSettings):
+    """Every setting of the CLI and the service; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
+
+    index_dir: Path = Field(default=Path("qa-index"), description="Index directory")
+    model: str = Field(
+        default=DEFAULT_MODEL, description="sentence-transformers model name or path"
+    )
+    threshold: float = Field(
+        default=DEFAULT_THRESHOLD,
+        ge=0.0,
+        le=1.0,
+        description="Minimum answer score; below it the answer is no_answer",
+    )
+    top_k: int = Field(default=3, ge=1, le=50, description="Answers returned per question")
+    batch_size: int = Field(default=64, ge=1, description="Sentences per embedding batch")
+    commit_every: int = Field(default=2000, ge=1, description="Articles between index commits")

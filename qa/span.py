@@ -1,0 +1,212 @@
+"""Find the shortest span of a sentence that answers a question.
+
+No QA model: the question's type (who, where, when, how many, other) picks the kind of
+phrase wanted, and the phrase of that kind nearest to the question's own words wins.
+When nothing fits, the whole sentence is the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.terms import STOP_WORDS, fold, stem, words
+
+Span = tuple[int, int]
+
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+DATE = re.compile(
+    rf"\b(?:(?:on\s+)?{_DAYS},?\s+)?(?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?"
+    rf"|{_MONTHS},?\s+\d{{4}}|{_DAYS}|(?:19|20)\d\d(?:s)?|\d{{4}}-\d\d-\d\d)\b"
+    r"|\b(?:yesterday|today|tomorrow|last\s+(?:week|month|year|night)|next\s+(?:week|month|year))\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
+    r"|forty|fifty|hundred|thousand|million|billion|dozen|dozens|hundreds|thousands"
+)
+NUMBER = re.compile(
+    rf"(?:[$£€¥]\s?)?\b(?:\d[\d,.]*\d|\d|(?:{_NUMBER_WORDS})(?![\w-]))"
+    rf"(?:\s*(?:%|(?:per\s?cent|percent|bn|m|mln|km|kg|million|billion|thousand|hundred"
+    rf"|{_NUMBER_WORDS})\b))*(?:\s+[a-z]+\b)?",
+    re.IGNORECASE,
+)
+_MONTH_OR_DAY = re.compile(rf"{_MONTHS}|{_DAYS}")
+_NAME_TOKEN = r"(?:[A-Z][\w’'.\-]*|[A-Z]{2,}s?)"
+NAME = re.compile(
+    rf"{_NAME_TOKEN}(?:(?:\s+(?:of|de|du|la|le|al|van|von|the|for|and)){{0,2}}"
+    rf"\s+{_NAME_TOKEN})*"
+)
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|near|from|to|into|across|outside|inside|around|between|"
+    r"towards?|within|throughout)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_LIST_GAP = re.compile(
+    r"^(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)(?:(?:in|at|on|near)\s+)?"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_LEADING = re.compile(
+    r"^(?:(?:is|are|was|were|be|been|being|has|have|had|that|which|to|by|as|"
+    r"of|for|it|its|their|them|they|there|this|these|those)\b[\s,]*)+",
+    re.IGNORECASE,
+)
+
+QUESTION_TYPES = (
+    (
+        "date",
+        re.compile(
+            r"^\s*(?:when|what (?:year|date|day|month|time)|which (?:year|date|day|"
+            r"month)|how long ago)\b",
+            re.I,
+        ),
+    ),
+    (
+        "number",
+        re.compile(
+            r"^\s*(?:how (?:many|much|long|far|old|big|large|often)|what "
+            r"(?:percentage|number|amount|proportion|share))\b",
+            re.I,
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"^\s*(?:where|what (?:place|city|country|town|area|region|location)|"
+            r"which (?:place|city|country|town|area|region|location))\b",
+            re.I,
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"^\s*(?:who|whom|whose|which (?:person|company|group|organi[sz]ation|"
+            r"team|party|official|country))\b",
+            re.I,
+        ),
+    ),
+)
+
+
+def question_type(question: str) -> str:
+    for kind, pattern in QUESTION_TYPES:
+        if pattern.search(question):
+            return kind
+    return "other"
+
+
+@dataclass(frozen=True)
+class Found:
+    """A span inside the sentence (offsets relative to the sentence) and whether it is typed."""
+
+    start: int
+    end: int
+    typed: bool
+
+
+def find_span(question: str, sentence: str) -> Found:
+    """The answer span inside `sentence`; the whole (trimmed) sentence when none is found."""
+    kind = question_type(question)
+    q_stems = {stem(w) for _, _, w in words(question) if w not in STOP_WORDS}
+    hits = [(s, e) for s, e, w in words(sentence) if stem(w) in q_stems]
+    candidates = _candidates(kind, sentence, q_stems)
+    if candidates:
+        best = min(candidates, key=lambda c: (_distance(c, hits), c[0]))
+        return Found(best[0], best[1], typed=True)
+    if kind == "other" and hits:
+        tail = _tail_after(sentence, q_stems)
+        if tail is not None:
+            return Found(tail[0], tail[1], typed=False)
+    start, end = _trim(sentence, 0, len(sentence))
+    return Found(start, end, typed=False)
+
+
+def _candidates(kind: str, sentence: str, q_stems: set[str]) -> list[Span]:
+    if kind == "date":
+        spans = [m.span() for m in DATE.finditer(sentence)]
+    elif kind == "number":
+        spans = [_trim_number(sentence, m.span()) for m in NUMBER.finditer(sentence)]
+    elif kind in ("place", "name"):
+        spans = _names(sentence, q_stems)
+        if kind == "place":
+            spans = _merge_lists(sentence, spans)
+            located = [n for n in spans if _LOCATIVE.search(sentence[: n[0]])]
+            spans = located or spans
+    else:
+        return []
+    return [s for s in spans if not _all_in_question(sentence[s[0] : s[1]], q_stems)]
+
+
+def _names(sentence: str, q_stems: set[str]) -> list[Span]:
+    spans = []
+    for m in NAME.finditer(sentence):
+        start, end = m.span()
+        # A capital at the start of the sentence may just be an ordinary word.
+        lead = re.match(r"(?:[A-Z][a-z]*\s+)", sentence[start:end])
+        while lead and fold(lead.group().strip()) in STOP_WORDS:
+            start += lead.end()
+            lead = re.match(r"(?:[A-Z][a-z]*\s+)", sentence[start:end])
+        text = sentence[start:end].rstrip(".")
+        if text and not _MONTH_OR_DAY.fullmatch(text) and fold(text) not in STOP_WORDS:
+            spans.append((start, start + len(text)))
+    return [s for s in spans if not _all_in_question(sentence[s[0] : s[1]], q_stems)]
+
+
+def _merge_lists(sentence: str, spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for start, end in spans:
+        if merged and _LIST_GAP.match(sentence[merged[-1][1] : start]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _tail_after(sentence: str, q_stems: set[str]) -> Span | None:
+    """The words after the last question word: "improving [patrol reach, ...]"."""
+    last = max(e for _, e, w in words(sentence) if stem(w) in q_stems)
+    start, end = _trim(sentence, last, len(sentence))
+    lead = _LEADING.match(sentence[start:end])
+    if lead:
+        start += lead.end()
+    if len(sentence[start:end].split()) < 2:
+        return None
+    return start, end
+
+
+def _trim(sentence: str, start: int, end: int) -> Span:
+    while start < end and not sentence[start].isalnum() and sentence[start] not in '“"$£€':
+        start += 1
+    while end > start and sentence[end - 1] in ' \t\n.,;:!?”"’)':
+        if sentence[end - 1] == ")" and "(" in sentence[start:end]:
+            break
+        end -= 1
+    return start, end
+
+
+def _trim_number(sentence: str, span: Span) -> Span:
+    start, end = span
+    text = sentence[start:end]
+    # Keep one following noun ("35 officers") but not a following function word.
+    parts = text.rsplit(None, 1)
+    if len(parts) == 2 and fold(parts[1]) in STOP_WORDS:
+        end = start + len(parts[0])
+    return start, end
+
+
+def _all_in_question(text: str, q_stems: set[str]) -> bool:
+    content = [stem(w) for _, _, w in words(text) if w not in STOP_WORDS]
+    return bool(content) and all(s in q_stems for s in content)
+
+
+def _distance(span: Span, hits: list[Span]) -> int:
+    """How far a candidate lies from the question's words; after them is preferred."""
+    if not hits:
+        return 0
+    return min(span[0] - e if e <= span[0] else max(0, s - span[1]) + 5 for s, e in hits)

@@ -1,0 +1,62 @@
+"""Words that matter in a question: tokenising, stop words and Porter stems.
+
+Stems match those of SQLite FTS5's `porter` tokenizer, so document frequencies can be
+read straight from the index vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_stemmer = snowballstemmer.stemmer("porter")
+
+STOP_WORDS = frozenset(
+    """
+a about above after again against all am an and any are aren't as at be because been before
+being below between both but by can can't cannot could couldn't did didn't do does doesn't
+doing don't down during each few for from further had hadn't has hasn't have haven't having he
+he'd he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm i've if
+in into is isn't it it's its itself let's me more most mustn't my myself no nor not of off on
+once only or other ought our ours ourselves out over own same shan't she she'd she'll she's
+should shouldn't so some such than that that's the their theirs them themselves then there
+there's these they they'd they'll they're they've this those through to too under until up
+very was wasn't we we'd we'll we're we've were weren't what what's when when's where where's
+which while who who's whom why why's with won't would wouldn't you you'd you'll you're you've
+your yours yourself yourselves also say says said tell told according did does many much
+kind type name named called
+""".split()
+)
+
+
+def fold(word: str) -> str:
+    """Lowercase and strip diacritics, as FTS5's unicode61 tokenizer does."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) for every word in the text."""
+    return [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+def key_terms(text: str) -> list[str]:
+    """Content words of a text, folded, in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for _, _, word in words(text):
+        if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()):
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w) for _, _, w in words(text)}

@@ -1,0 +1,60 @@
+"""The typed results of the library; the HTTP API returns these same models."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    """Where a quote comes from: the article and exact character offsets into its text."""
+
+    doc_id: str
+    title: str
+    url: str | None = None
+    published: str | None = None
+    start: int = Field(description="Start of the quoted text in the article text")
+    end: int = Field(description="End (exclusive) of the quoted text in the article text")
+    sentence_start: int = Field(description="Start of the enclosing sentence")
+    sentence_end: int = Field(description="End (exclusive) of the enclosing sentence")
+
+
+class Answer(BaseModel):
+    """A verbatim answer: `text` is article[start:end], `sentence` is the sentence around it."""
+
+    text: str
+    sentence: str
+    score: float = Field(ge=0.0, le=1.0)
+    citation: Citation
+
+
+class Passage(BaseModel):
+    """A retrieved passage: `text` is article[start:end]; the sentence offsets mark its best
+    matching sentence."""
+
+    text: str
+    score: float = Field(ge=0.0, le=1.0)
+    citation: Citation
+
+
+class Turn(BaseModel):
+    """One earlier exchange of a conversation, used to resolve follow-up questions."""
+
+    question: str
+    answer: str | None = None
+
+
+class SearchFilters(BaseModel):
+    """Restrict retrieval to one source and/or a published date range (ISO dates)."""
+
+    source: str | None = None
+    published_from: str | None = Field(default=None, examples=["2025-08-01"])
+    published_to: str | None = Field(default=None, examples=["2025-08-31"])
+
+
+class AskResult(BaseModel):
+    """The answer shape shared by the library, the CLI's --json and the HTTP API."""
+
+    question: str
+    no_answer: bool
+    answers: list[Answer] = Field(default_factory=list)
+    related: list[Passage] = Field(default_factory=list)

@@ -1,0 +1,167 @@
+"""Every input format, and every kind of bad file, read through the real ingest code."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from index.document import Article
+from index.ingest import Failure, iter_files, read_path
+
+HTML = """<html><head><title>Bases | Example News</title>
+<meta property="og:url" content="https://news.example/bases">
+<meta property="article:published_time" content="2025-08-06"></head>
+<body><nav>Home | World | Sport</nav><article><h1>Bases set up in Haiti</h1>
+<p>Forward Operating Bases have been established in Pont Sondé and Downtown Port-au-Prince.</p>
+<p>Officials say the bases are improving patrol reach across the capital this month.</p>
+</article><footer>Copyright Example News</footer></body></html>"""
+
+
+def read_all(path: Path) -> list[Article | Failure]:
+    return [item for file, root in iter_files([path]) for item in read_path(file, root)]
+
+
+def articles(items: list[Article | Failure]) -> list[Article]:
+    return [i for i in items if isinstance(i, Article)]
+
+
+def failures(items: list[Article | Failure]) -> list[Failure]:
+    return [i for i in items if isinstance(i, Failure)]
+
+
+def test_txt_takes_a_headline_as_title_and_keeps_text_unchanged(tmp_path: Path) -> None:
+    text = "Bases Set Up in Haiti\r\nForward bases were set up.  Odd  spacing stays.\n"
+    (tmp_path / "bases.txt").write_bytes(text.encode())
+    [article] = read_all(tmp_path)
+    assert isinstance(article, Article)
+    assert article.title == "Bases Set Up in Haiti"
+    assert article.text == text
+    assert article.doc_id == "bases"
+
+
+def test_txt_without_headline_is_titled_from_the_file_name(tmp_path: Path) -> None:
+    (tmp_path / "gang-violence.txt").write_text("Gangs attacked. Police responded.\n")
+    [article] = articles(read_all(tmp_path))
+    assert article.title == "gang violence"
+
+
+def test_markdown_heading_becomes_the_title(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# Police Patrols Expand\n\nPatrols now run all night.\n")
+    [article] = articles(read_all(tmp_path))
+    assert article.title == "Police Patrols Expand"
+
+
+def test_html_is_extracted_with_metadata(tmp_path: Path) -> None:
+    (tmp_path / "bases.html").write_text(HTML)
+    [article] = articles(read_all(tmp_path))
+    assert "Pont Sondé" in article.text
+    assert "Home | World" not in article.text and "Copyright" not in article.text
+    assert article.url == "https://news.example/bases"
+    assert article.published == "2025-08-06"
+
+
+def test_json_object_and_list(tmp_path: Path) -> None:
+    (tmp_path / "one.json").write_text(
+        json.dumps(
+            {
+                "id": "a1",
+                "title": "T",
+                "text": "Some text here.",
+                "url": "https://x.example/1",
+                "published": "6 August 2025",
+                "author": "Jane",
+            }
+        )
+    )
+    (tmp_path / "many.json").write_text(
+        json.dumps([{"text": "First story."}, {"text": "Second story."}])
+    )
+    found = {a.doc_id: a for a in articles(read_all(tmp_path))}
+    assert found["a1"].published == "2025-08-06"
+    assert found["a1"].metadata == {"author": "Jane"}
+    assert found["a1"].url == "https://x.example/1"
+    assert {"many-1", "many-2"} <= set(found)
+
+
+def test_jsonl_and_gzip_variants_read_alike(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": f"n{i}", "title": f"T{i}", "text": f"Story number {i}."})
+        for i in range(3)
+    ]
+    body = "\n".join(lines) + "\n"
+    (tmp_path / "plain.jsonl").write_text(body)
+    (tmp_path / "packed.jsonl.gz").write_bytes(gzip.compress(body.encode()))
+    (tmp_path / "note.txt.gz").write_bytes(gzip.compress(b"Gzipped text story here.\n"))
+    (tmp_path / "page.html.gz").write_bytes(gzip.compress(HTML.encode()))
+    (tmp_path / "obj.json.gz").write_bytes(gzip.compress(b'{"text": "Gzipped JSON story."}'))
+    items = read_all(tmp_path)
+    assert not failures(items)
+    ids = sorted(a.doc_id for a in articles(items))
+    assert ids.count("n0") == 2 and "note" in ids and "page" in ids and "obj" in ids
+
+
+def test_jsonl_without_ids_gets_stable_ids_from_path_and_content(tmp_path: Path) -> None:
+    (tmp_path / "feed.jsonl").write_text('{"text": "Alpha story."}\n{"text": "Beta story."}\n')
+    first = [a.doc_id for a in articles(read_all(tmp_path))]
+    second = [a.doc_id for a in articles(read_all(tmp_path))]
+    assert first == second and len(set(first)) == 2
+    assert all(i.startswith("feed-") for i in first)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("binary.txt", bytes(range(256)) * 4, "binary"),
+        ("latin.txt", bytes(range(128, 256)) * 3 + b"\x81\x8d\x8f", "encoding"),
+        ("empty.txt", b"", "empty"),
+        ("blank.md", b"   \n\n  ", "empty"),
+        ("broken.json", b'{"text": "unterminated', "malformed JSON"),
+        ("notext.json", b'{"title": "no body"}', "text"),
+        ("bad.gz", b"not gzip at all", "gzip"),
+        ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00", "unsupported"),
+    ],
+)
+def test_bad_files_fail_with_a_message_naming_the_file(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    [item] = list(read_path(path, tmp_path))
+    assert isinstance(item, Failure)
+    assert name in str(item)
+    assert message.lower() in item.message.lower()
+
+
+def test_bad_jsonl_lines_are_named_and_good_lines_kept(tmp_path: Path) -> None:
+    (tmp_path / "mixed.jsonl").write_text(
+        '{"id": "ok1", "text": "Good one."}\n'
+        "{not json}\n"
+        '{"id": "nope", "title": "no text"}\n'
+        '["a list"]\n'
+        '{"id": "ok2", "text": "Good two."}\n'
+    )
+    items = read_all(tmp_path)
+    assert [a.doc_id for a in articles(items)] == ["ok1", "ok2"]
+    bad = failures(items)
+    assert [f.line for f in bad] == [2, 3, 4]
+    assert all("mixed.jsonl:" in str(f) for f in bad)
+
+
+def test_non_utf8_text_in_a_known_encoding_is_decoded(tmp_path: Path) -> None:
+    text = "Le président a visité Pétion-Ville, où la sécurité s'améliore selon la police."
+    (tmp_path / "fr.txt").write_bytes(text.encode("cp1252"))
+    [article] = articles(read_all(tmp_path))
+    # Single-byte encodings are guessed; the accented words must come through.
+    for word in ("président", "visité", "Pétion-Ville", "sécurité", "améliore"):
+        assert word in article.text
+
+
+def test_folders_are_walked_recursively_and_ids_keep_subfolders(tmp_path: Path) -> None:
+    (tmp_path / "world" / "haiti").mkdir(parents=True)
+    (tmp_path / "world" / "haiti" / "mss.txt").write_text("Police patrolled. Calm returned.\n")
+    (tmp_path / "ignored.csv").write_text("a,b\n")
+    [article] = articles(read_all(tmp_path))
+    assert article.doc_id == "world/haiti/mss"

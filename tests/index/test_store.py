@@ -1,0 +1,213 @@
+"""Incremental indexing, updates, deletes, dedup, model checks and crash safety,
+all with the real model, real FAISS and real files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.document import Article
+from index.embed import SentenceTransformerEmbedder, Vectors
+from index.errors import (
+    IndexCorruptError,
+    IndexLockedError,
+    IndexNotFoundError,
+    ModelMismatchError,
+)
+from index.indexer import Indexer
+from index.schema import vector_file
+from index.store import Store
+from index.writer import StoreWriter
+from qa.answer import Answerer
+from qa.retrieve import Retriever
+from tests.conftest import ROOT, SEED_ID, SEEDS
+
+
+def story(n: int) -> Article:
+    return Article(
+        doc_id=f"story-{n}",
+        title=f"Story {n}",
+        text=f"Story {n} reports that the harbour of town {n} reopened. "
+        f"Ferries number {n} resumed service on Monday. Traders welcomed it.",
+    )
+
+
+def test_reindexing_unchanged_files_does_no_work(
+    seed_copy: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    before = Store(seed_copy).generation
+    report = Indexer(seed_copy, embedder).index_paths([SEEDS])
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 1)
+    assert Store(seed_copy).generation == before  # nothing was rewritten
+
+
+def test_changed_article_replaces_its_old_passages(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    page = folder / "port.txt"
+    page.write_text("The port of Miragoâne was closed by the authorities on Monday.\n")
+    indexer = Indexer(tmp_path / "idx", embedder)
+    indexer.index_paths([folder])
+    page.write_text("The airport of Cap-Haïtien reopened to flights on Tuesday.\n")
+    report = indexer.index_paths([folder])
+    assert (report.added, report.updated) == (0, 1)
+    store = Store(tmp_path / "idx")
+    assert store.stats()["articles"] == 1
+    hits = Retriever(store, embedder).search("Miragoâne port closed", top_k=5)
+    assert all("Miragoâne" not in h.text for h in hits)
+    assert "Cap-Haïtien" in hits[0].text
+
+
+def test_delete_by_id_removes_the_article_everywhere(
+    seed_copy: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    indexer = Indexer(seed_copy, embedder)
+    indexer.index_articles([story(1)])
+    assert indexer.delete(SEED_ID) is True
+    assert indexer.delete(SEED_ID) is False
+    store = Store(seed_copy)
+    assert store.stats()["articles"] == 1
+    answerer = Answerer(Retriever(store, embedder))
+    result = answerer.ask("where are the forward operating bases?")
+    assert all(a.citation.doc_id != SEED_ID for a in result.answers)
+    assert all(p.citation.doc_id != SEED_ID for p in result.related)
+
+
+def test_same_text_under_two_ids_is_indexed_once(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    a = story(7)
+    b = a.model_copy(update={"doc_id": "copy-of-7"})
+    report = Indexer(tmp_path / "idx", embedder).index_articles([a, b])
+    assert (report.added, report.duplicates) == (1, 1)
+    again = Indexer(tmp_path / "idx", embedder).index_articles(
+        [a.model_copy(update={"doc_id": "third-id"})]
+    )
+    assert again.duplicates == 1
+    assert Store(tmp_path / "idx").stats()["articles"] == 1
+
+
+def test_a_batch_with_bad_files_still_indexes_the_good_ones(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("The mission opened a new base in Cabaret this week.\n")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)))
+    (folder / "feed.jsonl").write_text(
+        '{"id": "f1", "text": "Patrols resumed in Delmas."}\n{oops\n'
+    )
+    report = Indexer(tmp_path / "idx", embedder).index_paths([folder, tmp_path / "missing"])
+    assert report.added == 2 and report.failed == 4
+    joined = "\n".join(report.failures)
+    for name in ("empty.txt", "binary.txt", "feed.jsonl:2", "missing"):
+        assert name in joined
+
+
+class OtherModel:
+    """A different (fake) embedder: only its name and dimension matter here."""
+
+    name = "someone/another-model"
+    dim = 384
+
+    def embed(self, texts: list[str]) -> Vectors:
+        return np.zeros((len(texts), self.dim), dtype=np.float32)
+
+
+def test_opening_with_another_model_is_a_clear_error(seed_copy: Path) -> None:
+    with pytest.raises(ModelMismatchError, match="all-MiniLM-L6-v2"):
+        Store(seed_copy, model="someone/another-model")
+    with pytest.raises(ModelMismatchError):
+        Indexer(seed_copy, OtherModel()).index_articles([story(1)])
+    assert Store(seed_copy).stats()["articles"] == 1
+
+
+def test_missing_and_corrupt_indexes_are_clear_errors(tmp_path: Path, seed_copy: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="qa index"):
+        Store(tmp_path / "nowhere")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "store.sqlite").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(IndexCorruptError):
+        Store(broken)
+
+
+def test_damaged_vector_file_is_rebuilt_from_the_database(
+    seed_copy: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    store = Store(seed_copy)
+    path = vector_file(seed_copy, "sentences", store.generation)
+    path.write_bytes(path.read_bytes()[:100])
+    reopened = Store(seed_copy)
+    assert any("rebuilt" in w for w in reopened.warnings)
+    result = Answerer(Retriever(reopened, embedder)).ask("where are the forward operating bases?")
+    assert "Pont Sondé" in result.answers[0].sentence
+
+
+def test_a_second_writer_is_refused(seed_copy: Path, embedder: SentenceTransformerEmbedder) -> None:
+    with StoreWriter(seed_copy, embedder.name, embedder.dim):
+        with pytest.raises(IndexLockedError):
+            StoreWriter(seed_copy, embedder.name, embedder.dim)
+
+
+CHILD = textwrap.dedent("""
+    import sys
+    from index.document import Article
+    from index.embed import SentenceTransformerEmbedder
+    from index.indexer import Indexer
+    path, commit_every = sys.argv[1], int(sys.argv[2])
+    articles = [Article(doc_id=f"bulk-{i}", title=f"Bulk {i}",
+                        text=f"Bulletin {i} says the road to village {i} is open again. "
+                             f"Convoy {i} delivered food and water. Residents returned home.")
+                for i in range(600)]
+    def progress(done, total):
+        print(done, flush=True)
+    Indexer(path, SentenceTransformerEmbedder(), batch_articles=25,
+            commit_every=commit_every).index_articles(articles, progress)
+""")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("commit_every", "kill_after"), [(10_000, 100), (50, 300)])
+def test_sigkill_mid_write_leaves_the_last_commit_usable(
+    seed_copy: Path, embedder: SentenceTransformerEmbedder, commit_every: int, kill_after: int
+) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(seed_copy), str(commit_every)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert child.stdout is not None
+    for line in child.stdout:
+        if int(line) >= kill_after:
+            break
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    store = Store(seed_copy)
+    articles = store.stats()["articles"]
+    assert (articles - 1) % 50 == 0 if commit_every == 50 else articles == 1
+    assert articles < 601
+    assert not store.warnings
+    result = Answerer(Retriever(store, embedder)).ask("where are the forward operating bases?")
+    assert "Pont Sondé" in result.answers[0].sentence
+    # Re-running completes the rest.
+    rerun = subprocess.run(
+        [sys.executable, "-c", CHILD, str(seed_copy), "10000"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert rerun.returncode == 0
+    assert Store(seed_copy).stats()["articles"] == 601

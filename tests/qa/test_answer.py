@@ -1,0 +1,100 @@
+"""Answers on the seed article, with the real model and index: quotes, spans, abstention."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.errors import InvalidQueryError
+from index.store import Store
+from qa.answer import Answerer
+from qa.types import SearchFilters, Turn
+from tests.conftest import SEED_ID, assert_cited_exactly, assert_passage_cited
+
+QUESTIONS = {
+    "where are the forward operating bases?": (
+        "Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy"
+    ),
+    "who is the MSS spokesperson?": "Jack Ombaka",
+    "when did the United States issue a security alert?": "August 5",
+    "where did the US embassy urge its citizens to avoid?": "Port-au-Prince, Tabarre",
+    "what is the MSS guarding?": "key national infrastructure",
+}
+
+
+def test_forward_operating_bases_question_quotes_the_right_sentence(answerer: Answerer) -> None:
+    result = answerer.ask("where are the forward operating bases?")
+    assert not result.no_answer
+    top = result.answers[0]
+    for place in ("Pont Sondé", "Downtown Port-au-Prince", "Haitian Police Academy"):
+        assert place in top.sentence and place in top.text
+    assert top.citation.doc_id == SEED_ID
+    assert top.text == "Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy"
+    assert_cited_exactly(result, answerer.retriever.store)
+
+
+@pytest.mark.parametrize(("question", "expected"), QUESTIONS.items())
+def test_seed_questions_get_short_exact_answers(
+    answerer: Answerer, question: str, expected: str
+) -> None:
+    result = answerer.ask(question)
+    assert not result.no_answer
+    assert result.answers[0].text.startswith(expected)
+    assert 0.0 <= result.answers[0].score <= 1.0
+    assert_cited_exactly(result, answerer.retriever.store)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is the capital of France?",
+        "how do I bake sourdough bread?",
+        "who won the 2018 football world cup?",
+        "who is the president of Kenya?",
+    ],
+)
+def test_questions_the_article_does_not_answer_get_no_answer(
+    answerer: Answerer, question: str
+) -> None:
+    result = answerer.ask(question)
+    assert result.no_answer and result.answers == []
+    assert result.related, "the nearest passages are still listed"
+    assert_cited_exactly(result, answerer.retriever.store)
+
+
+def test_follow_up_question_is_resolved_from_history(answerer: Answerer) -> None:
+    history = [Turn(question="where are the forward operating bases?")]
+    result = answerer.ask("what are they improving?", history=history)
+    assert result.answers[0].text.startswith("patrol reach, cutting response times")
+    assert_cited_exactly(result, answerer.retriever.store)
+
+
+def test_search_returns_cited_passages_best_first(answerer: Answerer) -> None:
+    passages = answerer.retriever.search("forward operating bases", top_k=3)
+    assert "Forward Operating Bases" in passages[0].text
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+    store: Store = answerer.retriever.store
+    for p in passages:
+        assert_passage_cited(p, store)
+
+
+def test_filters_restrict_to_matching_articles(answerer: Answerer) -> None:
+    result = answerer.ask(
+        "where are the forward operating bases?", filters=SearchFilters(source="some-other-paper")
+    )
+    assert result.no_answer and result.related == []
+    kept = answerer.ask(
+        "where are the forward operating bases?",
+        filters=SearchFilters(source="mss-haiti-kenyan-police-2025-08.txt"),
+    )
+    assert not kept.no_answer
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t", "x" * 100_000])
+def test_empty_and_huge_questions_are_refused_clearly(answerer: Answerer, question: str) -> None:
+    with pytest.raises(InvalidQueryError, match="empty|limit"):
+        answerer.ask(question)
+
+
+def test_top_k_is_validated(answerer: Answerer) -> None:
+    with pytest.raises(InvalidQueryError, match="top_k"):
+        answerer.ask("where are the bases?", top_k=0)

@@ -1,0 +1,85 @@
+"""The `qa` command, run as a user runs it: a real process on real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED_ID, SEEDS
+
+pytestmark = pytest.mark.slow
+
+
+def qa(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "qa", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_index_ask_doc_delete_round_trip(tmp_path: Path) -> None:
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    (tmp_path / "seeds" / "junk.txt").write_bytes(bytes(range(256)))
+    indexed = qa("index", "seeds", cwd=tmp_path)
+    assert indexed.returncode == 0, indexed.stderr
+    assert "1 added" in indexed.stdout and "1 failed" in indexed.stdout
+    assert "junk.txt" in indexed.stderr and "binary" in indexed.stderr
+    assert (tmp_path / "qa-index" / "store.sqlite").exists()  # the default index folder
+
+    again = qa("index", "seeds", cwd=tmp_path)
+    assert "0 added" in again.stdout and "1 unchanged" in again.stdout
+
+    asked = qa(
+        "ask", "where are the forward operating bases?", "--json", "--top-k", "2", cwd=tmp_path
+    )
+    assert asked.returncode == 0, asked.stderr
+    result = json.loads(asked.stdout)
+    assert set(result) == {"question", "no_answer", "answers", "related"}
+    answer = result["answers"][0]
+    assert set(answer["citation"]) == {
+        "doc_id",
+        "title",
+        "url",
+        "published",
+        "start",
+        "end",
+        "sentence_start",
+        "sentence_end",
+    }
+    text = (SEEDS / f"{SEED_ID}.txt").read_text(encoding="utf-8")
+    c = answer["citation"]
+    assert text[c["start"] : c["end"]] == answer["text"]
+    assert text[c["sentence_start"] : c["sentence_end"]] == answer["sentence"]
+
+    shown = qa("doc", SEED_ID, "--json", cwd=tmp_path)
+    assert json.loads(shown.stdout)["text"] == text
+
+    deleted = qa("delete", SEED_ID, cwd=tmp_path)
+    assert deleted.returncode == 0 and "deleted" in deleted.stdout
+    gone = qa("doc", SEED_ID, cwd=tmp_path)
+    assert gone.returncode == 1 and "no article" in gone.stderr
+
+
+def test_index_dir_comes_from_the_environment(tmp_path: Path) -> None:
+    result = qa("ask", "anything?", cwd=tmp_path, env={"QA_INDEX_DIR": str(tmp_path / "elsewhere")})
+    assert result.returncode == 1
+    assert "no index at" in result.stderr and "elsewhere" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_no_answer_is_said_plainly(tmp_path: Path) -> None:
+    assert qa("index", str(SEEDS), cwd=tmp_path).returncode == 0
+    result = qa("ask", "what is the capital of France?", cwd=tmp_path)
+    assert "No answer" in result.stdout

@@ -1,0 +1,57 @@
+"""Span finding by question type, on sentences of the kind news articles have (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.span import find_span, question_type
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Where are the bases?", "place"),
+        ("When did it start?", "date"),
+        ("How many officers were sent?", "number"),
+        ("Who leads the mission?", "name"),
+        ("What are they improving?", "other"),
+    ],
+)
+def test_question_types(question: str, kind: str) -> None:
+    assert question_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "span"),
+    [
+        (
+            "how many subscribers did AOL lose?",
+            "It lost 464,000 subscribers in the fourth quarter.",
+            "464,000 subscribers",
+        ),
+        (
+            "how much did profits jump?",
+            "Quarterly profits at TimeWarner jumped 76% to $1.13bn for the three months.",
+            "76%",
+        ),
+        (
+            "when was the alert issued?",
+            "On August 5, the United States issued a security alert.",
+            "August 5",
+        ),
+        (
+            "who reported the gains?",
+            "In an update, MSS spokesperson Jack Ombaka reported the gains.",
+            "Jack Ombaka",
+        ),
+    ],
+)
+def test_typed_spans(question: str, sentence: str, span: str) -> None:
+    found = find_span(question, sentence)
+    assert sentence[found.start : found.end] == span and found.typed
+
+
+def test_untyped_question_falls_back_to_the_whole_sentence_without_its_full_stop() -> None:
+    sentence = "Residents were calm."
+    found = find_span("why is the sky blue?", sentence)
+    assert sentence[found.start : found.end] == "Residents were calm"
