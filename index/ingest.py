@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import trafilatura
@@ -46,7 +46,7 @@ class Failure:
         return f"{where}: {self.message}"
 
 
-def format_of(path: Path) -> str:
+def format_of(path: PurePath) -> str:
     """The inner suffix that decides the parser: 'a.jsonl.gz' -> '.jsonl'."""
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":

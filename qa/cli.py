@@ -76,7 +76,7 @@ def index_cmd(
         raise _fail(exc) from None
     for failure in report.failures:
         err.print(f"[yellow]skipped[/yellow] {failure}", highlight=False)
-    out.print(report.summary(), highlight=False)
+    out.print(report.summary(), highlight=False, soft_wrap=True)
     if report.failed and not (report.added or report.updated or report.skipped):
         raise typer.Exit(2)
 
@@ -179,6 +179,26 @@ def delete(
     if not deleted:
         raise _fail(Exception(f"no article with id {doc_id!r}"))
     out.print(f"deleted {doc_id}", highlight=False)
+
+
+@app.command()
+def serve(
+    index_dir: IndexDir = None,
+    host: Annotated[str | None, typer.Option(help="Address [env QA_HOST, 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env QA_PORT, 8000]")] = None,
+) -> None:
+    """Run the HTTP API and the chat page."""
+    import os
+
+    import uvicorn
+
+    settings = _settings(index_dir)
+    os.environ["QA_INDEX_DIR"] = str(settings.index_dir)  # the app reads its own settings
+    err.print(f"serving {settings.index_dir} on http://{host or settings.host}:"
+              f"{port or settings.port}", highlight=False)
+    # The app is named by string, so this package never imports api/.
+    uvicorn.run("api.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, log_level="info")
 
 
 def _print_result(result: AskResult) -> None:

@@ -58,3 +58,12 @@ class AskResult(BaseModel):
     no_answer: bool
     answers: list[Answer] = Field(default_factory=list)
     related: list[Passage] = Field(default_factory=list)
+
+
+class Question(BaseModel):
+    """A question, with the conversation so far for follow-ups."""
+
+    question: str = Field(examples=["where are the forward operating bases?"])
+    history: list[Turn] = Field(default_factory=list, max_length=50)
+    top_k: int = Field(default=3, ge=1, le=50)
+    filters: SearchFilters | None = None
