@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from index.store import SentenceRow
-from qa.retrieve import Hit, Query, Retriever, check_top_k
+from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters
 from qa.span import find_span
 from qa.terms import key_terms, stems
 from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
@@ -74,10 +74,7 @@ class Answerer:
         for hit in hits:
             for sid in range(hit.passage.first_sentence, hit.passage.last_sentence + 1):
                 rank_of.setdefault(sid, hit.rank)
-        from index.store import Filters  # local: only needed when filtering
-
-        flt = Filters(**filters.model_dump()) if filters else None
-        for sid, _ in store.dense_sentences(query.vector, 10, flt):
+        for sid, _ in store.dense_sentences(query.vector, 10, store_filters(filters)):
             rank_of.setdefault(sid, len(hits))
         rows = store.sentences(list(rank_of))
         texts = store.texts({r.doc_id for r in rows.values()})

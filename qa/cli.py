@@ -194,11 +194,18 @@ def serve(
 
     settings = _settings(index_dir)
     os.environ["QA_INDEX_DIR"] = str(settings.index_dir)  # the app reads its own settings
-    err.print(f"serving {settings.index_dir} on http://{host or settings.host}:"
-              f"{port or settings.port}", highlight=False)
+    err.print(
+        f"serving {settings.index_dir} on http://{host or settings.host}:{port or settings.port}",
+        highlight=False,
+    )
     # The app is named by string, so this package never imports api/.
-    uvicorn.run("api.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, log_level="info")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
 
 
 def _print_result(result: AskResult) -> None:

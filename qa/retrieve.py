@@ -68,7 +68,7 @@ class Retriever:
 
     def retrieve(self, query: Query, k: int, filters: SearchFilters | None = None) -> list[Hit]:
         self.store.refresh()
-        flt = Filters(**filters.model_dump()) if filters else None
+        flt = store_filters(filters)
         n = max(self.candidates, k)
         dense = self.store.dense_passages(query.vector, n, flt)
         lexical = self.store.bm25_passages(list(query.idf), n, flt)
@@ -129,6 +129,11 @@ class Retriever:
                 )
             )
         return result
+
+
+def store_filters(filters: SearchFilters | None) -> Filters | None:
+    """The store's filter type for the public one."""
+    return Filters(**filters.model_dump()) if filters else None
 
 
 def validate_question(text: str) -> str:

@@ -29,11 +29,14 @@ class Settings(BaseSettings):
     top_k: int = Field(default=3, ge=1, le=50, description="Answers returned per question")
     batch_size: int = Field(default=64, ge=1, description="Sentences per embedding batch")
     commit_every: int = Field(default=2000, ge=1, description="Articles between index commits")
-    api_token: str | None = Field(default=None,
-                                  description="Bearer token for write endpoints; unset = read-only")
+    api_token: str | None = Field(
+        default=None, description="Bearer token for write endpoints; unset = read-only"
+    )
     host: str = Field(default="127.0.0.1", description="Address `qa serve` listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `qa serve` listens on")
-    max_body_bytes: int = Field(default=1_000_000, ge=1024,
-                                description="Largest JSON request body accepted")
-    max_upload_bytes: int = Field(default=20_000_000, ge=1024,
-                                  description="Largest uploaded file accepted")
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1024, description="Largest JSON request body accepted"
+    )
+    max_upload_bytes: int = Field(
+        default=20_000_000, ge=1024, description="Largest uploaded file accepted"
+    )
