@@ -9,8 +9,10 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from api import errors
+from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.routes import ask, documents, health
 from api.state import Service
@@ -27,20 +29,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.service = Service.load(settings)
         yield
 
-    app = FastAPI(
+    # FastAPIOffline serves the /docs assets itself: there is no CDN to fetch them from.
+    app = FastAPIOffline(
         title="News QA",
         summary="Answers from news articles as verbatim quotes with exact citations.",
         version="0.1.0",
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        max_upload=settings.max_upload_bytes)
     for router in (ask.router, documents.router, health.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 

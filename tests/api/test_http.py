@@ -2,56 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 
-from tests.conftest import ROOT, SEED_ID
+from tests.api.conftest import AUTH
+from tests.conftest import SEED_ID
 
 pytestmark = pytest.mark.slow
-TOKEN = "test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture()
-def server(seed_copy: Path) -> Iterator[httpx.Client]:
-    port = free_port()
-    env = {**os.environ, "QA_INDEX_DIR": str(seed_copy), "QA_API_TOKEN": TOKEN,
-           "QA_MAX_UPLOAD_BYTES": "20000"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--port", str(port),
-         "--host", "127.0.0.1"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if client.get("/readyz").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("server did not become ready")
-    yield client
-    client.close()
-    proc.terminate()
-    proc.wait(timeout=30)
-
-
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def test_ask_search_documents_and_health(server: httpx.Client) -> None:
@@ -61,9 +18,13 @@ def test_ask_search_documents_and_health(server: httpx.Client) -> None:
     answer = server.post("/ask", json={"question": "where are the forward operating bases?"})
     body = answer.json()
     assert "Haitian Police Academy" in body["answers"][0]["text"]
-    follow = server.post("/ask", json={
-        "question": "what are they improving?",
-        "history": [{"question": "where are the forward operating bases?"}]}).json()
+    follow = server.post(
+        "/ask",
+        json={
+            "question": "what are they improving?",
+            "history": [{"question": "where are the forward operating bases?"}],
+        },
+    ).json()
     assert follow["answers"][0]["text"].startswith("patrol reach, cutting response times")
     hits = server.get("/search", params={"q": "gunfire near the embassy"}).json()
     assert hits and "citation" in hits[0]
@@ -71,15 +32,26 @@ def test_ask_search_documents_and_health(server: httpx.Client) -> None:
     assert listed["total"] == 1 and listed["items"][0]["doc_id"] == SEED_ID
     doc = server.get(f"/documents/{SEED_ID}").json()
     c = body["answers"][0]["citation"]
-    assert doc["text"][c["start"]:c["end"]] == body["answers"][0]["text"]
+    assert doc["text"][c["start"] : c["end"]] == body["answers"][0]["text"]
 
 
 def test_writes_need_the_token_and_are_seen_by_the_next_question(server: httpx.Client) -> None:
-    article = {"articles": [{"id": "jacmel", "title": "Bridge",
-                             "text": "The bridge in Jacmel opened on Friday after repairs."}]}
+    article = {
+        "articles": [
+            {
+                "id": "jacmel",
+                "title": "Bridge",
+                "text": "The bridge in Jacmel opened on Friday after repairs.",
+            }
+        ]
+    }
     assert server.post("/documents", json=article).status_code == 401
-    assert server.post("/documents", json=article,
-                       headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert (
+        server.post(
+            "/documents", json=article, headers={"Authorization": "Bearer wrong"}
+        ).status_code
+        == 401
+    )
     added = server.post("/documents", json=article, headers=AUTH)
     assert added.status_code == 200 and added.json()["added"] == 1
     answer = server.post("/ask", json={"question": "when did the bridge in Jacmel open?"}).json()
@@ -89,15 +61,19 @@ def test_writes_need_the_token_and_are_seen_by_the_next_question(server: httpx.C
     assert server.delete("/documents/jacmel", headers=AUTH).status_code == 404
 
 
-@pytest.mark.parametrize(("payload", "status"), [
-    ({"question": ""}, 422),
-    ({"question": "   "}, 422),
-    ({"question": "x" * 100_000}, 413),
-    ({"question": 42}, 422),
-    ({"question": "ok?", "top_k": "many"}, 422),
-])
-def test_bad_questions_get_a_4xx_with_a_message(server: httpx.Client, payload: object,
-                                                 status: int) -> None:
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ({"question": ""}, 422),
+        ({"question": "   "}, 422),
+        ({"question": "x" * 100_000}, 413),
+        ({"question": 42}, 422),
+        ({"question": "ok?", "top_k": "many"}, 422),
+    ],
+)
+def test_bad_questions_get_a_4xx_with_a_message(
+    server: httpx.Client, payload: object, status: int
+) -> None:
     response = server.post("/ask", json=payload)
     assert response.status_code in (status, 422, 413)
     assert 400 <= response.status_code < 500 and response.json()["detail"]
@@ -106,10 +82,12 @@ def test_bad_questions_get_a_4xx_with_a_message(server: httpx.Client, payload: o
 def test_malformed_json_binary_and_oversized_uploads_are_refused(server: httpx.Client) -> None:
     bad = server.post("/ask", content=b"{not json", headers={"content-type": "application/json"})
     assert bad.status_code == 422 and bad.json()["detail"]
-    binary = server.post("/documents", headers=AUTH,
-                         files={"file": ("x.txt", bytes(range(256)) * 4, "text/plain")})
+    binary = server.post(
+        "/documents", headers=AUTH, files={"file": ("x.txt", bytes(range(256)) * 4, "text/plain")}
+    )
     assert binary.status_code == 422 and "binary" in binary.json()["detail"]
-    huge = server.post("/documents", headers=AUTH,
-                       files={"file": ("big.txt", b"word " * 20_000, "text/plain")})
+    huge = server.post(
+        "/documents", headers=AUTH, files={"file": ("big.txt", b"word " * 20_000, "text/plain")}
+    )
     assert huge.status_code == 413 and "limit" in huge.json()["detail"]
     assert server.get("/readyz").json()["articles"] == 1  # nothing already indexed was lost

@@ -1,0 +1,143 @@
+"""The chat page in real headless Chromium (Debian's package) against a real server.
+
+Screenshots go to tests/artifacts/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.api.conftest import AUTH
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("QA_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("Chromium is needed for the browser tests: apt-get install chromium")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # Playwright gives every launch a new, empty profile directory.
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def open_page(browser: Browser, server: httpx.Client, width: int = 1200, height: int = 800
+              ) -> Page:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(str(server.base_url) + "/")
+    expect(page.locator("#count")).to_contain_text("indexed")
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def ask(page: Page, question: str) -> None:
+    page.fill("#question", question)
+    page.press("#question", "Enter")
+
+
+def test_answer_is_highlighted_and_its_source_opens_at_the_sentence(
+        browser: Browser, server: httpx.Client) -> None:
+    page = open_page(browser, server)
+    expect(page.locator("#count")).to_have_text("1 article indexed.")
+    shot(page, "1-empty")
+    ask(page, "where are the forward operating bases?")
+    span = page.locator(".answer blockquote strong").first
+    expect(span).to_have_text("Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy")
+    expect(page.locator(".answer blockquote").first).to_contain_text("Forward Operating Bases (FOBs)")
+    expect(page.locator(".match").first).to_contain_text("strong match")
+    shot(page, "2-answer")
+    page.locator(".answer .open-source").first.click()
+    cited = page.locator("#cited")
+    expect(cited).to_contain_text("have been established in")
+    expect(cited.locator("strong")).to_have_text(
+        "Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy")
+    expect(cited).to_be_in_viewport()
+    expect(page.locator("#source-text")).to_contain_text("Also Read:")  # the whole article
+    shot(page, "3-source")
+    page.keyboard.press("Escape")
+    expect(page.locator("#source")).to_be_hidden()
+    expect(page.locator(".answer .open-source").first).to_be_focused()
+
+
+def test_follow_up_and_new_conversation(browser: Browser, server: httpx.Client) -> None:
+    page = open_page(browser, server)
+    page.locator(".example").first.click()
+    expect(page.locator("#question")).to_have_value("Where are the forward operating bases?")
+    page.press("#question", "Enter")
+    expect(page.locator(".answer")).to_have_count(1)
+    ask(page, "what are they improving?")
+    expect(page.locator(".turn").nth(1).locator("blockquote strong")).to_contain_text(
+        "patrol reach, cutting response times")
+    page.click("#new-conversation")
+    expect(page.locator(".turn")).to_have_count(0)
+    expect(page.locator("#empty")).to_be_visible()
+
+
+def test_unrelated_question_says_it_found_nothing(browser: Browser, server: httpx.Client) -> None:
+    page = open_page(browser, server)
+    ask(page, "what is the capital of France?")
+    expect(page.locator(".no-answer")).to_have_text("I couldn't find that in the articles.")
+    expect(page.locator(".related button").first).to_be_visible()
+    shot(page, "4-no-answer")
+    page.locator(".related button").first.click()
+    expect(page.locator("#cited")).to_be_visible()
+
+
+def test_server_errors_show_in_the_conversation(browser: Browser, server: httpx.Client) -> None:
+    page = open_page(browser, server)
+    page.evaluate("document.getElementById('question').removeAttribute('maxlength')")
+    ask(page, "why " * 600)
+    expect(page.locator(".reply .error")).to_contain_text("limit")
+
+
+def test_hostile_article_text_is_shown_as_text_and_never_runs(
+        browser: Browser, server: httpx.Client) -> None:
+    hostile = ("Saboteurs planted <script>window.pwned = 1</script> in the harbour office of "
+               "Jérémie. Witnesses saw <img src=x onerror=\"window.pwned = 2\"> on the wall.")
+    added = server.post("/documents", headers=AUTH,
+                        json={"articles": [{"id": "hostile", "title": "<b>Harbour</b>",
+                                            "text": hostile}]})
+    assert added.status_code == 200
+    page = open_page(browser, server)
+    ask(page, "what did saboteurs plant in the harbour office of Jérémie?")
+    quote = page.locator(".answer blockquote").first
+    expect(quote).to_contain_text("<script>window.pwned = 1</script>")
+    page.locator(".answer .open-source").first.click()
+    expect(page.locator("#source-text")).to_contain_text('<img src=x onerror="window.pwned = 2">')
+    expect(page.locator("#source-title")).to_have_text("<b>Harbour</b>")
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#conversation img, #source img, #conversation script").count() == 0
+    shot(page, "5-hostile")
+
+
+def test_phone_width_opens_the_source_full_screen(browser: Browser, server: httpx.Client) -> None:
+    page = open_page(browser, server, width=390, height=844)
+    ask(page, "who is the MSS spokesperson?")
+    expect(page.locator(".answer blockquote strong").first).to_have_text("Jack Ombaka")
+    shot(page, "6-phone-answer")
+    page.locator(".answer .open-source").first.click()
+    box = page.locator("#source").bounding_box()
+    assert box is not None and box["width"] >= 389
+    expect(page.locator("#cited")).to_be_in_viewport()
+    shot(page, "7-phone-source")
