@@ -5,7 +5,7 @@ QA := $(VENV)/bin/qa
 PYTHON ?= python3
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: setup run index serve test lint
+.PHONY: setup run index serve test lint browser
 
 setup: $(VENV)/.installed
 
@@ -23,7 +23,13 @@ index: setup
 run: index
 	$(QA) serve
 
-test: setup
+# The browser tests drive Debian's Chromium; install it (and the compose client that
+# validates docker-compose.yml) when missing. Needs root, as on the dev and CI machines.
+browser:
+	@command -v chromium >/dev/null && command -v docker-compose >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq chromium docker-compose >/dev/null; }
+
+test: setup browser
 	$(PY) -m pytest
 
 lint: setup

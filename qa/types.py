@@ -63,6 +63,22 @@ class AskResult(BaseModel):
 class Question(BaseModel):
     """A question, with the conversation so far for follow-ups."""
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"question": "where are the forward operating bases?", "top_k": 3},
+                {
+                    "question": "what are they improving?",
+                    "history": [{"question": "where are the forward operating bases?"}],
+                },
+                {
+                    "question": "who is the spokesperson?",
+                    "filters": {"published_from": "2025-08-01", "published_to": "2025-08-31"},
+                },
+            ]
+        }
+    }
+
     question: str = Field(examples=["where are the forward operating bases?"])
     history: list[Turn] = Field(default_factory=list, max_length=50)
     top_k: int = Field(default=3, ge=1, le=50)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,47 +26,60 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture()
-def server(seed_copy: Path, tmp_path: Path) -> Iterator[httpx.Client]:
+@contextmanager
+def start_server(
+    index_dir: Path, tmp_path: Path, wait_for: str = "/readyz"
+) -> Iterator[httpx.Client]:
+    """uvicorn on a free loopback port, serving `index_dir`, until the block ends."""
     port = free_port()
-    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 - closed below
     env = {
         **os.environ,
-        "QA_INDEX_DIR": str(seed_copy),
+        "QA_INDEX_DIR": str(index_dir),
         "QA_API_TOKEN": TOKEN,
         "QA_MAX_UPLOAD_BYTES": "20000",
     }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "api.app:create_app",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    with open(tmp_path / "server.log", "wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "api.app:create_app",
+                "--port",
+                str(port),
+                "--host",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
         try:
-            if client.get("/readyz").status_code == 200:
-                break
+            _wait(client, wait_for, proc, tmp_path / "server.log")
+            yield client
+        finally:
+            client.close()
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def _wait(client: httpx.Client, path: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if client.get(path).status_code == 200:
+                return
         except httpx.TransportError:
             pass
         time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail(f"server did not become ready: {(tmp_path / 'server.log').read_text()}")
-    yield client
-    client.close()
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    proc.kill()
+    pytest.fail(f"server did not become ready: {log.read_text()}")
+
+
+@pytest.fixture()
+def server(seed_copy: Path, tmp_path: Path) -> Iterator[httpx.Client]:
+    with start_server(seed_copy, tmp_path) as client:
+        yield client

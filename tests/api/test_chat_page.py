@@ -18,8 +18,15 @@ from tests.api.conftest import AUTH
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def chromium_path() -> str:
@@ -38,8 +45,7 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def open_page(browser: Browser, server: httpx.Client, width: int = 1200, height: int = 800
-              ) -> Page:
+def open_page(browser: Browser, server: httpx.Client, width: int = 1200, height: int = 800) -> Page:
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(str(server.base_url) + "/")
     expect(page.locator("#count")).to_contain_text("indexed")
@@ -57,21 +63,27 @@ def ask(page: Page, question: str) -> None:
 
 
 def test_answer_is_highlighted_and_its_source_opens_at_the_sentence(
-        browser: Browser, server: httpx.Client) -> None:
+    browser: Browser, server: httpx.Client
+) -> None:
     page = open_page(browser, server)
     expect(page.locator("#count")).to_have_text("1 article indexed.")
     shot(page, "1-empty")
     ask(page, "where are the forward operating bases?")
     span = page.locator(".answer blockquote strong").first
-    expect(span).to_have_text("Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy")
-    expect(page.locator(".answer blockquote").first).to_contain_text("Forward Operating Bases (FOBs)")
+    expect(span).to_have_text(
+        "Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy"
+    )
+    expect(page.locator(".answer blockquote").first).to_contain_text(
+        "Forward Operating Bases (FOBs)"
+    )
     expect(page.locator(".match").first).to_contain_text("strong match")
     shot(page, "2-answer")
     page.locator(".answer .open-source").first.click()
     cited = page.locator("#cited")
     expect(cited).to_contain_text("have been established in")
     expect(cited.locator("strong")).to_have_text(
-        "Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy")
+        "Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy"
+    )
     expect(cited).to_be_in_viewport()
     expect(page.locator("#source-text")).to_contain_text("Also Read:")  # the whole article
     shot(page, "3-source")
@@ -88,7 +100,8 @@ def test_follow_up_and_new_conversation(browser: Browser, server: httpx.Client) 
     expect(page.locator(".answer")).to_have_count(1)
     ask(page, "what are they improving?")
     expect(page.locator(".turn").nth(1).locator("blockquote strong")).to_contain_text(
-        "patrol reach, cutting response times")
+        "patrol reach, cutting response times"
+    )
     page.click("#new-conversation")
     expect(page.locator(".turn")).to_have_count(0)
     expect(page.locator("#empty")).to_be_visible()
@@ -112,12 +125,17 @@ def test_server_errors_show_in_the_conversation(browser: Browser, server: httpx.
 
 
 def test_hostile_article_text_is_shown_as_text_and_never_runs(
-        browser: Browser, server: httpx.Client) -> None:
-    hostile = ("Saboteurs planted <script>window.pwned = 1</script> in the harbour office of "
-               "Jérémie. Witnesses saw <img src=x onerror=\"window.pwned = 2\"> on the wall.")
-    added = server.post("/documents", headers=AUTH,
-                        json={"articles": [{"id": "hostile", "title": "<b>Harbour</b>",
-                                            "text": hostile}]})
+    browser: Browser, server: httpx.Client
+) -> None:
+    hostile = (
+        "Saboteurs planted <script>window.pwned = 1</script> in the harbour office of "
+        'Jérémie. Witnesses saw <img src=x onerror="window.pwned = 2"> on the wall.'
+    )
+    added = server.post(
+        "/documents",
+        headers=AUTH,
+        json={"articles": [{"id": "hostile", "title": "<b>Harbour</b>", "text": hostile}]},
+    )
     assert added.status_code == 200
     page = open_page(browser, server)
     ask(page, "what did saboteurs plant in the harbour office of Jérémie?")

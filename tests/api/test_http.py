@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -91,3 +93,51 @@ def test_malformed_json_binary_and_oversized_uploads_are_refused(server: httpx.C
     )
     assert huge.status_code == 413 and "limit" in huge.json()["detail"]
     assert server.get("/readyz").json()["articles"] == 1  # nothing already indexed was lost
+
+
+def test_questions_are_answered_while_a_write_is_in_progress(server: httpx.Client) -> None:
+    import threading
+
+    articles = [
+        {
+            "id": f"bulk-{i}",
+            "title": f"Bulletin {i}",
+            "text": f"Bulletin {i} says the road to village {i} reopened on Monday. "
+            f"Convoy {i} delivered food and water to residents.",
+        }
+        for i in range(300)
+    ]
+    result: dict[str, httpx.Response] = {}
+
+    def write() -> None:
+        result["write"] = server.post(
+            "/documents", json={"articles": articles}, headers=AUTH, timeout=300
+        )
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    answered = 0
+    while writer.is_alive() or answered < 3:
+        response = server.post("/ask", json={"question": "where are the forward operating bases?"})
+        assert response.status_code == 200, response.text
+        assert "Haitian Police Academy" in response.json()["answers"][0]["text"]
+        answered += 1
+    writer.join()
+    print(f"{answered} questions answered during one write of 300 articles")
+    assert result["write"].status_code == 200 and result["write"].json()["added"] == 300
+    assert answered >= 3
+    assert server.get("/readyz").json()["articles"] == 301
+    convoy = server.post("/ask", json={"question": "what did convoy 17 deliver?"}).json()
+    assert convoy["answers"][0]["citation"]["doc_id"] == "bulk-17"
+
+
+def test_a_missing_index_is_reported_not_hidden(tmp_path: Path) -> None:
+    from tests.api.conftest import start_server
+
+    with start_server(tmp_path / "no-index", tmp_path, wait_for="/healthz") as client:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and "no index at" in ready.json()["detail"]
+        asked = client.post("/ask", json={"question": "anything?"})
+        assert asked.status_code == 503 and "no index at" in asked.json()["detail"]
+        page = client.get("/")
+        assert page.status_code == 200 and "News QA" in page.text
