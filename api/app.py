@@ -38,8 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
-                       max_upload=settings.max_upload_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
     for router in (ask.router, documents.router, health.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -25,8 +25,9 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 
 def get_answerer(service: ServiceDep) -> Answerer:
     if service.answerer is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            f"index not loaded: {service.problem}")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"index not loaded: {service.problem}"
+        )
     return service.answerer
 
 
@@ -36,15 +37,20 @@ def get_writer(
 ) -> Indexer:
     token = service.settings.api_token
     if not token:
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            "the service is read-only: set QA_API_TOKEN to enable writes")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "the service is read-only: set QA_API_TOKEN to enable writes"
+        )
     given = credentials.credentials if credentials else ""
     if not secrets.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or wrong bearer token",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing or wrong bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if service.indexer is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            f"index not loaded: {service.problem}")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"index not loaded: {service.problem}"
+        )
     return service.indexer
 
 

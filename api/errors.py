@@ -13,6 +13,7 @@ STATUS: list[tuple[type[errors.QAError], int]] = [
     (errors.IngestError, 422),
     (errors.IndexLockedError, 409),
     (errors.ModelMismatchError, 503),
+    (errors.ModelLoadError, 503),
     (errors.IndexError_, 503),
     (errors.QAError, 400),
 ]

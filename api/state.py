@@ -31,8 +31,9 @@ class Service:
             store = Store(settings.index_dir, model=settings.model)
             embedder = SentenceTransformerEmbedder(settings.model, settings.batch_size)
             service.answerer = Answerer(Retriever(store, embedder), threshold=settings.threshold)
-            service.indexer = Indexer(settings.index_dir, embedder,
-                                      commit_every=settings.commit_every)
+            service.indexer = Indexer(
+                settings.index_dir, embedder, commit_every=settings.commit_every
+            )
         except QAError as exc:
             service.problem = str(exc)
         return service

@@ -10,6 +10,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from index.errors import ModelLoadError
+
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _BUNDLED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
 
@@ -39,7 +41,13 @@ class SentenceTransformerEmbedder:
             raise ValueError(f"batch_size must be > 0, got {batch_size}")
         self.name = canonical_model_name(model)
         self.batch_size = batch_size
-        self._model = _load(model)
+        try:
+            self._model = _load(model)
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(
+                f"cannot load embedding model {model!r}: {exc}. Use a local path, or a hub "
+                f"name with network access, or the bundled default {DEFAULT_MODEL!r}"
+            ) from exc
         dim = (
             self._model.get_embedding_dimension()
             if hasattr(self._model, "get_embedding_dimension")

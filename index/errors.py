@@ -7,6 +7,7 @@ QAError
 │   ├── IndexCorruptError      files exist but cannot be read
 │   ├── ModelMismatchError     index built with another embedding model
 │   └── IndexLockedError       another writer holds the index
+├── ModelLoadError         the embedding model could not be loaded
 ├── DocumentNotFoundError  no article with that id
 └── InvalidQueryError      a question or parameter is unusable
 """
@@ -38,6 +39,10 @@ class ModelMismatchError(IndexError_):
 
 class IndexLockedError(IndexError_):
     """Another process is writing to the index."""
+
+
+class ModelLoadError(QAError):
+    """The embedding model could not be loaded."""
 
 
 class DocumentNotFoundError(QAError):

@@ -14,6 +14,7 @@ from index.errors import (
     IndexNotFoundError,
     IngestError,
     InvalidQueryError,
+    ModelLoadError,
     ModelMismatchError,
     QAError,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "Indexer",
     "IngestError",
     "InvalidQueryError",
+    "ModelLoadError",
     "ModelMismatchError",
     "Passage",
     "QAError",

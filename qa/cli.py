@@ -75,8 +75,11 @@ def index_cmd(
     except QAError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:
-        err.print("interrupted: the index keeps everything up to its last commit; "
-                  "run the same command again to finish", highlight=False)
+        err.print(
+            "interrupted: the index keeps everything up to its last commit; "
+            "run the same command again to finish",
+            highlight=False,
+        )
         raise typer.Exit(130) from None
     for failure in report.failures:
         err.print(f"[yellow]skipped[/yellow] {failure}", highlight=False)

@@ -18,6 +18,7 @@ PUBLIC = {
     "Indexer",
     "IngestError",
     "InvalidQueryError",
+    "ModelLoadError",
     "ModelMismatchError",
     "Passage",
     "QAError",

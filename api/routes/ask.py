@@ -16,8 +16,9 @@ router = APIRouter(tags=["questions"])
 @router.post("/ask", response_model=AskResult)
 async def ask(body: Question, answerer: AnswererDep) -> AskResult:
     """Answer a question with verbatim quotes from the articles, or say there is none."""
-    return await run_in_threadpool(answerer.ask, body.question, body.history, body.top_k,
-                                   body.filters)
+    return await run_in_threadpool(
+        answerer.ask, body.question, body.history, body.top_k, body.filters
+    )
 
 
 @router.get("/search", response_model=list[Passage])

@@ -45,17 +45,26 @@ class WriteReport(BaseModel):
 
 class NewArticles(BaseModel):
     articles: list[dict[str, Any]] = Field(
-        min_length=1, max_length=1000,
-        examples=[[{"id": "bases", "title": "Bases", "text": "Bases were set up in Pont Sondé."}]])
+        min_length=1,
+        max_length=1000,
+        examples=[[{"id": "bases", "title": "Bases", "text": "Bases were set up in Pont Sondé."}]],
+    )
 
 
 @router.get("", response_model=DocumentPage)
-def list_documents(answerer: AnswererDep, offset: Annotated[int, Query(ge=0)] = 0,
-                   limit: Annotated[int, Query(ge=1, le=200)] = 50) -> DocumentPage:
+def list_documents(
+    answerer: AnswererDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> DocumentPage:
     """Articles in the index, newest first, a page at a time."""
     store = answerer.retriever.store
-    items = [DocumentSummary(doc_id=i.doc_id, title=i.title, url=i.url, published=i.published,
-                             source=i.source) for i in store.list_articles(offset, limit)]
+    items = [
+        DocumentSummary(
+            doc_id=i.doc_id, title=i.title, url=i.url, published=i.published, source=i.source
+        )
+        for i in store.list_articles(offset, limit)
+    ]
     return DocumentPage(total=store.stats()["articles"], offset=offset, limit=limit, items=items)
 
 
@@ -66,8 +75,11 @@ def get_document(doc_id: str, answerer: AnswererDep) -> Article:
 
 
 @router.post("", response_model=WriteReport, status_code=status.HTTP_200_OK)
-async def add_documents(request: Request, indexer: WriterDep, service: ServiceDep,
-                        ) -> WriteReport:
+async def add_documents(
+    request: Request,
+    indexer: WriterDep,
+    service: ServiceDep,
+) -> WriteReport:
     """Add or replace articles: a JSON body {"articles": [...]} or an uploaded file."""
     kind = request.headers.get("content-type", "")
     if kind.startswith("multipart/form-data"):
@@ -76,8 +88,9 @@ async def add_documents(request: Request, indexer: WriterDep, service: ServiceDe
         try:
             body = NewArticles.model_validate_json(await request.body())
         except ValueError as exc:
-            raise HTTPException(422, f"body must be JSON like {{\"articles\": [...]}}: {exc}"
-                                ) from None
+            raise HTTPException(
+                422, f'body must be JSON like {{"articles": [...]}}: {exc}'
+            ) from None
         items = []
         for n, record in enumerate(body.articles):
             try:
@@ -88,9 +101,9 @@ async def add_documents(request: Request, indexer: WriterDep, service: ServiceDe
 
 
 @router.delete("/{doc_id:path}")
-async def delete_document(doc_id: str, indexer: WriterDep, service: ServiceDep
-                          ) -> dict[str, str]:
+async def delete_document(doc_id: str, indexer: WriterDep, service: ServiceDep) -> dict[str, str]:
     """Remove one article and its passages."""
+
     def run() -> bool:
         with service.write_lock:
             return indexer.delete(doc_id)
@@ -111,8 +124,11 @@ async def _from_upload(request: Request, limit: int) -> list[Article | Failure]:
     name = PurePath(upload.filename).name  # never a server path
     kind = format_of(PurePath(name))
     if kind not in SUPPORTED:
-        raise HTTPException(415, f"unsupported file type {kind or name!r}; use one of "
-                                 f"{', '.join(sorted(SUPPORTED))} (optionally .gz)")
+        raise HTTPException(
+            415,
+            f"unsupported file type {kind or name!r}; use one of "
+            f"{', '.join(sorted(SUPPORTED))} (optionally .gz)",
+        )
     if name.lower().endswith(".gz"):
         from index.decode import gunzip
 
@@ -130,5 +146,11 @@ async def _from_upload(request: Request, limit: int) -> list[Article | Failure]:
 def _write(indexer: Indexer, lock: Any, items: list[Article | Failure]) -> WriteReport:
     with lock:
         report = indexer.index_items(items)
-    return WriteReport(added=report.added, updated=report.updated, skipped=report.skipped,
-                       failed=report.failed, failures=report.failures, doc_ids=report.doc_ids)
+    return WriteReport(
+        added=report.added,
+        updated=report.updated,
+        skipped=report.skipped,
+        failed=report.failed,
+        failures=report.failures,
+        doc_ids=report.doc_ids,
+    )

@@ -211,3 +211,10 @@ def test_sigkill_mid_write_leaves_the_last_commit_usable(
     )
     assert rerun.returncode == 0
     assert Store(seed_copy).stats()["articles"] == 601
+
+
+def test_an_unloadable_model_is_a_clear_error() -> None:
+    from index.errors import ModelLoadError
+
+    with pytest.raises(ModelLoadError, match="cannot load embedding model 'no-such/model'"):
+        SentenceTransformerEmbedder("no-such/model")
