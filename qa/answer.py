@@ -15,8 +15,13 @@ from qa.span import find_span
 from qa.terms import key_terms, stems
 from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
 
-# Weights of the sentence score (a logistic model over the features below).
+# Weights of the sentence score, a logistic model over the features of `features()`.
 WEIGHTS = {"bias": -4.2, "dense": 4.0, "lexical": 2.5, "context": 1.0, "rank": 0.6, "typed": 0.6}
+# The single-signal baselines `qa eval --baseline` compares against.
+BASELINE_WEIGHTS = {
+    "dense": {"bias": -2.0, "dense": 5.0},
+    "bm25": {"bias": -1.5, "lexical": 3.0},
+}
 DEFAULT_THRESHOLD = 0.4
 MIN_ANSWER_WORDS = 3  # fragments like "France's" are never answers
 
@@ -25,20 +30,25 @@ MIN_ANSWER_WORDS = 3  # fragments like "France's" are never answers
 class Scored:
     sentence: SentenceRow
     score: float
-    typed: bool
+    features: dict[str, float]
 
 
 class Answerer:
     """Answers questions with verbatim quotes from the indexed articles, or abstains."""
 
     def __init__(
-        self, retriever: Retriever, threshold: float = DEFAULT_THRESHOLD, passages: int = 8
+        self,
+        retriever: Retriever,
+        threshold: float = DEFAULT_THRESHOLD,
+        passages: int = 8,
+        weights: dict[str, float] | None = None,
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
         self.retriever = retriever
         self.threshold = threshold
         self.passages = passages
+        self.weights = weights or WEIGHTS
 
     @classmethod
     def open(
@@ -59,16 +69,17 @@ class Answerer:
         current = self.retriever.prepare(question)
         query = self.retriever.prepare(_with_context(current.text, history)) if history else current
         hits = self.retriever.retrieve(query, self.passages, filters)
-        scored = self._score(current, query, hits, filters)
+        scored = self.score(current, query, hits, filters)
         answers = self._answers(current.text, scored, top_k)
         related = self.retriever.to_passages(query, hits[:top_k])
         return AskResult(
             question=current.text, no_answer=not answers, answers=answers, related=related
         )
 
-    def _score(
-        self, current: Query, query: Query, hits: list[Hit], filters: SearchFilters | None
+    def score(
+        self, current: Query, query: Query, hits: list[Hit], filters: SearchFilters | None = None
     ) -> list[Scored]:
+        """Every candidate sentence with its features and score, best first."""
         store = self.retriever.store
         rank_of: dict[int, int] = {}
         for hit in hits:
@@ -96,9 +107,13 @@ class Answerer:
                 "rank": 1.0 / (1 + rank),
                 "typed": float(found.typed),
             }
-            z = WEIGHTS["bias"] + sum(WEIGHTS[k] * v for k, v in features.items())
-            scored.append(Scored(row, 1.0 / (1.0 + math.exp(-z)), found.typed))
+            scored.append(Scored(row, self._logistic(features), features))
         return sorted(scored, key=lambda s: -s.score)
+
+    def _logistic(self, features: dict[str, float]) -> float:
+        w = self.weights
+        z = w["bias"] + sum(w.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-z))
 
     def _answers(self, question: str, scored: list[Scored], top_k: int) -> list[Answer]:
         store = self.retriever.store

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from index.embed import SentenceTransformerEmbedder
 from index.errors import QAError
@@ -69,9 +77,7 @@ def index_cmd(
             disable=not err.is_terminal,
         ) as bar:
             task = bar.add_task("index", total=None)
-            report = indexer.index_paths(
-                paths, progress=lambda done, total: bar.update(task, completed=done, total=total)
-            )
+            report = indexer.index_paths(paths, progress=partial(_advance, bar, task))
     except QAError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:
@@ -213,6 +219,71 @@ def serve(
         port=port or settings.port,
         log_level="info",
     )
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Annotated[Path, typer.Argument(help="SQuAD v1.1 or v2.0 JSON file")],
+    baseline: Annotated[
+        str | None, typer.Option(help="Also run a single-signal baseline: bm25 or dense")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions", min=1)] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Measure answer quality on a SQuAD-format file (in a temporary index)."""
+    from rich.table import Table
+
+    from qa.evaluate import evaluate
+
+    if baseline not in (None, "bm25", "dense"):
+        raise _fail(Exception(f"--baseline must be bm25 or dense, got {baseline!r}"))
+    settings = _settings(None)
+    modes = ["hybrid"] + ([baseline] if baseline else [])
+    try:
+        embedder = SentenceTransformerEmbedder(settings.model, settings.batch_size)
+        reports = []
+        for mode in modes:
+            with Progress(
+                TextColumn(f"eval {mode}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as bar:
+                task = bar.add_task(mode, total=None)
+                reports.append(
+                    evaluate(
+                        file,
+                        embedder,
+                        mode=mode,
+                        limit=limit,
+                        threshold=settings.threshold,
+                        progress=partial(_advance, bar, task),
+                    )
+                )
+    except QAError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        sys.stdout.write(json.dumps([r.model_dump() for r in reports], indent=2) + "\n")
+        return
+    table = Table(
+        title=f"{file.name}: {reports[0].questions} questions, "
+        f"{reports[0].paragraphs} paragraphs in one index"
+    )
+    table.add_column("metric")
+    for r in reports:
+        table.add_column(r.mode, justify="right")
+    for name, value in reports[0].model_dump().items():
+        if name in ("file", "mode", "version") or value is None:
+            continue
+        table.add_row(name, *(str(getattr(r, name)) for r in reports))
+    out.print(table)
+
+
+def _advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
+    bar.update(task, completed=done, total=total)
 
 
 def _print_result(result: AskResult) -> None:

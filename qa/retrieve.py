@@ -15,6 +15,7 @@ from qa.terms import key_terms, stem, stems
 from qa.types import Citation, Passage, SearchFilters
 
 RRF_K = 60
+MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION_CHARS = 2000
 
 
@@ -46,12 +47,17 @@ class Query:
 class Retriever:
     """Finds the passages most likely to answer a question."""
 
-    def __init__(self, store: Store, embedder: Embedder, candidates: int = 50) -> None:
+    def __init__(
+        self, store: Store, embedder: Embedder, candidates: int = 50, mode: str = "hybrid"
+    ) -> None:
         if embedder.dim != store.dim:
             raise InvalidQueryError(f"embedder dimension {embedder.dim} != index {store.dim}")
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         self.store = store
         self.embedder = embedder
         self.candidates = candidates
+        self.mode = mode
 
     @classmethod
     def open(cls, index_dir: Path | str, model: str | None = None) -> Retriever:
@@ -70,8 +76,8 @@ class Retriever:
         self.store.refresh()
         flt = store_filters(filters)
         n = max(self.candidates, k)
-        dense = self.store.dense_passages(query.vector, n, flt)
-        lexical = self.store.bm25_passages(list(query.idf), n, flt)
+        dense = self.store.dense_passages(query.vector, n, flt) if self.mode != "bm25" else []
+        lexical = self.store.bm25_passages(list(query.idf), n, flt) if self.mode != "dense" else []
         fused: dict[int, float] = {}
         for ranking in (dense, lexical):
             for rank, (pid, _) in enumerate(ranking):

@@ -1,0 +1,233 @@
+"""`qa eval`: answer quality on a SQuAD v1.1 or v2.0 file, measured end to end.
+
+Every paragraph becomes an article of one temporary index; every question is asked; the
+top answer is judged by offsets (is the gold span inside the answer's sentence?) and by
+SQuAD's exact match and token F1.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import string
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from index.document import Article
+from index.embed import Embedder
+from index.errors import IngestError
+from index.indexer import Indexer
+from index.store import Store
+from qa.answer import BASELINE_WEIGHTS, DEFAULT_THRESHOLD, Answerer
+from qa.retrieve import Retriever
+from qa.types import AskResult
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Gold:
+    qid: str
+    question: str
+    doc_id: str
+    answers: list[tuple[str, int]]  # (text, start) in the paragraph
+    impossible: bool
+
+
+class EvalReport(BaseModel):
+    """Every figure `qa eval` reports for one file and one mode."""
+
+    file: str
+    mode: str
+    version: str
+    paragraphs: int
+    questions: int
+    answerable: int
+    threshold: float
+    recall_at_1: float
+    recall_at_5: float
+    mrr: float
+    sentence_accuracy: float
+    exact_match: float
+    f1: float
+    no_answer_precision: float | None = None
+    no_answer_recall: float | None = None
+    no_answer_f1: float | None = None
+    answerable_accuracy: float | None = None
+    latency_p50_ms: float
+    latency_p95_ms: float
+
+
+def load_squad(path: Path) -> tuple[str, list[Article], list[Gold]]:
+    """Articles (one per paragraph) and questions from a SQuAD-format file."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        version = str(data.get("version", "1.1"))
+        articles, golds = [], []
+        for a, entry in enumerate(data["data"]):
+            for p, paragraph in enumerate(entry["paragraphs"]):
+                doc_id = f"{a:03d}-{p:03d}"
+                title = str(entry.get("title", doc_id)).replace("_", " ")
+                articles.append(Article(doc_id=doc_id, title=title, text=paragraph["context"]))
+                for qa in paragraph["qas"]:
+                    answers = [(x["text"], int(x["answer_start"])) for x in qa["answers"]]
+                    golds.append(
+                        Gold(
+                            str(qa["id"]),
+                            qa["question"],
+                            doc_id,
+                            answers,
+                            bool(qa.get("is_impossible", False)) or not answers,
+                        )
+                    )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IngestError(f"{path}: not a readable SQuAD-format file ({exc})") from exc
+    return version, articles, golds
+
+
+def evaluate(
+    path: Path,
+    embedder: Embedder,
+    mode: str = "hybrid",
+    limit: int | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Progress | None = None,
+) -> EvalReport:
+    """Index the file's paragraphs into a temporary index and measure every question."""
+    version, articles, golds = load_squad(path)
+    golds = golds[:limit] if limit else golds
+    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
+        Indexer(tmp, embedder).index_articles(articles)
+        retriever = Retriever(Store(tmp), embedder, mode=mode)
+        answerer = Answerer(retriever, threshold=threshold, weights=BASELINE_WEIGHTS.get(mode))
+        texts = {a.doc_id: a.text for a in articles}
+        rows = []
+        for n, gold in enumerate(golds, start=1):
+            rows.append(_measure(answerer, gold, texts))
+            if progress:
+                progress(n, len(golds))
+    return _report(str(path), mode, version, len(articles), golds, rows, threshold)
+
+
+@dataclass
+class _Row:
+    rank: int | None  # 1-based rank of the gold paragraph among retrieved articles
+    sentence_ok: bool
+    em: float
+    f1: float
+    answered: bool
+    seconds: float
+
+
+def _measure(answerer: Answerer, gold: Gold, texts: dict[str, str]) -> _Row:
+    started = time.perf_counter()
+    result = answerer.ask(gold.question, top_k=1)
+    seconds = time.perf_counter() - started
+    hits = answerer.retriever.retrieve(answerer.retriever.prepare(gold.question), 20)
+    docs = list(dict.fromkeys(h.passage.doc_id for h in hits))
+    rank = docs.index(gold.doc_id) + 1 if gold.doc_id in docs else None
+    if gold.impossible:
+        return _Row(rank, False, 0.0, 0.0, not result.no_answer, seconds)
+    return _Row(
+        rank,
+        _sentence_ok(result, gold),
+        *_text_scores(result, gold),
+        answered=not result.no_answer,
+        seconds=seconds,
+    )
+
+
+def _sentence_ok(result: AskResult, gold: Gold) -> bool:
+    if result.no_answer:
+        return False
+    c = result.answers[0].citation
+    return c.doc_id == gold.doc_id and any(
+        c.sentence_start <= start and start + len(text) <= c.sentence_end
+        for text, start in gold.answers
+    )
+
+
+def _text_scores(result: AskResult, gold: Gold) -> tuple[float, float]:
+    if result.no_answer:
+        return 0.0, 0.0
+    predicted = result.answers[0].text
+    return (
+        max(exact_match(predicted, t) for t, _ in gold.answers),
+        max(token_f1(predicted, t) for t, _ in gold.answers),
+    )
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD's official normalisation: lower case, no punctuation, articles or extra spaces."""
+    text = text.lower()
+    text = "".join(ch for ch in text if ch not in set(string.punctuation))
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def exact_match(predicted: str, gold: str) -> float:
+    return float(normalize_answer(predicted) == normalize_answer(gold))
+
+
+def token_f1(predicted: str, gold: str) -> float:
+    p, g = normalize_answer(predicted).split(), normalize_answer(gold).split()
+    common = sum((Counter(p) & Counter(g)).values())
+    if not p or not g:
+        return float(p == g)
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(p), common / len(g)
+    return 2 * precision * recall / (precision + recall)
+
+
+def _report(
+    file: str,
+    mode: str,
+    version: str,
+    paragraphs: int,
+    golds: list[Gold],
+    rows: list[_Row],
+    threshold: float,
+) -> EvalReport:
+    answerable = [r for r, g in zip(rows, golds, strict=True) if not g.impossible]
+    ranks = [r.rank for r in answerable]
+    latencies = sorted(r.seconds * 1000 for r in rows)
+    report = EvalReport(
+        file=file,
+        mode=mode,
+        version=version,
+        paragraphs=paragraphs,
+        questions=len(rows),
+        answerable=len(answerable),
+        threshold=threshold,
+        recall_at_1=_mean([rank == 1 for rank in ranks]),
+        recall_at_5=_mean([rank is not None and rank <= 5 for rank in ranks]),
+        mrr=_mean([1.0 / rank if rank else 0.0 for rank in ranks]),
+        sentence_accuracy=_mean([r.sentence_ok for r in answerable]),
+        exact_match=_mean([r.em for r in answerable]),
+        f1=_mean([r.f1 for r in answerable]),
+        latency_p50_ms=round(statistics.median(latencies), 1) if latencies else 0.0,
+        latency_p95_ms=round(latencies[int(0.95 * (len(latencies) - 1))], 1) if latencies else 0.0,
+    )
+    if any(g.impossible for g in golds):
+        predicted_none = [not r.answered for r in rows]
+        truly_none = [g.impossible for g in golds]
+        tp = sum(p and t for p, t in zip(predicted_none, truly_none, strict=True))
+        precision = tp / sum(predicted_none) if any(predicted_none) else 0.0
+        recall = tp / sum(truly_none)
+        report.no_answer_precision = round(precision, 4)
+        report.no_answer_recall = round(recall, 4)
+        report.no_answer_f1 = round(2 * precision * recall / (precision + recall), 4) if tp else 0.0
+        report.answerable_accuracy = report.sentence_accuracy
+    return report
+
+
+def _mean(values: list[bool] | list[float]) -> float:
+    return round(sum(float(v) for v in values) / len(values), 4) if values else 0.0

@@ -1,0 +1,108 @@
+"""`qa eval` on a small SQuAD v2.0 file the test writes itself, and SQuAD's scoring rules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa.evaluate import exact_match, normalize_answer, token_f1
+from tests.conftest import ROOT
+
+CONTEXTS = [
+    (
+        "Harbour",
+        "The harbour of Jacmel reopened on Friday after two years of repairs. "
+        "Fishermen welcomed the decision. The mayor, Anne Duval, cut the ribbon.",
+    ),
+    (
+        "Rain",
+        "Heavy rain flooded the valley of Artibonite in March. About 3,000 families "
+        "left their homes. Aid groups sent tents and water filters.",
+    ),
+    (
+        "Roads",
+        "The national road to Les Cayes was blocked by landslides. Engineers expect "
+        "to clear it within six weeks, the ministry said.",
+    ),
+]
+QUESTIONS = [
+    (0, "When did the harbour of Jacmel reopen?", "Friday", False),
+    (0, "Who cut the ribbon at the harbour?", "Anne Duval", False),
+    (1, "How many families left their homes?", "About 3,000 families", False),
+    (2, "What blocked the national road to Les Cayes?", "landslides", False),
+    (2, "Which airline flies to Les Cayes?", None, True),
+]
+
+
+def squad_file(path: Path) -> Path:
+    paragraphs: dict[int, dict[str, object]] = {}
+    for n, (_title, context) in enumerate(CONTEXTS):
+        paragraphs[n] = {"context": context, "qas": []}
+    for n, (c, question, answer, impossible) in enumerate(QUESTIONS):
+        context = CONTEXTS[c][1]
+        answers = (
+            [] if answer is None else [{"text": answer, "answer_start": context.index(answer)}]
+        )
+        paragraphs[c]["qas"].append(  # type: ignore[attr-defined]
+            {"id": f"q{n}", "question": question, "answers": answers, "is_impossible": impossible}
+        )
+    data = {
+        "version": "v2.0",
+        "data": [{"title": t, "paragraphs": [paragraphs[n]]} for n, (t, _) in enumerate(CONTEXTS)],
+    }
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.slow
+def test_eval_reports_every_figure_as_json_with_a_baseline(tmp_path: Path) -> None:
+    file = squad_file(tmp_path / "tiny.json")
+    run = subprocess.run(
+        [sys.executable, "-m", "qa", "eval", str(file), "--json", "--baseline", "bm25"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    hybrid, bm25 = json.loads(run.stdout)
+    assert (hybrid["mode"], bm25["mode"]) == ("hybrid", "bm25")
+    assert hybrid["questions"] == 5 and hybrid["answerable"] == 4 and hybrid["paragraphs"] == 3
+    assert hybrid["recall_at_1"] == 1.0 and hybrid["sentence_accuracy"] >= 0.75
+    for key in (
+        "recall_at_5",
+        "mrr",
+        "exact_match",
+        "f1",
+        "no_answer_precision",
+        "no_answer_recall",
+        "no_answer_f1",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ):
+        assert hybrid[key] is not None
+
+
+def test_eval_limit_and_bad_files(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    run = subprocess.run(
+        [sys.executable, "-m", "qa", "eval", str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 1 and "not a readable SQuAD-format file" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_squad_normalisation_and_scores() -> None:
+    assert normalize_answer("The  Denver Broncos!") == "denver broncos"
+    assert exact_match("the Denver Broncos", "Denver Broncos") == 1.0
+    assert token_f1("Denver Broncos won", "Denver Broncos") == pytest.approx(0.8)
+    assert token_f1("Carolina", "Denver") == 0.0
