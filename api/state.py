@@ -9,6 +9,7 @@ from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.store import Store
 from qa.answer import Answerer
+from qa.reader import TransformersReader
 from qa.retrieve import Retriever
 from qa.settings import Settings
 
@@ -30,7 +31,10 @@ class Service:
         try:
             store = Store(settings.index_dir, model=settings.model)
             embedder = SentenceTransformerEmbedder(settings.model, settings.batch_size)
-            service.answerer = Answerer(Retriever(store, embedder), threshold=settings.threshold)
+            reader = TransformersReader(settings.reader_model) if settings.reader_model else None
+            service.answerer = Answerer(
+                Retriever(store, embedder), threshold=settings.threshold, reader=reader
+            )
             service.indexer = Indexer(
                 settings.index_dir, embedder, commit_every=settings.commit_every
             )

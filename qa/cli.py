@@ -112,7 +112,9 @@ def ask(
     settings = _settings(index_dir)
     filters = SearchFilters(source=source, published_from=since, published_to=until)
     try:
-        answerer = Answerer.open(settings.index_dir, settings.model, settings.threshold)
+        answerer = Answerer.open(
+            settings.index_dir, settings.model, settings.threshold, settings.reader_model
+        )
         result = answerer.ask(question, top_k=top_k or settings.top_k, filters=filters)
     except QAError as exc:
         raise _fail(exc) from None

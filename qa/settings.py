@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     top_k: int = Field(default=3, ge=1, le=50, description="Answers returned per question")
     batch_size: int = Field(default=64, ge=1, description="Sentences per embedding batch")
     commit_every: int = Field(default=2000, ge=1, description="Articles between index commits")
+    reader_model: str | None = Field(
+        default=None, description="Optional extractive-QA model (name or path) for answer spans"
+    )
     api_token: str | None = Field(
         default=None, description="Bearer token for write endpoints; unset = read-only"
     )
