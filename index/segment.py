@@ -32,7 +32,11 @@ def _segment(text: str, start: int, end: int) -> list[Span]:
             # syntok reports the offset of a token's value; its leading spacing is separate.
             s = first.offset
             e = last.offset + len(last.value)
-            if e > s and region[s:e].strip():
+            while s < e and region[s].isspace():  # syntok and str disagree on some controls
+                s += 1
+            while e > s and region[e - 1].isspace():
+                e -= 1
+            if e > s:
                 spans.append((start + s, start + e))
     return _extend_closing_quotes(text, spans)
 
@@ -41,6 +45,11 @@ def _extend_closing_quotes(text: str, spans: list[Span]) -> list[Span]:
     # A closing quote right after the full stop belongs to the sentence it closes.
     extended: list[Span] = []
     for s, e in spans:
+        if extended and e <= extended[-1][1]:
+            continue  # nothing but closing marks, already taken by the sentence before
+        s = max(s, extended[-1][1]) if extended else s
+        while text[s].isspace():  # e > s here, and text[e - 1] is not a space
+            s += 1
         while e < len(text) and text[e] in '”’")]':
             e += 1
         extended.append((s, e))
