@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from index import errors
 
 STATUS: list[tuple[type[errors.QAError], int]] = [
-    (errors.InvalidQueryError, 422),
+    (errors.InvalidQueryError, 400),
     (errors.DocumentNotFoundError, 404),
-    (errors.IngestError, 422),
+    (errors.IngestError, 400),
     (errors.IndexLockedError, 409),
     (errors.ModelMismatchError, 503),
     (errors.ModelLoadError, 503),
     (errors.IndexError_, 503),
     (errors.QAError, 400),
 ]
+
+
+class ErrorBody(BaseModel):
+    """Every error the service sends itself: a message in `detail`."""
+
+    detail: str
+
+
+# Statuses any route may answer with {"detail": "..."}; FastAPI documents its own 422.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": text}
+    for code, text in [
+        (400, "Bad input"),
+        (401, "Missing or wrong bearer token"),
+        (403, "Writes are off: no QA_API_TOKEN configured"),
+        (404, "No such article"),
+        (409, "Another writer holds the index"),
+        (413, "Request body or upload too large"),
+        (415, "Unsupported file type"),
+        (503, "Index or model not loaded"),
+    ]
+}
 
 
 def install(app: FastAPI) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
@@ -54,7 +54,7 @@ class NewArticles(BaseModel):
 @router.get("", response_model=DocumentPage)
 def list_documents(
     answerer: AnswererDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentPage:
     """Articles in the index, newest first, a page at a time."""
@@ -74,7 +74,25 @@ def get_document(doc_id: str, answerer: AnswererDep) -> Article:
     return answerer.retriever.store.article(doc_id)
 
 
-@router.post("", response_model=WriteReport, status_code=status.HTTP_200_OK)
+@router.post(
+    "",
+    response_model=WriteReport,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": NewArticles.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            },
+        }
+    },
+)
 async def add_documents(
     request: Request,
     indexer: WriterDep,
@@ -89,7 +107,7 @@ async def add_documents(
             body = NewArticles.model_validate_json(await request.body())
         except ValueError as exc:
             raise HTTPException(
-                422, f'body must be JSON like {{"articles": [...]}}: {exc}'
+                400, f'body must be JSON like {{"articles": [...]}}: {exc}'
             ) from None
         items = []
         for n, record in enumerate(body.articles):
@@ -117,7 +135,7 @@ async def _from_upload(request: Request, limit: int) -> list[Article | Failure]:
     form = await request.form(max_files=1)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise HTTPException(422, "upload the articles as a form field named 'file'")
+        raise HTTPException(400, "upload the articles as a form field named 'file'")
     data = await upload.read(limit + 1)
     if len(data) > limit:
         raise HTTPException(413, f"upload is larger than the limit of {limit} bytes")
@@ -135,11 +153,11 @@ async def _from_upload(request: Request, limit: int) -> list[Article | Failure]:
         try:
             data = gunzip(data)
         except IngestError as exc:
-            raise HTTPException(422, f"{name}: {exc}") from None
+            raise HTTPException(400, f"{name}: {exc}") from None
     stem = name.split(".", 1)[0] or "upload"
     items = list(read_bytes(data, kind, doc_id=stem, source=name, name=name))
     if items and all(isinstance(i, Failure) for i in items) and len(items) == 1:
-        raise HTTPException(422, str(items[0]))
+        raise HTTPException(400, str(items[0]))
     return items
 
 
