@@ -10,20 +10,30 @@ from pathlib import Path
 import numpy as np
 
 from index.store import SentenceRow
+from qa.entities import EntityTagger
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters
-from qa.span import find_span
+from qa.span import find_span, nearest
 from qa.terms import key_terms, stems
 from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
 
 # Weights of the sentence score, a logistic model over the features computed in `score()`.
-WEIGHTS = {"bias": -4.2, "dense": 4.0, "lexical": 2.5, "context": 1.0, "rank": 0.6, "typed": 0.6}
+WEIGHTS = {
+    "bias": -4.2,
+    "dense": 4.0,
+    "lexical": 2.5,
+    "context": 1.0,
+    "rank": 0.6,
+    "typed": 0.6,
+    "entity": 0.5,
+}
 # The single-signal baselines `qa eval --baseline` compares against.
 BASELINE_WEIGHTS = {
     "dense": {"bias": -2.0, "dense": 5.0},
     "bm25": {"bias": -1.5, "lexical": 3.0},
 }
 DEFAULT_THRESHOLD = 0.4
+RERANK = 6  # sentences that get the (slower) entity evidence
 MIN_ANSWER_WORDS = 3  # fragments like "France's" are never answers
 
 
@@ -44,6 +54,7 @@ class Answerer:
         passages: int = 8,
         weights: dict[str, float] | None = None,
         reader: SpanReader | None = None,
+        tagger: EntityTagger | None | bool = True,
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
@@ -52,6 +63,8 @@ class Answerer:
         self.passages = passages
         self.weights = weights or WEIGHTS
         self.reader = reader
+        # True: spaCy named entities as answer-type evidence (the default); False: rules only.
+        self.tagger = EntityTagger() if tagger is True else (tagger or None)
 
     @classmethod
     def open(
@@ -116,7 +129,20 @@ class Answerer:
                 "typed": float(found.typed),
             }
             scored.append(Scored(row, self._logistic(features), features))
-        return sorted(scored, key=lambda s: -s.score)
+        scored.sort(key=lambda s: -s.score)
+        if self.tagger is not None:
+            self._add_entity_evidence(current.text, scored[:RERANK], texts)
+            scored.sort(key=lambda s: -s.score)
+        return scored
+
+    def _add_entity_evidence(self, question: str, top: list[Scored], texts: dict[str, str]) -> None:
+        """Rescore the best few sentences with whether they hold an entity of the wanted type."""
+        assert self.tagger is not None
+        sentences = [texts[s.sentence.doc_id][s.sentence.start : s.sentence.end] for s in top]
+        self.tagger.tag(sentences)
+        for s, sentence in zip(top, sentences, strict=True):
+            s.features["entity"] = float(bool(self.tagger.answer_entities(question, sentence)))
+            s.score = self._logistic(s.features)
 
     def _span(self, question: str, sentence: str) -> tuple[int, int]:
         """The answer inside the sentence: the reader model's span if one is set."""
@@ -125,6 +151,13 @@ class Answerer:
             if span is not None:
                 return span
         found = find_span(question, sentence)
+        if self.tagger is not None:
+            entities = self.tagger.answer_entities(question, sentence)
+            if entities:
+                start, end = nearest(entities, question, sentence)
+                # The rules may have found a list around the entity: "A, B, and at C".
+                if not (found.typed and found.start <= start and end <= found.end):
+                    return start, end
         return found.start, found.end
 
     def _logistic(self, features: dict[str, float]) -> float:

@@ -58,40 +58,40 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 
+_PERSON_NOUNS = (
+    r"person|people|man|woman|player|actor|actress|singer|artist|writer|author|poet"
+    r"|president|leader|king|queen|emperor|ruler|minister|official|scientist"
+    r"|general|coach|quarterback|founder|director|composer|architect|inventor"
+    r"|company|team|group|organi[sz]ation|party|band|club|university|agency|firm"
+)
+_PLACE_NOUNS = (
+    r"place|city|country|town|area|region|location|state|continent|river|island"
+    r"|nation|province|county|village|building|stadium|street|port|mountain"
+)
+_TIME_NOUNS = r"year|date|day|month|time|century|decade|period|era|season"
+_AMOUNT_NOUNS = r"percentage|percent|number|amount|proportion|share|size|population|cost|price"
+
 QUESTION_TYPES = (
-    (
-        "date",
-        re.compile(
-            r"^\s*(?:when|what (?:year|date|day|month|time)|which (?:year|date|day|"
-            r"month)|how long ago)\b",
-            re.I,
-        ),
-    ),
+    ("date", re.compile(rf"\b(?:when|(?:what|which) (?:{_TIME_NOUNS})s?|how long ago)\b", re.I)),
     (
         "number",
         re.compile(
-            r"^\s*(?:how (?:many|much|long|far|old|big|large|often)|what "
-            r"(?:percentage|number|amount|proportion|share))\b",
+            rf"\b(?:how (?:many|much|long|far|old|big|large|often|tall|high)|(?:what|which) "
+            rf"(?:{_AMOUNT_NOUNS}))\b",
             re.I,
         ),
     ),
-    (
-        "place",
-        re.compile(
-            r"^\s*(?:where|what (?:place|city|country|town|area|region|location)|"
-            r"which (?:place|city|country|town|area|region|location))\b",
-            re.I,
-        ),
-    ),
-    (
-        "name",
-        re.compile(
-            r"^\s*(?:who|whom|whose|which (?:person|company|group|organi[sz]ation|"
-            r"team|party|official|country))\b",
-            re.I,
-        ),
-    ),
+    ("place", re.compile(rf"\b(?:where|(?:what|which) (?:{_PLACE_NOUNS})s?)\b", re.I)),
+    ("name", re.compile(rf"\b(?:who|whom|whose|(?:what|which) (?:{_PERSON_NOUNS})s?)\b", re.I)),
 )
+
+
+_CLAUSE_END = re.compile(
+    r";|:|\s[–—-]\s|\s\(|,?\s(?:while|whereas|which|who|whom|whose|where|when|because|"
+    r"although|though|but|after|before|since|until|unless|if|as well as)\b"
+)
+_CLAUSE_OR_COMMA = re.compile(_CLAUSE_END.pattern + r"|,")
+_LIST = re.compile(r",\s(?:and|or)\s")
 
 
 def question_type(question: str) -> str:
@@ -125,6 +125,13 @@ def find_span(question: str, sentence: str) -> Found:
             return Found(tail[0], tail[1], typed=False)
     start, end = _trim(sentence, 0, len(sentence))
     return Found(start, end, typed=False)
+
+
+def nearest(spans: list[Span], question: str, sentence: str) -> Span:
+    """The span closest to (preferably right after) the question's words in the sentence."""
+    q_stems = {stem(w) for _, _, w in words(question) if w not in STOP_WORDS}
+    hits = [(s, e) for s, e, w in words(sentence) if stem(w) in q_stems]
+    return min(spans, key=lambda c: (_distance(c, hits), c[0]))
 
 
 def _candidates(kind: str, sentence: str, q_stems: set[str]) -> list[Span]:
@@ -175,6 +182,12 @@ def _tail_after(sentence: str, q_stems: set[str]) -> Span | None:
     lead = _LEADING.match(sentence[start:end])
     if lead:
         start += lead.end()
+    # Stop at the end of the clause; a list ("A, B, and C") counts as one phrase.
+    tail = sentence[start:end]
+    stops = _CLAUSE_END if _LIST.search(tail) else _CLAUSE_OR_COMMA
+    cut = stops.search(tail)
+    if cut and cut.start() > 0:
+        end = start + len(tail[: cut.start()].rstrip())
     if len(sentence[start:end].split()) < 2:
         return None
     return start, end

