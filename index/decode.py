@@ -14,11 +14,23 @@ _SNIFF = 8192
 _CONTROL = set(range(0, 9)) | {11} | set(range(14, 32)) | {127}
 
 
-def gunzip(data: bytes) -> bytes:
+def gunzip(data: bytes, max_bytes: int | None = None) -> bytes:
+    """Decompress, refusing output over `max_bytes` (a small file can unpack to gigabytes)."""
+    if max_bytes is None:
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise IngestError(f"not a valid gzip file ({exc})") from exc
+    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
         raise IngestError(f"not a valid gzip file ({exc})") from exc
+    if len(out) > max_bytes:
+        raise IngestError(f"decompresses to more than the limit of {max_bytes} bytes")
+    if not inflater.eof:
+        raise IngestError("not a valid gzip file (truncated)")
+    return out
 
 
 def looks_binary(data: bytes) -> bool:

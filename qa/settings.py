@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_000_000, ge=1024, description="Largest JSON request body accepted"
     )
+    max_upload_articles: int = Field(
+        default=10_000, ge=1, description="Most articles one upload or JSON body may hold"
+    )
+    cors_origins: str = Field(
+        default="", description="Comma-separated origins allowed by CORS; empty = CORS closed"
+    )
     max_upload_bytes: int = Field(
         default=20_000_000, ge=1024, description="Largest uploaded file accepted"
     )

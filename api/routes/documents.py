@@ -115,6 +115,12 @@ async def add_documents(
                 items.append(article_from_record(record, default_id=None, source="api"))
             except IngestError as exc:
                 items.append(Failure("articles", str(exc), n))
+    if len(items) > service.settings.max_upload_articles:
+        raise HTTPException(
+            413,
+            f"{len(items)} articles in one request; the limit is "
+            f"{service.settings.max_upload_articles}",
+        )
     return await run_in_threadpool(_write, indexer, service.write_lock, items)
 
 
@@ -151,7 +157,7 @@ async def _from_upload(request: Request, limit: int) -> list[Article | Failure]:
         from index.decode import gunzip
 
         try:
-            data = gunzip(data)
+            data = gunzip(data, max_bytes=10 * limit)
         except IngestError as exc:
             raise HTTPException(400, f"{name}: {exc}") from None
     stem = name.split(".", 1)[0] or "upload"

@@ -28,7 +28,7 @@ def free_port() -> int:
 
 @contextmanager
 def start_server(
-    index_dir: Path, tmp_path: Path, wait_for: str = "/readyz"
+    index_dir: Path, tmp_path: Path, wait_for: str = "/readyz", **settings: str
 ) -> Iterator[httpx.Client]:
     """uvicorn on a free loopback port, serving `index_dir`, until the block ends."""
     port = free_port()
@@ -37,6 +37,8 @@ def start_server(
         "QA_INDEX_DIR": str(index_dir),
         "QA_API_TOKEN": TOKEN,
         "QA_MAX_UPLOAD_BYTES": "20000",
+        "QA_MAX_UPLOAD_ARTICLES": "400",
+        **{f"QA_{key.upper()}": value for key, value in settings.items()},
     }
     with open(tmp_path / "server.log", "wb") as log:
         proc = subprocess.Popen(

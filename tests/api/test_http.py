@@ -141,3 +141,45 @@ def test_a_missing_index_is_reported_not_hidden(tmp_path: Path) -> None:
         assert asked.status_code == 503 and "no index at" in asked.json()["detail"]
         page = client.get("/")
         assert page.status_code == 200 and "News QA" in page.text
+
+
+def test_uploads_are_bounded_in_articles_and_in_unpacked_size(server: httpx.Client) -> None:
+    import gzip
+
+    many = {"articles": [{"id": f"n{i}", "text": f"Note {i}."} for i in range(401)]}
+    assert server.post("/documents", json=many, headers=AUTH).status_code == 413
+    lines = "".join(f'{{"text": "Line {i}."}}\n' for i in range(401)).encode()
+    listed = server.post(
+        "/documents", headers=AUTH, files={"file": ("feed.jsonl", lines, "application/x-ndjson")}
+    )
+    assert listed.status_code == 413 and "limit is 400" in listed.json()["detail"]
+    bomb = gzip.compress(b"a" * 5_000_000)
+    assert len(bomb) < 20_000
+    exploded = server.post(
+        "/documents", headers=AUTH, files={"file": ("bomb.txt.gz", bomb, "application/gzip")}
+    )
+    assert exploded.status_code == 400 and "decompresses to more than" in exploded.json()["detail"]
+    assert server.get("/readyz").json()["articles"] == 1
+
+
+def test_upload_file_names_never_reach_server_paths(server: httpx.Client) -> None:
+    story = b"The ferry to La Gonave resumed service on Sunday morning.\n"
+    added = server.post(
+        "/documents", headers=AUTH, files={"file": ("../../../etc/evil.txt", story, "text/plain")}
+    )
+    assert added.status_code == 200 and added.json()["doc_ids"] == ["evil"]
+    assert server.get("/documents/evil").json()["source"] == "evil.txt"
+
+
+def test_cors_is_closed_unless_configured(
+    server: httpx.Client, seed_copy: Path, tmp_path: Path
+) -> None:
+    from tests.api.conftest import start_server
+
+    origin = {"Origin": "https://news.example"}
+    assert "access-control-allow-origin" not in server.get("/healthz", headers=origin).headers
+    with start_server(seed_copy, tmp_path, cors_origins="https://news.example") as open_client:
+        allowed = open_client.get("/healthz", headers=origin)
+        assert allowed.headers["access-control-allow-origin"] == "https://news.example"
+        other = open_client.get("/healthz", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
