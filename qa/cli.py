@@ -57,11 +57,17 @@ def _fail(exc: Exception) -> typer.Exit:
 
 @app.command("index")
 def index_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders of articles")] = None,
     index_dir: IndexDir = None,
     model: Annotated[str | None, typer.Option(help="Embedding model [env QA_MODEL]")] = None,
+    rebuild_: Annotated[
+        bool,
+        typer.Option("--rebuild", help="Re-embed every stored article into a fresh index"),
+    ] = False,
 ) -> None:
     """Index articles (.txt .md .html .json .jsonl, optionally .gz); unchanged ones are skipped."""
+    if not paths and not rebuild_:
+        raise _fail(Exception("give files or folders to index, or --rebuild"))
     settings = _settings(index_dir)
     try:
         embedder = SentenceTransformerEmbedder(model or settings.model, settings.batch_size)
@@ -77,7 +83,12 @@ def index_cmd(
             disable=not err.is_terminal,
         ) as bar:
             task = bar.add_task("index", total=None)
-            report = indexer.index_paths(paths, progress=partial(_advance, bar, task))
+            if rebuild_:
+                from index.rebuild import rebuild
+
+                report = rebuild(settings.index_dir, embedder, partial(_advance, bar, task))
+            else:
+                report = indexer.index_paths(paths or [], progress=partial(_advance, bar, task))
     except QAError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:

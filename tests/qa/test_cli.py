@@ -83,3 +83,22 @@ def test_no_answer_is_said_plainly(tmp_path: Path) -> None:
     assert qa("index", str(SEEDS), cwd=tmp_path).returncode == 0
     result = qa("ask", "what is the capital of France?", cwd=tmp_path)
     assert "No answer" in result.stdout
+
+
+def test_rebuild_recovers_from_the_stored_article_texts(tmp_path: Path) -> None:
+    assert qa("index", str(SEEDS), cwd=tmp_path).returncode == 0
+    index = tmp_path / "qa-index"
+    for vectors in index.glob("*.faiss"):
+        vectors.write_bytes(b"garbage")
+    rebuilt = qa("index", "--rebuild", cwd=tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "1 added" in rebuilt.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["qa-index"]  # nothing left behind
+    from index.store import Store
+
+    store = Store(index)
+    assert not store.warnings and store.stats()["articles"] == 1
+    asked = qa("ask", "where are the forward operating bases?", "--json", cwd=tmp_path)
+    assert "Haitian Police Academy" in json.loads(asked.stdout)["answers"][0]["text"]
+    nothing = qa("index", cwd=tmp_path)
+    assert nothing.returncode == 1 and "--rebuild" in nothing.stderr
