@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,10 +84,11 @@ class Store:
             raise IndexNotFoundError(
                 f"no index at {self.path}; build one with `qa index PATH --index-dir {self.path}`"
             )
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards reloading the vectors
+        self._local = threading.local()  # one SQLite connection per thread
+        self._connections: list[sqlite3.Connection] = []
         try:
-            self._conn = connect(self.path)
-            meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+            meta = dict(self._db().execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(f"cannot read {self.path / DB_NAME}: {exc}") from exc
         if not meta:
@@ -111,27 +113,46 @@ class Store:
 
     # -- lifecycle -------------------------------------------------------------------
 
+    def _db(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path)
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees one committed state of the index, whatever writers do."""
+        conn = self._db()
+        if conn.in_transaction:  # already inside a snapshot on this thread
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            conn.execute("COMMIT")
+
     def _read_generation(self) -> int:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        row = self._db().execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
 
     def refresh(self) -> bool:
         """Reload the vectors if a writer committed since; True when something changed."""
-        with self._lock:
+        with self.snapshot():
             try:
                 generation = self._read_generation()
             except sqlite3.DatabaseError as exc:
                 raise IndexCorruptError(f"cannot read {self.path / DB_NAME}: {exc}") from exc
             if generation == self.generation:
                 return False
-            self._conn.execute("BEGIN")
-            try:
-                generation = self._read_generation()
-                self._passages = self._load_vectors("passages", generation)
-                self._sentences = self._load_vectors("sentences", generation)
-            finally:
-                self._conn.execute("COMMIT")
-            self.generation = generation
+            with self._lock:
+                if generation != self.generation:
+                    self._passages = self._load_vectors("passages", generation)
+                    self._sentences = self._load_vectors("sentences", generation)
+                    self.generation = generation
             return True
 
     def _load_vectors(self, kind: str, generation: int) -> faiss.Index:
@@ -150,15 +171,17 @@ class Store:
         return vectors.build(self.dim, ids, vecs)
 
     def _stored_vectors(self, kind: str) -> tuple[vectors.Ids, Vectors]:
-        rows = self._conn.execute("SELECT id, vec FROM sentences ORDER BY id").fetchall()
+        rows = self._db().execute("SELECT id, vec FROM sentences ORDER BY id").fetchall()
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         vecs = _stack([r[1] for r in rows], self.dim)
         if kind == "sentences":
             return ids, vecs
         by_id = {int(i): v for i, v in zip(ids, vecs, strict=True)}
-        passages = self._conn.execute(
-            "SELECT id, first_sentence, last_sentence FROM passages ORDER BY id"
-        ).fetchall()
+        passages = (
+            self._db()
+            .execute("SELECT id, first_sentence, last_sentence FROM passages ORDER BY id")
+            .fetchall()
+        )
         pids = np.array([p[0] for p in passages], dtype=np.int64)
         pvecs = [
             vectors.unit_mean(np.stack([by_id[s] for s in range(p[1], p[2] + 1)])) for p in passages
@@ -167,28 +190,27 @@ class Store:
 
     def _count(self, kind: str) -> int:
         table = {"passages": "passages", "sentences": "sentences"}[kind]
-        return int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return int(self._db().execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+            self._local = threading.local()
 
     # -- counts and articles -----------------------------------------------------------
 
     def stats(self) -> dict[str, int]:
-        with self._lock:
-            articles = self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-            return {
-                "articles": int(articles),
-                "passages": self._count("passages"),
-                "sentences": self._count("sentences"),
-            }
+        articles = self._db().execute("SELECT count(*) FROM articles").fetchone()[0]
+        return {
+            "articles": int(articles),
+            "passages": self._count("passages"),
+            "sentences": self._count("sentences"),
+        }
 
     def article(self, doc_id: str) -> Article:
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT * FROM articles WHERE doc_id = ?", (doc_id,)
-            ).fetchone()
+        row = self._db().execute("SELECT * FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             raise DocumentNotFoundError(f"no article with id {doc_id!r}")
         info = _info(row)
@@ -196,29 +218,36 @@ class Store:
 
     def infos(self, doc_ids: Iterable[str]) -> dict[str, ArticleInfo]:
         ids = list(set(doc_ids))
-        with self._lock:
-            rows = self._conn.execute(
+        rows = (
+            self._db()
+            .execute(
                 "SELECT doc_id, title, url, published, source, metadata FROM articles "
                 f"WHERE doc_id IN ({_marks(ids)})",
                 ids,
-            ).fetchall()
+            )
+            .fetchall()
+        )
         return {row["doc_id"]: _info(row) for row in rows}
 
     def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
         ids = list(set(doc_ids))
-        with self._lock:
-            rows = self._conn.execute(
-                f"SELECT doc_id, text FROM articles WHERE doc_id IN ({_marks(ids)})", ids
-            ).fetchall()
+        rows = (
+            self._db()
+            .execute(f"SELECT doc_id, text FROM articles WHERE doc_id IN ({_marks(ids)})", ids)
+            .fetchall()
+        )
         return {row[0]: row[1] for row in rows}
 
     def list_articles(self, offset: int = 0, limit: int = 50) -> list[ArticleInfo]:
-        with self._lock:
-            rows = self._conn.execute(
+        rows = (
+            self._db()
+            .execute(
                 "SELECT doc_id, title, url, published, source, metadata FROM articles "
                 "ORDER BY published DESC, doc_id LIMIT ? OFFSET ?",
                 (limit, offset),
-            ).fetchall()
+            )
+            .fetchall()
+        )
         return [_info(row) for row in rows]
 
     # -- retrieval -----------------------------------------------------------------------
@@ -249,43 +278,48 @@ class Store:
             "JOIN articles a ON a.doc_id = p.doc_id "
             f"WHERE passages_fts MATCH ? {where} ORDER BY score DESC LIMIT ?"
         )
-        with self._lock:
-            rows = self._conn.execute(sql, [match, *params, k]).fetchall()
+        rows = self._db().execute(sql, [match, *params, k]).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
 
     def document_frequencies(self, stems: Iterable[str]) -> tuple[dict[str, int], int]:
         """How many passages contain each (porter-stemmed) term, and the passage count."""
         terms = list(set(stems))
-        with self._lock:
-            rows = self._conn.execute(
-                f"SELECT term, doc FROM passages_vocab WHERE term IN ({_marks(terms)})", terms
-            ).fetchall()
-            total = self._count("passages")
+        rows = (
+            self._db()
+            .execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({_marks(terms)})", terms)
+            .fetchall()
+        )
+        total = self._count("passages")
         return {r[0]: int(r[1]) for r in rows}, total
 
     def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
-        with self._lock:
-            rows = self._conn.execute(
+        rows = (
+            self._db()
+            .execute(
                 'SELECT id, doc_id, start, "end", first_sentence, last_sentence FROM passages '
                 f"WHERE id IN ({_marks(ids)})",
                 list(ids),
-            ).fetchall()
+            )
+            .fetchall()
+        )
         return {r[0]: PassageRow(*r) for r in rows}
 
     def sentences(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
-        with self._lock:
-            rows = self._conn.execute(
+        rows = (
+            self._db()
+            .execute(
                 f'SELECT id, doc_id, start, "end", vec FROM sentences WHERE id IN ({_marks(ids)})',
                 list(ids),
-            ).fetchall()
+            )
+            .fetchall()
+        )
         return {r[0]: SentenceRow(r[0], r[1], r[2], r[3], _vector(r[4], self.dim)) for r in rows}
 
     def _allowed(self, kind: str, filters: Filters) -> vectors.Ids:
         table = {"passages": "passages", "sentences": "sentences"}[kind]
         where, params = _filter_sql(filters)
         sql = f"SELECT p.id FROM {table} p JOIN articles a ON a.doc_id = p.doc_id WHERE 1 {where}"
-        with self._lock:
-            rows = self._conn.execute(sql, params).fetchall()
+        rows = self._db().execute(sql, params).fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
 
 

@@ -89,10 +89,11 @@ class Answerer:
         check_top_k(top_k)
         current = self.retriever.prepare(question)
         query = self.retriever.prepare(_with_context(current.text, history)) if history else current
-        hits = self.retriever.retrieve(query, self.passages, filters)
-        scored = self.score(current, query, hits, filters)
-        answers = self._answers(current.text, scored, top_k)
-        related = self.retriever.to_passages(query, hits[:top_k])
+        with self.retriever.store.snapshot():  # one committed state, even mid-write
+            hits = self.retriever.retrieve(query, self.passages, filters)
+            scored = self.score(current, query, hits, filters)
+            answers = self._answers(current.text, scored, top_k)
+            related = self.retriever.to_passages(query, hits[:top_k])
         return AskResult(
             question=current.text, no_answer=not answers, answers=answers, related=related
         )

@@ -98,8 +98,9 @@ class Retriever:
         """Ranked passages with scores and citations, without answer extraction."""
         check_top_k(top_k)
         query = self.prepare(question)
-        hits = self.retrieve(query, top_k, filters)
-        return self.to_passages(query, hits)
+        with self.store.snapshot():
+            hits = self.retrieve(query, top_k, filters)
+            return self.to_passages(query, hits)
 
     def to_passages(self, query: Query, hits: list[Hit]) -> list[Passage]:
         if not hits:

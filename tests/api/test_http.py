@@ -183,3 +183,63 @@ def test_cors_is_closed_unless_configured(
         assert allowed.headers["access-control-allow-origin"] == "https://news.example"
         other = open_client.get("/healthz", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+FERRY = {
+    "v1": "The ferry to Jérémie sails at dawn on Mondays.",
+    "v2": "After repairs that lasted many months, the ferry to Jérémie now sails at noon on "
+    "Fridays, officials said.",
+}
+
+
+def test_eight_askers_during_adds_replaces_and_deletes_never_fail_or_mix(
+    server: httpx.Client,
+) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    stop = threading.Event()
+    failures: list[str] = []
+    answered = [0]
+
+    def asker() -> None:
+        with httpx.Client(base_url=server.base_url, timeout=60) as client:
+            while not stop.is_set():
+                for question in (
+                    "when does the ferry to Jérémie sail?",
+                    "where are the forward operating bases?",
+                ):
+                    response = client.post("/ask", json={"question": question})
+                    if response.status_code != 200:
+                        failures.append(f"{response.status_code} {response.text}")
+                        continue
+                    answered[0] += 1
+                    for answer in response.json()["answers"]:
+                        if answer["citation"]["doc_id"] == "ferry" and (
+                            answer["sentence"] not in FERRY.values()
+                        ):
+                            failures.append(f"mixed state: {answer['sentence']!r}")
+
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(8):
+            pool.submit(asker)
+        writes = 0
+        for round_ in range(3):
+            for version in ("v1", "v2"):
+                body = {
+                    "articles": [
+                        {"id": "ferry", "title": "Ferry", "text": FERRY[version]},
+                        {
+                            "id": f"extra-{round_}-{version}",
+                            "text": f"Market day {round_} in Jacmel drew crowds.",
+                        },
+                    ]
+                }
+                assert server.post("/documents", json=body, headers=AUTH).status_code == 200
+                writes += 1
+            assert server.delete("/documents/ferry", headers=AUTH).status_code == 200
+            writes += 1
+        stop.set()
+    print(f"{answered[0]} questions answered at concurrency 8 during {writes} writes")
+    assert not failures, failures[:5]
+    assert answered[0] >= 16
