@@ -44,26 +44,6 @@ def test_a_very_long_sentence_with_no_punctuation_is_one_sentence() -> None:
     assert result.sentences == [(0, len(text))]
 
 
-class HashingEmbedder:
-    """A deterministic fake for logic tests: bag of hashed words, no meaning."""
-
-    name = "test/hashing-embedder"
-    dim = 64
-
-    def embed(self, texts: list[str]):  # type: ignore[no-untyped-def]
-        import zlib
-
-        import numpy as np
-
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                out[row, zlib.crc32(word.encode()) % self.dim] += 1.0
-            out[row, 0] += 0.01
-            out[row] /= np.linalg.norm(out[row])
-        return out
-
-
 @settings(
     max_examples=40,
     deadline=None,
@@ -86,6 +66,8 @@ def test_answers_on_any_text_keep_both_citation_invariants(text: str, question: 
     if not question.strip():
         return
     with tempfile.TemporaryDirectory() as tmp:
+        from tests.fakes import HashingEmbedder
+
         embedder = HashingEmbedder()
         Indexer(tmp, embedder).index_articles([Article(doc_id="a", text=text, title="t")])
         answerer = Answerer(Retriever(Store(tmp), embedder), threshold=0.0)
