@@ -9,8 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from qa.span import Span, question_type
-from qa.terms import STOP_WORDS, stem, words
+from qa.span import Span, all_in_question, question_stems, question_type
 
 # The entity labels that can answer each question type of qa.span.question_type.
 EXPECTED = {
@@ -55,10 +54,9 @@ class EntityTagger:
         if not wanted:
             return []
         self.tag([sentence])
-        q_stems = {stem(w) for _, _, w in words(question) if w not in STOP_WORDS}
-        spans = []
-        for start, end, label in self._memo.get(sentence, ()):
-            content = [stem(w) for _, _, w in words(sentence[start:end]) if w not in STOP_WORDS]
-            if label in wanted and not (content and all(s in q_stems for s in content)):
-                spans.append((start, end))
-        return spans
+        q_stems = question_stems(question)
+        return [
+            (start, end)
+            for start, end, label in self._memo.get(sentence, ())
+            if label in wanted and not all_in_question(sentence[start:end], q_stems)
+        ]

@@ -113,8 +113,8 @@ class Found:
 def find_span(question: str, sentence: str) -> Found:
     """The answer span inside `sentence`; the whole (trimmed) sentence when none is found."""
     kind = question_type(question)
-    q_stems = {stem(w) for _, _, w in words(question) if w not in STOP_WORDS}
-    hits = [(s, e) for s, e, w in words(sentence) if stem(w) in q_stems]
+    q_stems = question_stems(question)
+    hits = _hits(sentence, q_stems)
     candidates = _candidates(kind, sentence, q_stems)
     if candidates:
         best = min(candidates, key=lambda c: (_distance(c, hits), c[0]))
@@ -129,9 +129,17 @@ def find_span(question: str, sentence: str) -> Found:
 
 def nearest(spans: list[Span], question: str, sentence: str) -> Span:
     """The span closest to (preferably right after) the question's words in the sentence."""
-    q_stems = {stem(w) for _, _, w in words(question) if w not in STOP_WORDS}
-    hits = [(s, e) for s, e, w in words(sentence) if stem(w) in q_stems]
+    hits = _hits(sentence, question_stems(question))
     return min(spans, key=lambda c: (_distance(c, hits), c[0]))
+
+
+def question_stems(question: str) -> set[str]:
+    """Stems of the question's content words."""
+    return {stem(w) for _, _, w in words(question) if w not in STOP_WORDS}
+
+
+def _hits(sentence: str, q_stems: set[str]) -> list[Span]:
+    return [(s, e) for s, e, w in words(sentence) if stem(w) in q_stems]
 
 
 def _candidates(kind: str, sentence: str, q_stems: set[str]) -> list[Span]:
@@ -147,7 +155,7 @@ def _candidates(kind: str, sentence: str, q_stems: set[str]) -> list[Span]:
             spans = located or spans
     else:
         return []
-    return [s for s in spans if not _all_in_question(sentence[s[0] : s[1]], q_stems)]
+    return [s for s in spans if not all_in_question(sentence[s[0] : s[1]], q_stems)]
 
 
 def _names(sentence: str, q_stems: set[str]) -> list[Span]:
@@ -162,7 +170,7 @@ def _names(sentence: str, q_stems: set[str]) -> list[Span]:
         text = sentence[start:end].rstrip(".")
         if text and not _MONTH_OR_DAY.fullmatch(text) and fold(text) not in STOP_WORDS:
             spans.append((start, start + len(text)))
-    return [s for s in spans if not _all_in_question(sentence[s[0] : s[1]], q_stems)]
+    return [s for s in spans if not all_in_question(sentence[s[0] : s[1]], q_stems)]
 
 
 def _merge_lists(sentence: str, spans: list[Span]) -> list[Span]:
@@ -213,7 +221,8 @@ def _trim_number(sentence: str, span: Span) -> Span:
     return start, end
 
 
-def _all_in_question(text: str, q_stems: set[str]) -> bool:
+def all_in_question(text: str, q_stems: set[str]) -> bool:
+    """True when every content word of `text` is one of the question's (it can't answer it)."""
     content = [stem(w) for _, _, w in words(text) if w not in STOP_WORDS]
     return bool(content) and all(s in q_stems for s in content)
 
