@@ -125,11 +125,7 @@ class Indexer:
 
     def delete(self, doc_id: str) -> bool:
         """Remove one article by id; False when there was no such article."""
-        with StoreWriter(self.index_dir, self.embedder.name, self.embedder.dim) as writer:
-            deleted = writer.delete(doc_id)
-            if deleted:
-                writer.commit()
-        return deleted
+        return delete_article(self.index_dir, self.embedder.name, self.embedder.dim, doc_id)
 
     def _prepare(
         self,
@@ -174,6 +170,15 @@ class Indexer:
                 report.updated += 1
             else:
                 report.added += 1
+
+
+def delete_article(index_dir: Path | str, model: str, dim: int, doc_id: str) -> bool:
+    """Remove one article and its passages; needs the index's model name, not the model."""
+    with StoreWriter(index_dir, model, dim) as writer:
+        deleted = writer.delete(doc_id)
+        if deleted:
+            writer.commit()
+    return deleted
 
 
 def _batches(

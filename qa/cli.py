@@ -193,13 +193,14 @@ def delete(
     index_dir: IndexDir = None,
 ) -> None:
     """Remove one article and its passages from the index."""
+    from index.indexer import delete_article
     from index.store import Store
 
     settings = _settings(index_dir)
     try:
-        model = Store(settings.index_dir).model
-        indexer = Indexer(settings.index_dir, SentenceTransformerEmbedder(model))
-        deleted = indexer.delete(doc_id)
+        store = Store(settings.index_dir)  # no model load: deleting embeds nothing
+        deleted = delete_article(settings.index_dir, store.model, store.dim, doc_id)
+        store.close()
     except QAError as exc:
         raise _fail(exc) from None
     if not deleted:
