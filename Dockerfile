@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     QA_INDEX_DIR=/data/index \
     QA_HOST=0.0.0.0 \
-    QA_PORT=8000
+    QA_PORT=8000 \
+    QA_CACHE_DIR=/opt/qa-cache
 
 # A Docker build runs off this machine, where PyPI's torch==2.13.0 is a CUDA build: take the
 # same release from the CPU wheel index instead.
@@ -21,6 +22,9 @@ COPY qa ./qa
 COPY index ./index
 COPY api ./api
 RUN pip install .
+# Export the bundled model to ONNX at build time, so the service never needs torch to start.
+RUN python -c "from index.embed import SentenceTransformerEmbedder as E; assert E().backend == 'onnx'" \
+    && chmod -R a+rX /opt/qa-cache
 COPY seeds ./seeds
 
 RUN useradd --create-home --uid 10001 qa && mkdir -p /data && chown qa /data

@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 index: setup
@@ -23,15 +23,17 @@ index: setup
 run: index
 	$(QA) serve
 
-# The browser tests drive Debian's Chromium; install it (and the compose client that
-# validates docker-compose.yml) when missing. Needs root, as on the dev and CI machines.
+# The browser tests drive Debian's Chromium; install it, the compose client that validates
+# docker-compose.yml and wrk (the benches' load generator) when missing. Needs root, as on
+# the dev and CI machines.
 browser:
-	@command -v chromium >/dev/null && command -v docker-compose >/dev/null || \
-	  { apt-get update -qq && apt-get install -y -qq chromium docker-compose >/dev/null; }
+	@command -v chromium >/dev/null && command -v docker-compose >/dev/null && \
+	  command -v wrk >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq chromium docker-compose wrk >/dev/null; }
 
 test: setup browser
 	$(PY) -m pytest
 
 lint: setup
-	$(VENV)/bin/ruff check qa index api tests
+	$(VENV)/bin/ruff check qa index api tests bench
 	$(VENV)/bin/mypy

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.store import Store
 from qa.answer import Answerer
@@ -30,7 +29,7 @@ class Service:
         service = cls(settings)
         try:
             store = Store(settings.index_dir, model=settings.model)
-            embedder = SentenceTransformerEmbedder(settings.model, settings.batch_size)
+            embedder = settings.embedder()
             reader = TransformersReader(settings.reader_model) if settings.reader_model else None
             service.answerer = Answerer(
                 Retriever(store, embedder), threshold=settings.threshold, reader=reader

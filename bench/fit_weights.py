@@ -1,11 +1,19 @@
-"""Fit the sentence scorer's logistic weights on a SQuAD-format file.
+"""Fit the sentence scorer's weights and calibrate its score, on SQuAD-format files.
 
-    python bench/fit_weights.py TRAIN.json [--test OTHER.json]
+    python -m bench.fit_weights RANK.json CALIBRATE.json [CALIBRATE.json ...] [--test OTHER.json]
 
-Every question's candidate sentences are scored with the current features; a sentence is
-a positive when it contains a gold answer span (by offsets). The fitted weights print as
-a Python dict for qa/answer.py. Fit on one file and check on another, never on the file
-you report.
+Two steps, both on features computed by qa.answer exactly as at question time:
+
+1. Ranking. A conditional logit over each answerable question's candidate sentences: the
+   weights maximise the probability of the sentences that hold a gold span (by offsets),
+   against the other candidates of the same question. Only relative scores matter here.
+2. Calibration. Platt scaling of the top candidate's linear score against "the top sentence
+   is right" over every question of the calibration files, unanswerable ones included (their
+   top sentence is never right). The score then reads as a probability, so the no-answer
+   threshold means the same on any collection.
+
+The result prints as the WEIGHTS dict of qa/answer.py (calibration folded into the weights
+and the bias). Fit the ranking on one file and report on another.
 """
 
 from __future__ import annotations
@@ -13,65 +21,117 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
 
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.store import Store
-from qa.answer import Answerer
+from qa.answer import FEATURES, Answerer
 from qa.evaluate import load_squad
 from qa.retrieve import Retriever
 
-NAMES = ("dense", "lexical", "context", "rank", "typed")
+L2 = 0.1  # ridge penalty of the ranking fit
 
 
-def collect(path: str, embedder: SentenceTransformerEmbedder):  # type: ignore[no-untyped-def]
+@dataclass
+class Question:
+    x: np.ndarray  # candidates × features
+    right: np.ndarray  # per candidate: holds a gold span
+    impossible: bool
+
+
+def collect(path: str, embedder: SentenceTransformerEmbedder) -> list[Question]:
     _, articles, golds = load_squad(path)  # type: ignore[arg-type]
-    rows, labels, groups = [], [], []
+    questions = []
     with tempfile.TemporaryDirectory() as tmp:
         Indexer(tmp, embedder).index_articles(articles)
         answerer = Answerer(Retriever(Store(tmp), embedder))
-        for n, gold in enumerate(golds):
+        for gold in golds:
             query = answerer.retriever.prepare(gold.question)
             hits = answerer.retriever.retrieve(query, answerer.passages)
-            for s in answerer.score(query, query, hits):
-                row = s.sentence
-                ok = (not gold.impossible and row.doc_id == gold.doc_id and any(
-                    row.start <= st and st + len(t) <= row.end for t, st in gold.answers))
-                rows.append([s.features[k] for k in NAMES])
-                labels.append(int(ok))
-                groups.append(n)
-    return np.array(rows), np.array(labels), np.array(groups), golds
+            scored = answerer.score(query, query, hits, rerank=None)
+            x = np.array([[s.features.get(k, 0.0) for k in FEATURES] for s in scored])
+            right = np.array(
+                [
+                    not gold.impossible
+                    and s.sentence.doc_id == gold.doc_id
+                    and any(
+                        s.sentence.start <= st and st + len(t) <= s.sentence.end
+                        for t, st in gold.answers
+                    )
+                    for s in scored
+                ],
+                dtype=bool,
+            )
+            questions.append(Question(x.reshape(-1, len(FEATURES)), right, gold.impossible))
+    return questions
 
 
-def top1(model: LogisticRegression, x, y, groups) -> float:  # type: ignore[no-untyped-def]
-    scores = model.decision_function(x)
-    hit, total = 0, 0
-    for g in np.unique(groups):
-        idx = np.where(groups == g)[0]
-        if y[idx].any():
-            total += 1
-            hit += int(y[idx[np.argmax(scores[idx])]])
-    return hit / total
+def fit_ranking(questions: list[Question]) -> np.ndarray:
+    usable = [q for q in questions if q.right.any()]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = L2 * float(w @ w), 2 * L2 * w
+        for q in usable:
+            s = q.x @ w
+            e = np.exp(s - s.max())
+            p = e / e.sum()
+            pos = e[q.right].sum()
+            total -= float(np.log(pos / e.sum()))
+            grad -= q.x[q.right].T @ (e[q.right] / pos) - q.x.T @ p
+        return total, grad
+
+    return np.asarray(minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B").x)
+
+
+def calibrate(questions: list[Question], w: np.ndarray) -> tuple[float, float]:
+    """Platt scaling: (slope, bias) so that sigmoid(slope * score + bias) ≈ P(top is right)."""
+    tops, right = [], []
+    for q in questions:
+        if len(q.x):
+            s = q.x @ w
+            tops.append(float(s.max()))
+            right.append(float(q.right[int(np.argmax(s))]))
+        else:
+            tops.append(float("-inf"))
+            right.append(0.0)
+    x = np.array([t for t in tops if np.isfinite(t)])
+    y = np.array([r for t, r in zip(tops, right, strict=True) if np.isfinite(t)])
+
+    def loss(ab: np.ndarray) -> float:
+        z = ab[0] * x + ab[1]
+        return float(np.sum(np.logaddexp(0, z) - y * z))
+
+    a, b = minimize(loss, np.array([1.0, 0.0]), method="Nelder-Mead").x
+    return float(a), float(b)
+
+
+def top1(questions: list[Question], w: np.ndarray) -> float:
+    answerable = [q for q in questions if not q.impossible]
+    hits = [bool(len(q.x)) and bool(q.right[int(np.argmax(q.x @ w))]) for q in answerable]
+    return float(np.mean(hits))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("train")
-    parser.add_argument("--test")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("rank", help="SQuAD file to fit the ranking weights on")
+    parser.add_argument("calibrate", nargs="+", help="SQuAD files to calibrate the score on")
+    parser.add_argument("--test", help="a held-out SQuAD file to report top-1 accuracy on")
     args = parser.parse_args()
     embedder = SentenceTransformerEmbedder()
-    x, y, g, _ = collect(args.train, embedder)
-    model = LogisticRegression(C=1.0, max_iter=1000, class_weight=None).fit(x, y)
-    weights = {"bias": round(float(model.intercept_[0]), 3)}
-    weights.update({k: round(float(w), 3) for k, w in zip(NAMES, model.coef_[0], strict=True)})
+    data = {path: collect(path, embedder) for path in {args.rank, *args.calibrate}}
+    w = fit_ranking(data[args.rank])
+    a, b = calibrate([q for path in args.calibrate for q in data[path]], w)
+    scaled = {k: round(a * float(v), 3) for k, v in zip(FEATURES, w, strict=True)}
+    weights = {"bias": round(b, 3)} | scaled
     print(json.dumps(weights))
-    print("train top-1 sentence (questions with a gold candidate):", round(top1(model, x, y, g), 4))
+    print(f"top-1 sentence on {args.rank} (fitted on):", round(top1(data[args.rank], w), 4))
     if args.test:
-        tx, ty, tg, _ = collect(args.test, embedder)
-        print("test top-1 sentence:", round(top1(model, tx, ty, tg), 4))
+        held_out = data.get(args.test) or collect(args.test, embedder)
+        print(f"top-1 sentence on {args.test} (held out):", round(top1(held_out, w), 4))
 
 
 if __name__ == "__main__":

@@ -86,7 +86,9 @@ class Store:
             )
         self._lock = threading.RLock()  # guards reloading the vectors
         self._local = threading.local()  # one SQLite connection per thread
-        self._connections: list[sqlite3.Connection] = []
+        # Every open connection and the thread it belongs to. Server thread pools retire idle
+        # threads, so connections of threads that have ended are closed as new ones open.
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         try:
             meta = dict(self._db().execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
@@ -119,7 +121,11 @@ class Store:
             conn = connect(self.path)
             self._local.conn = conn
             with self._lock:
-                self._connections.append(conn)
+                for thread, old in self._connections:
+                    if not thread.is_alive():
+                        old.close()
+                self._connections = [(t, c) for t, c in self._connections if t.is_alive()]
+                self._connections.append((threading.current_thread(), conn))
         return conn
 
     @contextmanager
@@ -162,13 +168,13 @@ class Store:
         try:
             index = vectors.load(vector_file(self.path, kind, generation), self.dim)
             if index.ntotal == expected:
-                return index
+                return vectors.for_search(index)
             problem = f"{kind} vectors hold {index.ntotal} rows, the database {expected}"
         except (OSError, RuntimeError) as exc:
             problem = f"{kind} vectors unreadable ({exc})"
         self.warnings.append(f"{problem}; rebuilt them in memory from the database")
         ids, vecs = self._stored_vectors(kind)
-        return vectors.build(self.dim, ids, vecs)
+        return vectors.for_search(vectors.build(self.dim, ids, vecs))
 
     def _stored_vectors(self, kind: str) -> tuple[vectors.Ids, Vectors]:
         rows = self._db().execute("SELECT id, vec FROM sentences ORDER BY id").fetchall()
@@ -194,7 +200,7 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._connections:
+            for _, conn in self._connections:
                 conn.close()
             self._connections.clear()
             self._local = threading.local()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -12,6 +13,15 @@ import numpy.typing as npt
 from index.embed import Vectors
 
 Ids = npt.NDArray[np.int64]
+
+# Questions search one vector at a time: starting OpenMP threads costs more than the search
+# itself (measured 12.8 ms with 2 threads against 2.2 ms with 1, on 40,000 vectors).
+faiss.omp_set_num_threads(1)
+
+# From this many vectors on, searches go through an inverted-file index (approximate) built
+# in memory from the exact one on disk; below it exact search takes a few milliseconds.
+ANN_MIN = 50_000
+ANN_PROBE = 16  # inverted lists searched per question; bench/perf.py reports the recall
 
 
 def empty(dim: int) -> faiss.Index:
@@ -45,17 +55,45 @@ def load(path: Path, dim: int) -> faiss.Index:
     return index
 
 
+def for_search(index: faiss.Index, min_size: int = ANN_MIN) -> faiss.Index:
+    """The index to answer questions from: `index` itself when small, else an IVF copy.
+
+    The IVF index has about sqrt(n) lists, trained on a sample; a search probes ANN_PROBE
+    of them. Searches restricted to some ids probe every list, so they stay exact.
+    """
+    n = int(index.ntotal)
+    if n < min_size:
+        return index
+    ids = faiss.vector_to_array(index.id_map).astype(np.int64)  # type: ignore[attr-defined]
+    vecs = index.index.reconstruct_n(0, n)  # type: ignore[attr-defined]
+    lists = max(16, int(math.sqrt(n)))
+    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(index.d), index.d, lists, faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).choice(n, size=min(n, 40 * lists), replace=False)
+    faiss.omp_set_num_threads(os.cpu_count() or 1)  # training and adding are batch work
+    try:
+        ivf.train(vecs[np.sort(sample)])
+        ivf.add_with_ids(vecs, ids)
+    finally:
+        faiss.omp_set_num_threads(1)
+    ivf.nprobe = ANN_PROBE
+    return ivf
+
+
 def search(
     index: faiss.Index, query: Vectors, k: int, allowed: Ids | None = None
 ) -> list[tuple[int, float]]:
     """Top-k (id, cosine) pairs, optionally restricted to the `allowed` ids."""
     if index.ntotal == 0 or k <= 0:
         return []
-    params = None
+    params: faiss.SearchParameters | None = None
     if allowed is not None:
         if len(allowed) == 0:
             return []
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
+        selector = faiss.IDSelectorBatch(allowed)
+        if isinstance(index, faiss.IndexIVF):
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=index.nlist)  # type: ignore[call-arg,assignment]
+        else:
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
     scores, ids = index.search(query.reshape(1, -1), min(k, index.ntotal), params=params)
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 

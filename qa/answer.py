@@ -17,23 +17,36 @@ from qa.span import find_span, nearest
 from qa.terms import key_terms, stems
 from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
 
-# Weights of the sentence score, a logistic model over the features computed in `score()`.
+# The sentence score is a logistic model over these features, computed in `score()`:
+#   dense    cosine of the question's and the sentence's embeddings
+#   lexical  idf-weighted share of the question's terms in the sentence
+#   context  the same for the question with follow-up context, over the whole passage
+#   window   the same for the question, over the sentence and the text just before it
+#            (a sentence that says "He" or "It" names its subject in the one before)
+#   rank     1 / (1 + rank of the passage the sentence came from)
+#   typed    the span rules found a phrase of the wanted type (date, number, place, name)
+#   entity   spaCy found an entity of the wanted type (best RERANK sentences only)
+FEATURES = ("dense", "lexical", "context", "window", "rank", "typed", "entity")
+# Fitted by bench/fit_weights.py (README, "How the score is fitted"): the ranking on the
+# SQuAD v2.0 sample's answerable questions, the calibration on it and xquad-en together.
 WEIGHTS = {
-    "bias": -4.2,
-    "dense": 4.0,
-    "lexical": 2.5,
-    "context": 1.0,
-    "rank": 0.6,
-    "typed": 0.6,
-    "entity": 0.5,
+    "bias": -2.495,
+    "dense": 1.825,
+    "lexical": 0.82,
+    "context": 0.506,
+    "window": 1.016,
+    "rank": 0.263,
+    "typed": 0.262,
+    "entity": 0.168,
 }
 # The single-signal baselines `qa eval --baseline` compares against.
 BASELINE_WEIGHTS = {
     "dense": {"bias": -2.0, "dense": 5.0},
     "bm25": {"bias": -1.5, "lexical": 3.0},
 }
-DEFAULT_THRESHOLD = 0.4
+DEFAULT_THRESHOLD = 0.3  # a calibrated probability that the top sentence answers
 RERANK = 6  # sentences that get the (slower) entity evidence
+WINDOW_CHARS = 300  # how far back the "window" feature looks
 MIN_ANSWER_WORDS = 3  # fragments like "France's" are never answers
 
 
@@ -99,9 +112,17 @@ class Answerer:
         )
 
     def score(
-        self, current: Query, query: Query, hits: list[Hit], filters: SearchFilters | None = None
+        self,
+        current: Query,
+        query: Query,
+        hits: list[Hit],
+        filters: SearchFilters | None = None,
+        rerank: int | None = RERANK,
     ) -> list[Scored]:
-        """Every candidate sentence with its features and score, best first."""
+        """Every candidate sentence with its features and score, best first.
+
+        Entity evidence is added to the best `rerank` sentences only (None: to all of them).
+        """
         store = self.retriever.store
         rank_of: dict[int, int] = {}
         for hit in hits:
@@ -122,17 +143,19 @@ class Answerer:
             sentence_stems = stems(sentence)
             rank = rank_of[sid]
             found = find_span(current.text, sentence)
+            before = texts[row.doc_id][max(0, row.start - WINDOW_CHARS) : row.start]
             features = {
                 "dense": float(np.dot(row.vector, query.vector)),
                 "lexical": current.coverage(sentence_stems),
                 "context": query.coverage(sentence_stems | passage_stems.get(rank, set())),
+                "window": current.coverage(sentence_stems | stems(before)),
                 "rank": 1.0 / (1 + rank),
                 "typed": float(found.typed),
             }
             scored.append(Scored(row, self._logistic(features), features))
         scored.sort(key=lambda s: -s.score)
         if self.tagger is not None:
-            self._add_entity_evidence(current.text, scored[:RERANK], texts)
+            self._add_entity_evidence(current.text, scored[:rerank], texts)
             scored.sort(key=lambda s: -s.score)
         return scored
 

@@ -19,7 +19,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from index.embed import SentenceTransformerEmbedder
 from index.errors import QAError
 from index.indexer import Indexer
 from qa.answer import Answerer
@@ -70,7 +69,7 @@ def index_cmd(
         raise _fail(Exception("give files or folders to index, or --rebuild"))
     settings = _settings(index_dir)
     try:
-        embedder = SentenceTransformerEmbedder(model or settings.model, settings.batch_size)
+        embedder = settings.embedder(model)
         indexer = Indexer(settings.index_dir, embedder, commit_every=settings.commit_every)
         with Progress(
             TextColumn("indexing"),
@@ -239,7 +238,8 @@ def serve(
 def eval_cmd(
     file: Annotated[Path, typer.Argument(help="SQuAD v1.1 or v2.0 JSON file")],
     baseline: Annotated[
-        str | None, typer.Option(help="Also run a single-signal baseline: bm25 or dense")
+        list[str] | None,
+        typer.Option(help="Also run a single-signal baseline, bm25 or dense (repeatable)"),
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N questions", min=1)] = None,
     as_json: AsJson = False,
@@ -249,12 +249,13 @@ def eval_cmd(
 
     from qa.evaluate import evaluate
 
-    if baseline not in (None, "bm25", "dense"):
-        raise _fail(Exception(f"--baseline must be bm25 or dense, got {baseline!r}"))
+    for name in baseline or []:
+        if name not in ("bm25", "dense"):
+            raise _fail(Exception(f"--baseline must be bm25 or dense, got {name!r}"))
     settings = _settings(None)
-    modes = ["hybrid"] + ([baseline] if baseline else [])
+    modes = ["hybrid", *dict.fromkeys(baseline or [])]
     try:
-        embedder = SentenceTransformerEmbedder(settings.model, settings.batch_size)
+        embedder = settings.embedder()
         reports = []
         for mode in modes:
             with Progress(

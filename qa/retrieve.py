@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,7 @@ class Query:
         self.vector = vector
         self.idf = idf
 
-    def coverage(self, text_stems: set[str], only: set[str] | None = None) -> float:
+    def coverage(self, text_stems: AbstractSet[str], only: set[str] | None = None) -> float:
         """Idf-weighted share of the query's terms that occur in a text, in [0, 1]."""
         weights = {s: w for s, w in self.idf.items() if only is None or s in only}
         total = sum(weights.values())

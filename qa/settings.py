@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index.embed import DEFAULT_MODEL
+from index.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
 from qa.answer import DEFAULT_THRESHOLD
 
 
@@ -28,6 +29,12 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(default=3, ge=1, le=50, description="Answers returned per question")
     batch_size: int = Field(default=64, ge=1, description="Sentences per embedding batch")
+    backend: Literal["onnx", "torch"] = Field(
+        default="onnx", description="Run the embedding model under ONNX Runtime or torch"
+    )
+    cache_dir: Path | None = Field(
+        default=None, description="Where ONNX exports are kept; unset = ~/.cache/newsqa/onnx"
+    )
     commit_every: int = Field(default=2000, ge=1, description="Articles between index commits")
     reader_model: str | None = Field(
         default=None, description="Optional extractive-QA model (name or path) for answer spans"
@@ -49,3 +56,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=20_000_000, ge=1024, description="Largest uploaded file accepted"
     )
+
+    def embedder(self, model: str | None = None) -> SentenceTransformerEmbedder:
+        """The embedding model these settings describe (or `model` instead of theirs)."""
+        return SentenceTransformerEmbedder(
+            model or self.model, self.batch_size, backend=self.backend, cache_dir=self.cache_dir
+        )

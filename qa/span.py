@@ -8,7 +8,9 @@ When nothing fits, the whole sentence is the answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.terms import STOP_WORDS, fold, stem, words
 
@@ -54,7 +56,7 @@ _LIST_GAP = re.compile(
 )
 _LEADING = re.compile(
     r"^(?:(?:is|are|was|were|be|been|being|has|have|had|that|which|to|by|as|"
-    r"of|for|it|its|their|them|they|there|this|these|those)\b[\s,]*)+",
+    r"of|for|in|on|at|from|into|with|it|its|their|them|they|there|this|these|those)\b[\s,]*)+",
     re.IGNORECASE,
 )
 
@@ -86,8 +88,22 @@ QUESTION_TYPES = (
 )
 
 
+# "what award ...?", "which kind of city ...?": the noun the answer is a kind of.
+_HEAD_NOUN = re.compile(
+    r"\b(?:what|which)\s+(?:(?:kind|type|sort|form|part)s?\s+of\s+)?(?:the\s+)?([a-z][\w-]*)",
+    re.IGNORECASE,
+)
+# Capitalised only because they open a sentence: "Despite Ombaka's warning" names Ombaka.
+_SENTENCE_OPENERS = frozenset(
+    "despite however although though following unlike like among meanwhile besides "
+    "without within upon since yet thus hence instead still later earlier".split()
+)
+_NOT_NOUNS = frozenset("must can could should would will shall may might".split())
+MAX_MODIFIERS = 4
+
+
 _CLAUSE_END = re.compile(
-    r";|:|\s[–—-]\s|\s\(|,?\s(?:while|whereas|which|who|whom|whose|where|when|because|"
+    r";|:|\s[–—-]\s|\s\(|\)|,?\s(?:while|whereas|which|who|whom|whose|where|when|because|"
     r"although|though|but|after|before|since|until|unless|if|as well as)\b"
 )
 _CLAUSE_OR_COMMA = re.compile(_CLAUSE_END.pattern + r"|,")
@@ -119,6 +135,10 @@ def find_span(question: str, sentence: str) -> Found:
     if candidates:
         best = min(candidates, key=lambda c: (_distance(c, hits), c[0]))
         return Found(best[0], best[1], typed=True)
+    if kind == "other":
+        headed = _headed(question, sentence, q_stems)
+        if headed is not None:
+            return Found(headed[0], headed[1], typed=False)
     if kind == "other" and hits:
         tail = _tail_after(sentence, q_stems)
         if tail is not None:
@@ -133,20 +153,21 @@ def nearest(spans: list[Span], question: str, sentence: str) -> Span:
     return min(spans, key=lambda c: (_distance(c, hits), c[0]))
 
 
-def question_stems(question: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def question_stems(question: str) -> frozenset[str]:
     """Stems of the question's content words."""
-    return {stem(w) for _, _, w in words(question) if w not in STOP_WORDS}
+    return frozenset(stem(w) for _, _, w in words(question) if w not in STOP_WORDS)
 
 
-def _hits(sentence: str, q_stems: set[str]) -> list[Span]:
+def _hits(sentence: str, q_stems: AbstractSet[str]) -> list[Span]:
     return [(s, e) for s, e, w in words(sentence) if stem(w) in q_stems]
 
 
-def _candidates(kind: str, sentence: str, q_stems: set[str]) -> list[Span]:
+def _candidates(kind: str, sentence: str, q_stems: AbstractSet[str]) -> list[Span]:
     if kind == "date":
         spans = [m.span() for m in DATE.finditer(sentence)]
     elif kind == "number":
-        spans = [_trim_number(sentence, m.span()) for m in NUMBER.finditer(sentence)]
+        spans = [_trim_number(sentence, m.span(), q_stems) for m in NUMBER.finditer(sentence)]
     elif kind in ("place", "name"):
         spans = _names(sentence, q_stems)
         if kind == "place":
@@ -158,16 +179,16 @@ def _candidates(kind: str, sentence: str, q_stems: set[str]) -> list[Span]:
     return [s for s in spans if not all_in_question(sentence[s[0] : s[1]], q_stems)]
 
 
-def _names(sentence: str, q_stems: set[str]) -> list[Span]:
+def _names(sentence: str, q_stems: AbstractSet[str]) -> list[Span]:
     spans = []
     for m in NAME.finditer(sentence):
         start, end = m.span()
         # A capital at the start of the sentence may just be an ordinary word.
         lead = re.match(r"(?:[A-Z][a-z]*\s+)", sentence[start:end])
-        while lead and fold(lead.group().strip()) in STOP_WORDS:
+        while lead and fold(lead.group().strip()) in STOP_WORDS | _SENTENCE_OPENERS:
             start += lead.end()
             lead = re.match(r"(?:[A-Z][a-z]*\s+)", sentence[start:end])
-        text = sentence[start:end].rstrip(".")
+        text = re.sub(r"[’']s$", "", sentence[start:end].rstrip("."))  # "Manning's"
         if text and not _MONTH_OR_DAY.fullmatch(text) and fold(text) not in STOP_WORDS:
             spans.append((start, start + len(text)))
     return [s for s in spans if not all_in_question(sentence[s[0] : s[1]], q_stems)]
@@ -183,7 +204,34 @@ def _merge_lists(sentence: str, spans: list[Span]) -> list[Span]:
     return merged
 
 
-def _tail_after(sentence: str, q_stems: set[str]) -> Span | None:
+def _headed(question: str, sentence: str, q_stems: AbstractSet[str]) -> Span | None:
+    """For "what award ...?": the words that modify "award" in the sentence, with it.
+
+    "Academy Award", "multi-cultural city", "San Diego International Airport". None when
+    the noun is not in the sentence or every word before it is already in the question.
+    """
+    m = _HEAD_NOUN.search(question)
+    if m is None or fold(m.group(1)) in STOP_WORDS | _NOT_NOUNS or m.group(1).endswith("ly"):
+        return None
+    noun = stem(fold(m.group(1)))
+    tokens = words(sentence)
+    for i, (_, end, word) in enumerate(tokens):
+        if stem(word) != noun:
+            continue
+        j = i
+        while j > 0 and i - j < MAX_MODIFIERS:
+            _, prev_end, prev = tokens[j - 1]
+            if sentence[prev_end : tokens[j][0]].strip() not in ("", "-") or prev in STOP_WORDS:
+                break
+            if len(prev) == 1:  # the "s" of a possessive
+                break
+            j -= 1
+        if j < i and not all(stem(w) in q_stems for _, _, w in tokens[j:i]):
+            return tokens[j][0], end
+    return None
+
+
+def _tail_after(sentence: str, q_stems: AbstractSet[str]) -> Span | None:
     """The words after the last question word: "improving [patrol reach, ...]"."""
     last = max(e for _, e, w in words(sentence) if stem(w) in q_stems)
     start, end = _trim(sentence, last, len(sentence))
@@ -211,17 +259,18 @@ def _trim(sentence: str, start: int, end: int) -> Span:
     return start, end
 
 
-def _trim_number(sentence: str, span: Span) -> Span:
+def _trim_number(sentence: str, span: Span, q_stems: AbstractSet[str]) -> Span:
     start, end = span
     text = sentence[start:end]
-    # Keep one following noun ("35 officers") but not a following function word.
+    # Keep one following noun ("35 officers") but not a function word, nor the noun the
+    # question already counts: "how many bodies?" is answered by "25", not "25 bodies".
     parts = text.rsplit(None, 1)
-    if len(parts) == 2 and fold(parts[1]) in STOP_WORDS:
+    if len(parts) == 2 and (fold(parts[1]) in STOP_WORDS or stem(fold(parts[1])) in q_stems):
         end = start + len(parts[0])
     return start, end
 
 
-def all_in_question(text: str, q_stems: set[str]) -> bool:
+def all_in_question(text: str, q_stems: AbstractSet[str]) -> bool:
     """True when every content word of `text` is one of the question's (it can't answer it)."""
     content = [stem(w) for _, _, w in words(text) if w not in STOP_WORDS]
     return bool(content) and all(s in q_stems for s in content)

@@ -33,15 +33,19 @@ kind type name named called
 )
 
 
+@lru_cache(maxsize=262_144)
 def fold(word: str) -> str:
     """Lowercase and strip diacritics, as FTS5's unicode61 tokenizer does."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def words(text: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=32_768)
+def words(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, folded word) for every word in the text."""
-    return [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+    return tuple((m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text))
 
 
 @lru_cache(maxsize=65536)
@@ -58,5 +62,7 @@ def key_terms(text: str) -> list[str]:
     return list(seen)
 
 
-def stems(text: str) -> set[str]:
-    return {stem(w) for _, _, w in words(text)}
+@lru_cache(maxsize=32_768)
+def stems(text: str) -> frozenset[str]:
+    """The stems of every word of a text; the same passages come up again and again."""
+    return frozenset(stem(w) for _, _, w in words(text))

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from index.errors import (
     ModelMismatchError,
 )
 from index.indexer import Indexer
-from index.schema import vector_file
+from index.schema import DB_NAME, vector_file
 from index.store import Store
 from index.writer import StoreWriter
 from qa.answer import Answerer
@@ -218,3 +219,23 @@ def test_an_unloadable_model_is_a_clear_error() -> None:
 
     with pytest.raises(ModelLoadError, match="cannot load embedding model 'no-such/model'"):
         SentenceTransformerEmbedder("no-such/model")
+
+
+def test_connections_of_finished_threads_are_closed(seed_copy: Path) -> None:
+    # Server thread pools retire idle threads and start new ones; their SQLite
+    # connections must not pile up (a slow leak of memory and file descriptors).
+    store = Store(seed_copy)
+    database = str((seed_copy / DB_NAME).resolve())
+
+    def open_files() -> int:
+        fds = Path("/proc/self/fd").iterdir()
+        return sum(1 for fd in fds if os.path.realpath(fd) == database)
+
+    before = open_files()
+    for _ in range(30):
+        thread = threading.Thread(target=store.stats)
+        thread.start()
+        thread.join()
+    store.stats()
+    assert open_files() <= before + 2
+    store.close()

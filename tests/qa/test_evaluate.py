@@ -59,18 +59,19 @@ def squad_file(path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_eval_reports_every_figure_as_json_with_a_baseline(tmp_path: Path) -> None:
+def test_eval_reports_every_figure_as_json_with_both_baselines(tmp_path: Path) -> None:
     file = squad_file(tmp_path / "tiny.json")
     run = subprocess.run(
-        [sys.executable, "-m", "qa", "eval", str(file), "--json", "--baseline", "bm25"],
+        [sys.executable, "-m", "qa", "eval", str(file), "--json"]
+        + ["--baseline", "bm25", "--baseline", "dense"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert run.returncode == 0, run.stderr
-    hybrid, bm25 = json.loads(run.stdout)
-    assert (hybrid["mode"], bm25["mode"]) == ("hybrid", "bm25")
+    hybrid, bm25, dense = json.loads(run.stdout)
+    assert (hybrid["mode"], bm25["mode"], dense["mode"]) == ("hybrid", "bm25", "dense")
     assert hybrid["questions"] == 5 and hybrid["answerable"] == 4 and hybrid["paragraphs"] == 3
     assert hybrid["recall_at_1"] == 1.0 and hybrid["sentence_accuracy"] >= 0.75
     for key in (

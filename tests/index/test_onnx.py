@@ -1,0 +1,61 @@
+"""The ONNX path gives the torch path's vectors, and runs without torch once exported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from index.embed import SentenceTransformerEmbedder
+from index.onnx_encoder import UnsupportedModel, export
+from tests.conftest import ROOT, SEEDS
+
+
+def seed_sentences() -> list[str]:
+    text = next(SEEDS.iterdir()).read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines + ["", "a", "é" * 3000, "🚓 patrols " * 400]  # empty, tiny, over-long
+
+
+@pytest.mark.slow
+def test_onnx_vectors_match_torch_and_load_without_torch(tmp_path: Path) -> None:
+    onnx = SentenceTransformerEmbedder(cache_dir=tmp_path, batch_size=8)
+    torch = SentenceTransformerEmbedder(backend="torch", batch_size=8)
+    assert (onnx.backend, torch.backend) == ("onnx", "torch")
+    texts = seed_sentences()
+    a, b = onnx.embed(texts), torch.embed(texts)
+    assert a.shape == b.shape == (len(texts), 384) and a.dtype == np.float32
+    assert float((a * b).sum(axis=1).min()) >= 0.99999
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    # Order and batching do not change a vector.
+    assert np.allclose(onnx.embed(texts[::-1])[::-1], a, atol=1e-5)
+    # A second process finds the export in the cache and never imports torch.
+    probe = (
+        "import sys; from pathlib import Path; from index.embed import SentenceTransformerEmbedder"
+        f" as E; e = E(cache_dir=Path({str(tmp_path)!r})); e.embed(['x']);"
+        " print(e.backend, 'torch' in sys.modules)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert run.stdout.split() == ["onnx", "False"], run.stderr
+
+
+def test_models_the_onnx_path_cannot_reproduce_are_refused(tmp_path: Path) -> None:
+    transformer = type("Transformer", (), {})()
+    max_pooling = SimpleNamespace(pooling_mode="max")
+    with pytest.raises(UnsupportedModel, match="pooling"):
+        export([transformer, max_pooling], tmp_path / "x")
+    dense = type("Dense", (), {})()
+    with pytest.raises(UnsupportedModel, match="Dense"):
+        export([transformer, SimpleNamespace(pooling_mode="mean"), dense], tmp_path / "y")
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_unknown_backend_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="backend must be one of onnx, torch"):
+        SentenceTransformerEmbedder(backend="tensorflow")

@@ -1,0 +1,40 @@
+"""Exact and approximate (IVF) vector search agree where they must."""
+
+from __future__ import annotations
+
+import faiss
+import numpy as np
+
+from index import vectors
+
+
+def clustered(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(40, dim))
+    x = centres[rng.integers(0, 40, n)] + 0.5 * rng.normal(size=(n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_large_indexes_are_searched_through_ivf_with_high_recall() -> None:
+    x = clustered(5000)
+    ids = np.arange(5000, dtype=np.int64) * 7  # ids are row ids, not positions
+    exact = vectors.build(32, ids, x)
+    assert vectors.for_search(exact, min_size=10_000) is exact  # small: stays exact
+    approx = vectors.for_search(exact, min_size=1000)
+    assert isinstance(approx, faiss.IndexIVF) and approx.ntotal == 5000
+    queries = clustered(100, seed=1)
+    recall = np.mean(
+        [
+            len(
+                {i for i, _ in vectors.search(exact, q, 10)}
+                & {i for i, _ in vectors.search(approx, q, 10)}
+            )
+            / 10
+            for q in queries
+        ]
+    )
+    assert recall >= 0.9
+    # Restricted to a few ids, the approximate index is exact: it probes every list.
+    allowed = ids[::50]
+    for q in queries[:10]:
+        assert vectors.search(approx, q, 5, allowed) == vectors.search(exact, q, 5, allowed)
