@@ -23,12 +23,20 @@ class Server:
     pid: int
 
     def rss_mb(self) -> float:
-        """Resident memory now, in MB."""
-        return _status_kb(self.pid, "VmRSS") / 1024
+        """Resident memory now, in MB, of the server and its worker processes."""
+        return sum(_status_kb(p, "VmRSS") for p in _tree(self.pid)) / 1024
 
     def peak_rss_mb(self) -> float:
-        """Highest resident memory so far, in MB."""
-        return _status_kb(self.pid, "VmHWM") / 1024
+        """Highest resident memory so far, in MB (summed over the processes' own peaks)."""
+        return sum(_status_kb(p, "VmHWM") for p in _tree(self.pid)) / 1024
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and all its descendants."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        children += [int(c) for c in task.read_text().split()]
+    return [pid] + [p for c in children for p in _tree(c)]
 
 
 def _status_kb(pid: int, field: str) -> int:
@@ -45,7 +53,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(index_dir: Path, log: Path, **settings: str) -> Iterator[Server]:
+def serve(index_dir: Path, log: Path, workers: int = 1, **settings: str) -> Iterator[Server]:
     """uvicorn serving `index_dir` on a free loopback port until the block ends."""
     port = free_port()
     env = {
@@ -56,6 +64,7 @@ def serve(index_dir: Path, log: Path, **settings: str) -> Iterator[Server]:
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    command += ["--workers", str(workers)] if workers > 1 else []
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:

@@ -230,6 +230,7 @@ def serve(
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=settings.workers,
         log_level="info",
     )
 

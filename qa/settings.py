@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `qa serve` listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `qa serve` listens on")
+    workers: int = Field(
+        default=1, ge=1, le=64, description="Server processes of `qa serve`, each with the model"
+    )
     max_body_bytes: int = Field(
         default=1_000_000, ge=1024, description="Largest JSON request body accepted"
     )
