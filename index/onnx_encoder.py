@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -106,15 +107,44 @@ def export(model: Any, target: Path) -> Path:
             "dim": int(transformer.config.hidden_size),
         }
         (staging / CONFIG).write_text(json.dumps(config, indent=2))
-        staging.chmod(0o755)
-        try:
-            os.replace(staging, target)
-        except OSError:  # another process exported it first
-            if not (target / CONFIG).exists():
-                raise
+        _publish(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def quantize(source: Path, target: Path) -> Path:
+    """An int8 copy of an exported model (dynamic quantisation of the weights)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".quantize-", dir=target.parent))
+    try:
+        for name in (CONFIG, TOKENIZER):
+            shutil.copy(source / name, staging / name)
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)  # its advice to pre-process the graph is noise here
+        try:
+            quantize_dynamic(
+                str(source / GRAPH), str(staging / GRAPH), weight_type=QuantType.QInt8
+            )
+        finally:
+            root.setLevel(level)
+        _publish(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Move a finished export into place; if another process was first, keep theirs."""
+    staging.chmod(0o755)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        if not (target / CONFIG).exists():
+            raise
 
 
 class OnnxEncoder:

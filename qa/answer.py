@@ -132,22 +132,30 @@ class Answerer:
             rank_of.setdefault(sid, len(hits))
         rows = store.sentences(list(rank_of))
         texts = store.texts({r.doc_id for r in rows.values()})
+        stems_of = {sid: stems(texts[r.doc_id][r.start : r.end]) for sid, r in rows.items()}
+        # A passage's words are its sentences' words: no second pass over its text.
         passage_stems = {
-            h.rank: stems(texts[h.passage.doc_id][h.passage.start : h.passage.end]) for h in hits
+            h.rank: frozenset().union(
+                *(
+                    stems_of.get(sid, frozenset())
+                    for sid in range(h.passage.first_sentence, h.passage.last_sentence + 1)
+                )
+            )
+            for h in hits
         }
         scored = []
         for sid, row in rows.items():
             sentence = texts[row.doc_id][row.start : row.end]
             if len(sentence.split()) < MIN_ANSWER_WORDS:
                 continue
-            sentence_stems = stems(sentence)
+            sentence_stems = stems_of[sid]
             rank = rank_of[sid]
             found = find_span(current.text, sentence)
             before = texts[row.doc_id][max(0, row.start - WINDOW_CHARS) : row.start]
             features = {
                 "dense": float(np.dot(row.vector, query.vector)),
                 "lexical": current.coverage(sentence_stems),
-                "context": query.coverage(sentence_stems | passage_stems.get(rank, set())),
+                "context": query.coverage(sentence_stems | passage_stems.get(rank, frozenset())),
                 "window": current.coverage(sentence_stems | stems(before)),
                 "rank": 1.0 / (1 + rank),
                 "typed": float(found.typed),
@@ -162,6 +170,8 @@ class Answerer:
     def _add_entity_evidence(self, question: str, top: list[Scored], texts: dict[str, str]) -> None:
         """Rescore the best few sentences with whether they hold an entity of the wanted type."""
         assert self.tagger is not None
+        if not self.tagger.wants_entities(question):
+            return  # "what", "why", "how": no entity type answers them, so skip the tagging
         sentences = [texts[s.sentence.doc_id][s.sentence.start : s.sentence.end] for s in top]
         self.tagger.tag(sentences)
         for s, sentence in zip(top, sentences, strict=True):

@@ -21,8 +21,6 @@ from rich.progress import (
 
 from index.errors import QAError
 from index.indexer import Indexer
-from qa.answer import Answerer
-from qa.retrieve import Retriever
 from qa.settings import Settings
 from qa.types import AskResult, SearchFilters
 
@@ -122,9 +120,7 @@ def ask(
     settings = _settings(index_dir)
     filters = SearchFilters(source=source, published_from=since, published_to=until)
     try:
-        answerer = Answerer.open(
-            settings.index_dir, settings.model, settings.threshold, settings.reader_model
-        )
+        answerer = settings.answerer()
         result = answerer.ask(question, top_k=top_k or settings.top_k, filters=filters)
     except QAError as exc:
         raise _fail(exc) from None
@@ -144,7 +140,7 @@ def search(
     """Ranked passages with scores and citations, without answer extraction."""
     settings = _settings(index_dir)
     try:
-        passages = Retriever.open(settings.index_dir, settings.model).search(query, top_k or 5)
+        passages = settings.retriever().search(query, top_k or 5)
     except QAError as exc:
         raise _fail(exc) from None
     if as_json:

@@ -48,6 +48,10 @@ class EntityTagger:
         for sentence, doc in zip(todo, self._nlp.pipe(todo), strict=True):
             self._memo[sentence] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
 
+    def wants_entities(self, question: str) -> bool:
+        """Whether some entity type answers the question (who, when, where, how many)."""
+        return question_type(question) in EXPECTED
+
     def answer_entities(self, question: str, sentence: str) -> list[Span]:
         """Entities in the sentence of the type the question wants, not named in it."""
         wanted = EXPECTED.get(question_type(question))

@@ -9,7 +9,10 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
-from qa.answer import DEFAULT_THRESHOLD
+from index.store import Store
+from qa.answer import DEFAULT_THRESHOLD, Answerer
+from qa.reader import TransformersReader
+from qa.retrieve import Retriever
 
 
 class Settings(BaseSettings):
@@ -29,8 +32,10 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(default=3, ge=1, le=50, description="Answers returned per question")
     batch_size: int = Field(default=64, ge=1, description="Sentences per embedding batch")
-    backend: Literal["onnx", "torch"] = Field(
-        default="onnx", description="Run the embedding model under ONNX Runtime or torch"
+    backend: Literal["onnx", "onnx-int8", "torch"] = Field(
+        default="onnx",
+        description="Run the embedding model under ONNX Runtime (int8: faster, other vectors)"
+        " or torch",
     )
     cache_dir: Path | None = Field(
         default=None, description="Where ONNX exports are kept; unset = ~/.cache/newsqa/onnx"
@@ -65,3 +70,12 @@ class Settings(BaseSettings):
         return SentenceTransformerEmbedder(
             model or self.model, self.batch_size, backend=self.backend, cache_dir=self.cache_dir
         )
+
+    def retriever(self) -> Retriever:
+        """The index directory with the embedding model (and backend) these settings name."""
+        embedder = self.embedder()
+        return Retriever(Store(self.index_dir, model=embedder.name), embedder)
+
+    def answerer(self) -> Answerer:
+        reader = TransformersReader(self.reader_model) if self.reader_model else None
+        return Answerer(self.retriever(), threshold=self.threshold, reader=reader)

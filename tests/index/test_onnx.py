@@ -57,5 +57,28 @@ def test_models_the_onnx_path_cannot_reproduce_are_refused(tmp_path: Path) -> No
 
 
 def test_unknown_backend_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="backend must be one of onnx, torch"):
+    with pytest.raises(ValueError, match="backend must be one of onnx, onnx-int8, torch"):
         SentenceTransformerEmbedder(backend="tensorflow")
+
+
+@pytest.mark.slow
+def test_int8_indexes_name_their_backend_and_are_read_only_with_it(tmp_path: Path) -> None:
+    from index.errors import ModelMismatchError
+    from index.indexer import Indexer
+    from index.store import Store
+    from qa.retrieve import Retriever
+
+    int8 = SentenceTransformerEmbedder(backend="onnx-int8", cache_dir=tmp_path / "cache")
+    fp32 = SentenceTransformerEmbedder(cache_dir=tmp_path / "cache")
+    assert int8.backend == "onnx-int8" and int8.name.endswith("all-MiniLM-L6-v2#int8")
+    texts = seed_sentences()
+    a, b = int8.embed(texts), fp32.embed(texts)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert 0.8 < float((a * b).sum(axis=1).mean()) < 0.99999  # close, but not the same
+    Indexer(tmp_path / "index", int8).index_paths([SEEDS])
+    assert Store(tmp_path / "index").model == int8.name
+    retriever = Retriever.open(tmp_path / "index")  # the recorded name picks the backend
+    assert getattr(retriever.embedder, "backend", None) == "onnx-int8"
+    assert retriever.search("where are the forward operating bases?", 1)
+    with pytest.raises(ModelMismatchError):
+        Store(tmp_path / "index", model=fp32.name)
