@@ -121,11 +121,15 @@ class Store:
             conn = connect(self.path)
             self._local.conn = conn
             with self._lock:
+                # One liveness check per thread: a thread that ends between two checks would
+                # otherwise be dropped from the list with its connection still open.
+                kept = [(threading.current_thread(), conn)]
                 for thread, old in self._connections:
-                    if not thread.is_alive():
+                    if thread.is_alive():
+                        kept.append((thread, old))
+                    else:
                         old.close()
-                self._connections = [(t, c) for t, c in self._connections if t.is_alive()]
-                self._connections.append((threading.current_thread(), conn))
+                self._connections = kept
         return conn
 
     @contextmanager
