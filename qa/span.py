@@ -98,7 +98,9 @@ _SENTENCE_OPENERS = frozenset(
     "despite however although though following unlike like among meanwhile besides "
     "without within upon since yet thus hence instead still later earlier".split()
 )
-_NOT_NOUNS = frozenset("must can could should would will shall may might".split())
+_LEADING_WORDS = STOP_WORDS | _SENTENCE_OPENERS
+# Words after "what"/"which" that are not the noun the answer is a kind of.
+_NOT_HEAD_NOUNS = STOP_WORDS | frozenset("must can could should would will shall may might".split())
 MAX_MODIFIERS = 4
 
 
@@ -185,7 +187,7 @@ def _names(sentence: str, q_stems: AbstractSet[str]) -> list[Span]:
         start, end = m.span()
         # A capital at the start of the sentence may just be an ordinary word.
         lead = re.match(r"(?:[A-Z][a-z]*\s+)", sentence[start:end])
-        while lead and fold(lead.group().strip()) in STOP_WORDS | _SENTENCE_OPENERS:
+        while lead and fold(lead.group().strip()) in _LEADING_WORDS:
             start += lead.end()
             lead = re.match(r"(?:[A-Z][a-z]*\s+)", sentence[start:end])
         text = re.sub(r"[’']s$", "", sentence[start:end].rstrip("."))  # "Manning's"
@@ -210,10 +212,9 @@ def _headed(question: str, sentence: str, q_stems: AbstractSet[str]) -> Span | N
     "Academy Award", "multi-cultural city", "San Diego International Airport". None when
     the noun is not in the sentence or every word before it is already in the question.
     """
-    m = _HEAD_NOUN.search(question)
-    if m is None or fold(m.group(1)) in STOP_WORDS | _NOT_NOUNS or m.group(1).endswith("ly"):
+    noun = _head_noun(question)
+    if noun is None:
         return None
-    noun = stem(fold(m.group(1)))
     tokens = words(sentence)
     for i, (_, end, word) in enumerate(tokens):
         if stem(word) != noun:
@@ -229,6 +230,15 @@ def _headed(question: str, sentence: str, q_stems: AbstractSet[str]) -> Span | N
         if j < i and not all(stem(w) in q_stems for _, _, w in tokens[j:i]):
             return tokens[j][0], end
     return None
+
+
+@lru_cache(maxsize=4096)
+def _head_noun(question: str) -> str | None:
+    """The stem of the noun in "what award ...?", once per question; None if there is none."""
+    m = _HEAD_NOUN.search(question)
+    if m is None or fold(m.group(1)) in _NOT_HEAD_NOUNS or m.group(1).endswith("ly"):
+        return None
+    return stem(fold(m.group(1)))
 
 
 def _tail_after(sentence: str, q_stems: AbstractSet[str]) -> Span | None:
