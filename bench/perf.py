@@ -103,7 +103,8 @@ def _bench(
         row["indexed"] = report.added
         row["index_s"] = round(report.seconds, 2)
         row["articles_s"] = round(report.added / report.seconds, 1)
-        stats = Store(index_dir).stats()
+        store = Store(index_dir)
+        stats = store.stats()
         row["sentences"], row["passages"] = stats["sentences"], stats["passages"]
         row["sentences_s"] = round(stats["sentences"] / report.seconds, 1)
         row["passages_s"] = round(stats["passages"] / report.seconds, 1)
@@ -111,11 +112,11 @@ def _bench(
             encoder = row[f"{backend}_encoder_sentences_s"]
             row[f"ratio_to_{backend}_encoder"] = round(row["sentences_s"] / encoder, 3)
         row["index_mb"] = round(_size(index_dir) / 1e6, 1)
-        row["ann_recall_at_10"] = _recall(index_dir, asked, embedder)
-        answerer = Answerer(Retriever.open(index_dir))
+        row["ann_recall_at_10"] = _recall(store, asked, embedder)
+        answerer = Answerer(Retriever(store, embedder))
         row["ask_ms"] = _latencies(lambda q: answerer.ask(q, top_k=3), asked)
         row["search_ms"] = _latencies(lambda q: answerer.retriever.search(q, 5), asked)
-        answerer.retriever.store.close()
+        store.close()
         row["http"] = _http(index_dir, asked, args, Path(tmp))
         if args.int8:
             row["int8"] = _index_int8(articles, Path(tmp) / "int8", row)
@@ -144,14 +145,10 @@ def _latencies(ask: Callable[[str], object], asked: list[str]) -> dict[str, floa
     return _percentiles(times)
 
 
-def _recall(
-    index_dir: Path, asked: list[str], embedder: SentenceTransformerEmbedder
-) -> float | None:
+def _recall(store: Store, asked: list[str], embedder: SentenceTransformerEmbedder) -> float | None:
     """Recall@10 of the approximate sentence index against exact search; None when exact."""
-    store = Store(index_dir)
-    exact = vectors.load(vector_file(index_dir, "sentences", store.generation), store.dim)
+    exact = vectors.load(vector_file(store.path, "sentences", store.generation), store.dim)
     approx = vectors.for_search(exact)
-    store.close()
     if approx is exact:
         return None
     found = []
