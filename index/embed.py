@@ -40,6 +40,14 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> Vectors: ...
 
 
+@runtime_checkable
+class TokenEmbedder(Protocol):
+    """An embedder that also gives each text's contextual token vectors (unit length, no
+    special tokens), for late-interaction scoring of a few candidate sentences."""
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[Vectors, list[Vectors]]: ...
+
+
 def canonical_model_name(name: str) -> str:
     """The name recorded in an index: the bundled model has one name wherever it is installed."""
     base, int8 = (name[: -len(INT8)], INT8) if name.endswith(INT8) else (name, "")
@@ -94,6 +102,26 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[Vectors, list[Vectors]]:
+        """The texts' vectors and their token vectors, from one run of the model."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        if self._onnx is not None:
+            vectors, tokens = self._onnx.encode_with_tokens(list(texts), self.batch_size)
+            return np.ascontiguousarray(vectors), tokens
+        outputs = self._model.encode(
+            list(texts), batch_size=self.batch_size, output_value=None, show_progress_bar=False
+        )
+        pooled = np.stack([o["sentence_embedding"].float().numpy() for o in outputs])
+        pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        # Under torch the special tokens are taken to be the first and last, as in BERT.
+        tokens = []
+        for o in outputs:
+            n = int(o["attention_mask"].sum())
+            t = o["token_embeddings"].float().numpy()[1 : n - 1]
+            tokens.append(t / np.clip(np.linalg.norm(t, axis=1, keepdims=True), 1e-12, None))
+        return np.ascontiguousarray(pooled, dtype=np.float32), tokens
 
 
 def _dimension(model: Any) -> int:

@@ -65,8 +65,11 @@ def export(model: Any, target: Path) -> Path:
     tokenizer = model.tokenizer
     if not getattr(tokenizer, "is_fast", False):
         raise UnsupportedModel("no fast tokenizer")
-    inputs = [n for n in ("input_ids", "attention_mask", "token_type_ids")
-              if n in tokenizer.model_input_names]
+    inputs = [
+        n
+        for n in ("input_ids", "attention_mask", "token_type_ids")
+        if n in tokenizer.model_input_names
+    ]
     transformer = modules[0].auto_model.eval()
 
     class Graph(torch.nn.Module):
@@ -78,8 +81,9 @@ def export(model: Any, target: Path) -> Path:
             out = self.transformer(**dict(zip(inputs, args, strict=True)))
             return out.last_hidden_state  # type: ignore[no-any-return]
 
-    sample = tokenizer(["an example", "a longer example sentence"], padding=True,
-                       return_tensors="pt")
+    sample = tokenizer(
+        ["an example", "a longer example sentence"], padding=True, return_tensors="pt"
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
     try:
@@ -126,9 +130,7 @@ def quantize(source: Path, target: Path) -> Path:
         level = root.level
         root.setLevel(logging.ERROR)  # its advice to pre-process the graph is noise here
         try:
-            quantize_dynamic(
-                str(source / GRAPH), str(staging / GRAPH), weight_type=QuantType.QInt8
-            )
+            quantize_dynamic(str(source / GRAPH), str(staging / GRAPH), weight_type=QuantType.QInt8)
         finally:
             root.setLevel(level)
         _publish(staging, target)
@@ -173,7 +175,15 @@ class OnnxEncoder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """L2-normalised float32 vectors, in the order of `texts`."""
+        return self.encode_with_tokens(texts, batch_size, tokens=False)[0]
+
+    def encode_with_tokens(
+        self, texts: Sequence[str], batch_size: int = 64, tokens: bool = True
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Vectors, and each text's unit-length contextual token vectors (special tokens left
+        out) from the same run when `tokens` is set."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        token_vectors: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
         # Similar lengths together, so batches carry little padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         start = 0
@@ -184,11 +194,16 @@ class OnnxEncoder:
             while end - start > 1 and len(encodings[0].ids) * (end - start) > MAX_TOKENS_PER_BATCH:
                 end = start + (end - start) // 2
                 encodings = self._tokenizer.encode_batch([texts[i] for i in order[start:end]])
-            out[order[start:end]] = self._run(encodings)
+            hidden, mask = self._run(encodings)
+            out[order[start:end]] = self._pool(hidden, mask)
+            if tokens:
+                for row, (i, encoding) in enumerate(zip(order[start:end], encodings, strict=True)):
+                    keep = (mask[row] == 1) & (np.array(encoding.special_tokens_mask) == 0)
+                    token_vectors[i] = _unit(hidden[row][keep])
             start = end
-        return out
+        return out, token_vectors
 
-    def _run(self, encodings: list[Any]) -> np.ndarray:
+    def _run(self, encodings: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {
             "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
@@ -196,10 +211,17 @@ class OnnxEncoder:
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
         hidden = np.asarray(self._session.run(None, {k: feeds[k] for k in self.inputs})[0])
+        return hidden, mask
+
+    def _pool(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
         if self.pooling == "cls":
             pooled = hidden[:, 0]
         else:
             weights = mask[..., None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return np.asarray(pooled / np.clip(norms, 1e-12, None), dtype=np.float32)
+        return _unit(pooled)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return np.asarray(rows / np.clip(norms, 1e-12, None), dtype=np.float32)

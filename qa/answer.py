@@ -9,8 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from index.embed import TokenEmbedder
 from index.store import SentenceRow
 from qa.entities import EntityTagger
+from qa.late import LateInteraction
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters
 from qa.span import find_span, nearest
@@ -25,26 +27,42 @@ from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
 #            (a sentence that says "He" or "It" names its subject in the one before)
 #   rank     1 / (1 + rank of the passage the sentence came from)
 #   typed    the span rules found a phrase of the wanted type (date, number, place, name)
-#   entity   spaCy found an entity of the wanted type (best RERANK sentences only)
-FEATURES = ("dense", "lexical", "context", "window", "rank", "typed", "entity")
+# and, for the best RERANK sentences only:
+#   entity   spaCy found an entity of the wanted type
+#   maxsim   token-by-token match of question and sentence (qa.late)
+#   previous cosine of the question's embedding and the sentence's and the one before it,
+#            added together (the sentence in its immediate context)
+FEATURES = (
+    "dense",
+    "lexical",
+    "context",
+    "window",
+    "rank",
+    "typed",
+    "entity",
+    "maxsim",
+    "previous",
+)
 # Fitted by bench/fit_weights.py (README, "How the score is fitted"): the ranking on the
 # SQuAD v2.0 sample's answerable questions, the calibration on it and xquad-en together.
 WEIGHTS = {
-    "bias": -2.495,
-    "dense": 1.825,
-    "lexical": 0.82,
-    "context": 0.506,
-    "window": 1.016,
-    "rank": 0.263,
-    "typed": 0.262,
-    "entity": 0.168,
+    "bias": -2.703,
+    "dense": 0.255,
+    "lexical": 0.488,
+    "context": 0.552,
+    "window": 0.784,
+    "rank": 0.19,
+    "typed": 0.251,
+    "entity": 0.116,
+    "maxsim": 1.86,
+    "previous": 0.721,
 }
 # The single-signal baselines `qa eval --baseline` compares against.
 BASELINE_WEIGHTS = {
     "dense": {"bias": -2.0, "dense": 5.0},
     "bm25": {"bias": -1.5, "lexical": 3.0},
 }
-DEFAULT_THRESHOLD = 0.3  # a calibrated probability that the top sentence answers
+DEFAULT_THRESHOLD = 0.35  # a calibrated probability that the top sentence answers
 RERANK = 6  # sentences that get the (slower) entity evidence
 WINDOW_CHARS = 300  # how far back the "window" feature looks
 MIN_ANSWER_WORDS = 3  # fragments like "France's" are never answers
@@ -78,6 +96,8 @@ class Answerer:
         self.reader = reader
         # True: spaCy named entities as answer-type evidence (the default); False: rules only.
         self.tagger = EntityTagger() if tagger is True else (tagger or None)
+        embedder = retriever.embedder
+        self.late = LateInteraction(embedder) if isinstance(embedder, TokenEmbedder) else None
 
     @classmethod
     def open(
@@ -121,7 +141,8 @@ class Answerer:
     ) -> list[Scored]:
         """Every candidate sentence with its features and score, best first.
 
-        Entity evidence is added to the best `rerank` sentences only (None: to all of them).
+        The evidence that costs more is added to the best `rerank` sentences only (None: to all
+        of them), which are then scored again.
         """
         store = self.retriever.store
         rank_of: dict[int, int] = {}
@@ -162,21 +183,38 @@ class Answerer:
             }
             scored.append(Scored(row, self._logistic(features), features))
         scored.sort(key=lambda s: -s.score)
-        if self.tagger is not None:
-            self._add_entity_evidence(current.text, scored[:rerank], texts)
-            scored.sort(key=lambda s: -s.score)
+        top = scored[:rerank]
+        sentences = [texts[s.sentence.doc_id][s.sentence.start : s.sentence.end] for s in top]
+        self._add_entity_evidence(current.text, top, sentences)
+        self._add_late_evidence(current, query, top, sentences)
+        for s in top:
+            s.score = self._logistic(s.features)
+        scored.sort(key=lambda s: -s.score)
         return scored
 
-    def _add_entity_evidence(self, question: str, top: list[Scored], texts: dict[str, str]) -> None:
-        """Rescore the best few sentences with whether they hold an entity of the wanted type."""
-        assert self.tagger is not None
-        if not self.tagger.wants_entities(question):
+    def _add_entity_evidence(self, question: str, top: list[Scored], sentences: list[str]) -> None:
+        """Whether each sentence holds an entity of the wanted type."""
+        if self.tagger is None or not self.tagger.wants_entities(question):
             return  # "what", "why", "how": no entity type answers them, so skip the tagging
-        sentences = [texts[s.sentence.doc_id][s.sentence.start : s.sentence.end] for s in top]
         self.tagger.tag(sentences)
         for s, sentence in zip(top, sentences, strict=True):
             s.features["entity"] = float(bool(self.tagger.answer_entities(question, sentence)))
-            s.score = self._logistic(s.features)
+
+    def _add_late_evidence(
+        self, current: Query, query: Query, top: list[Scored], sentences: list[str]
+    ) -> None:
+        """Token-level match with the question, and the sentence read with the one before."""
+        if self.late is None or current.tokens is None or not top:
+            return
+        for s, value in zip(top, self.late.scores(current.tokens, sentences), strict=True):
+            s.features["maxsim"] = value
+        ids = [s.sentence.id for s in top]
+        before = self.retriever.store.sentences([i - 1 for i in ids if i > 0])
+        for s in top:
+            row, prev = s.sentence, before.get(s.sentence.id - 1)
+            joined = row.vector + prev.vector if prev and prev.doc_id == row.doc_id else row.vector
+            norm = float(np.linalg.norm(joined))
+            s.features["previous"] = float(np.dot(joined, query.vector)) / norm if norm else 0.0
 
     def _span(self, question: str, sentence: str) -> tuple[int, int]:
         """The answer inside the sentence: the reader model's span if one is set."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embed import Embedder, SentenceTransformerEmbedder, Vectors
+from index.embed import Embedder, SentenceTransformerEmbedder, TokenEmbedder, Vectors
 from index.errors import InvalidQueryError
 from index.store import Filters, PassageRow, Store
 from qa.terms import key_terms, stem, stems
@@ -31,12 +31,16 @@ class Hit:
 
 
 class Query:
-    """A question prepared once: its vector, key terms and their idf weights."""
+    """A question prepared once: its vector, key terms and their idf weights, and its token
+    vectors when the embedder gives them."""
 
-    def __init__(self, text: str, vector: Vectors, idf: dict[str, float]) -> None:
+    def __init__(
+        self, text: str, vector: Vectors, idf: dict[str, float], tokens: Vectors | None = None
+    ) -> None:
         self.text = text
         self.vector = vector
         self.idf = idf
+        self.tokens = tokens
 
     def coverage(self, text_stems: AbstractSet[str], only: set[str] | None = None) -> float:
         """Idf-weighted share of the query's terms that occur in a text, in [0, 1]."""
@@ -71,6 +75,9 @@ class Retriever:
         terms = [stem(t) for t in key_terms(text)]
         df, total = self.store.document_frequencies(terms)
         idf = {t: _idf(df.get(t, 0), total) for t in terms}
+        if isinstance(self.embedder, TokenEmbedder):
+            vectors, tokens = self.embedder.embed_with_tokens([text])
+            return Query(text, vectors[0], idf, tokens[0])
         return Query(text, self.embedder.embed([text])[0], idf)
 
     def retrieve(self, query: Query, k: int, filters: SearchFilters | None = None) -> list[Hit]:

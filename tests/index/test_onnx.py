@@ -45,6 +45,24 @@ def test_onnx_vectors_match_torch_and_load_without_torch(tmp_path: Path) -> None
     assert run.stdout.split() == ["onnx", "False"], run.stderr
 
 
+@pytest.mark.slow
+def test_token_vectors_match_torch_and_come_with_the_same_sentence_vectors(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    torch = SentenceTransformerEmbedder(backend="torch", batch_size=8)
+    texts = seed_sentences()[:6] + ["Where are the forward operating bases?"]
+    vectors, tokens = embedder.embed_with_tokens(texts)
+    torch_vectors, torch_tokens = torch.embed_with_tokens(texts)
+    assert np.allclose(vectors, embedder.embed(texts), atol=1e-6)
+    assert float((vectors * torch_vectors).sum(axis=1).min()) >= 0.99999
+    for ours, theirs, text in zip(tokens, torch_tokens, texts, strict=True):
+        # One vector per word piece, special tokens left out, unit length, torch's values.
+        assert ours.shape == theirs.shape and ours.shape[0] >= len(text.split())
+        assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+        assert float((ours * theirs).sum(axis=1).min()) >= 0.9999
+    assert embedder.embed_with_tokens([])[1] == []
+
+
 def test_models_the_onnx_path_cannot_reproduce_are_refused(tmp_path: Path) -> None:
     transformer = type("Transformer", (), {})()
     max_pooling = SimpleNamespace(pooling_mode="max")

@@ -1,0 +1,59 @@
+"""Late interaction: how closely a sentence's tokens match the question's, token by token.
+
+Every token of the question is paired with its most similar token of the sentence, using
+the embedding model's own contextual token vectors, and the similarities are averaged
+(ColBERT's MaxSim, with the unchanged sentence-transformers model). Word overlap misses a
+paraphrase ("casualties" for "killed"), and one vector per sentence blurs which words
+matched; this sees both. It costs a model run per sentence, so only the few best candidates
+of a question get it, and their token vectors are memoised.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from index.embed import TokenEmbedder, Vectors
+
+_MEMO_SIZE = 2048  # sentences; float16, about 25 kB each
+
+Half = npt.NDArray[np.float16]
+
+
+class LateInteraction:
+    """MaxSim scores of candidate sentences against a question's token vectors."""
+
+    def __init__(self, embedder: TokenEmbedder) -> None:
+        self.embedder = embedder
+        self._memo: dict[str, Half] = {}
+        self._lock = threading.Lock()
+
+    def scores(self, question_tokens: Vectors, sentences: Sequence[str]) -> list[float]:
+        """For each sentence, the mean over question tokens of their best cosine in it."""
+        tokens = self._tokens(sentences)
+        return [maxsim(question_tokens, tokens[s]) for s in sentences]
+
+    def _tokens(self, sentences: Sequence[str]) -> dict[str, Half]:
+        with self._lock:
+            found = {s: self._memo[s] for s in sentences if s in self._memo}
+        todo = [s for s in dict.fromkeys(sentences) if s not in found]
+        if todo:
+            _, vectors = self.embedder.embed_with_tokens(todo)
+            new = {s: v.astype(np.float16) for s, v in zip(todo, vectors, strict=True)}
+            with self._lock:
+                if len(self._memo) + len(new) > _MEMO_SIZE:
+                    self._memo.clear()
+                self._memo.update(new)
+            found |= new
+        return found
+
+
+def maxsim(question_tokens: Vectors, sentence_tokens: Vectors | Half) -> float:
+    """Mean over the question's tokens of the highest cosine with a sentence token."""
+    if not len(question_tokens) or not len(sentence_tokens):
+        return 0.0
+    similarity = question_tokens @ sentence_tokens.astype(np.float32).T
+    return float(similarity.max(axis=1).mean())
