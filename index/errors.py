@@ -7,7 +7,7 @@ QAError
 │   ├── IndexCorruptError      files exist but cannot be read
 │   ├── ModelMismatchError     index built with another embedding model
 │   └── IndexLockedError       another writer holds the index
-├── ModelLoadError         the embedding model could not be loaded
+├── ModelLoadError         a model (embedding, reader, span weights) could not be loaded
 ├── DocumentNotFoundError  no article with that id
 └── InvalidQueryError      a question or parameter is unusable
 """
@@ -42,7 +42,7 @@ class IndexLockedError(IndexError_):
 
 
 class ModelLoadError(QAError):
-    """The embedding model could not be loaded."""
+    """A model could not be loaded: the embedding model, a span reader or span weights."""
 
 
 class DocumentNotFoundError(QAError):

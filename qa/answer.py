@@ -15,7 +15,8 @@ from qa.entities import EntityTagger
 from qa.late import LateInteraction
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters
-from qa.span import find_span, nearest
+from qa.span import find_span
+from qa.span_ranker import SpanRanker, rule_span
 from qa.terms import key_terms, stems
 from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
 
@@ -86,6 +87,7 @@ class Answerer:
         weights: dict[str, float] | None = None,
         reader: SpanReader | None = None,
         tagger: EntityTagger | None | bool = True,
+        spans: bool | dict[str, float] = True,
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
@@ -96,6 +98,10 @@ class Answerer:
         self.reader = reader
         # True: spaCy named entities as answer-type evidence (the default); False: rules only.
         self.tagger = EntityTagger() if tagger is True else (tagger or None)
+        # The fitted span model picks among the parse's phrases, with the shipped weights (True)
+        # or these; False: the rules' span.
+        weights = None if spans is True else spans or None
+        self.spans = SpanRanker(weights, self.tagger) if spans is not False else None
         embedder = retriever.embedder
         self.late = LateInteraction(embedder) if isinstance(embedder, TokenEmbedder) else None
 
@@ -217,20 +223,14 @@ class Answerer:
             s.features["previous"] = float(np.dot(joined, query.vector)) / norm if norm else 0.0
 
     def _span(self, question: str, sentence: str) -> tuple[int, int]:
-        """The answer inside the sentence: the reader model's span if one is set."""
+        """The answer inside the sentence: the reader model's span if one is set, else the
+        span model's choice, which weighs the rules' own."""
         if self.reader is not None:
             span = self.reader.read(question, sentence)
             if span is not None:
                 return span
-        found = find_span(question, sentence)
-        if self.tagger is not None:
-            entities = self.tagger.answer_entities(question, sentence)
-            if entities:
-                start, end = nearest(entities, question, sentence)
-                # The rules may have found a list around the entity: "A, B, and at C".
-                if not (found.typed and found.start <= start and end <= found.end):
-                    return start, end
-        return found.start, found.end
+        rule = rule_span(question, sentence, self.tagger)
+        return self.spans.find(question, sentence, rule) if self.spans is not None else rule
 
     def _logistic(self, features: dict[str, float]) -> float:
         w = self.weights

@@ -254,7 +254,7 @@ def eval_cmd(
     settings = _settings(None)
     modes = ["hybrid", *dict.fromkeys(baseline or [])]
     try:
-        embedder = settings.embedder()
+        embedder, spans = settings.embedder(), settings.spans()
         reports = []
         for mode in modes:
             with Progress(
@@ -275,6 +275,7 @@ def eval_cmd(
                         limit=limit,
                         threshold=settings.threshold,
                         progress=partial(_advance, bar, task),
+                        spans=spans,
                     )
                 )
     except QAError as exc:

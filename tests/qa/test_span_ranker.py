@@ -1,0 +1,131 @@
+"""The span model: the answer phrase picked among the parse's phrases, with fitted weights."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.errors import ModelLoadError
+from qa.answer import Answerer
+from qa.phrases import whole_list
+from qa.settings import Settings
+from qa.span_ranker import SpanRanker, load_weights, rule_span
+from tests.conftest import ROOT, assert_cited_exactly
+from tests.qa.test_evaluate import squad_file
+
+SENTENCE = (
+    "The MSS has also taken the responsibility of guarding key national infrastructure, "
+    "including Haiti’s main international airport and seaport."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The question is passive, the sentence active: the airport is still what is guarded.
+        ("which airport is being guarded?", "Haiti’s main international airport"),
+        ("who is Jack Ombaka?", "MSS spokesperson"),
+        ("why was the security alert issued?", "following heavy gunfire near the embassy"),
+        # A question about several things gets the whole list, "and at ..." included.
+        (
+            "where are the forward operating bases?",
+            "Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy",
+        ),
+    ],
+)
+def test_the_span_model_quotes_the_phrase_that_answers(
+    answerer: Answerer, question: str, expected: str
+) -> None:
+    result = answerer.ask(question)
+    assert result.answers[0].text == expected
+    assert_cited_exactly(result, answerer.retriever.store)
+
+
+def test_without_the_span_model_the_rules_answer(answerer: Answerer) -> None:
+    rules_only = Answerer(answerer.retriever, spans=False, tagger=answerer.tagger)
+    question = "which airport is being guarded?"
+    assert rules_only.spans is None
+    answer = rules_only.ask(question).answers[0]
+    assert answer.text == "main international airport"  # what qa.span's rules find
+    start, end = rule_span(question, answer.sentence, rules_only.tagger)
+    assert answer.sentence[start:end] == answer.text
+
+
+def test_whole_list_widens_an_item_to_its_list_and_leaves_a_lone_phrase(
+    answerer: Answerer,
+) -> None:
+    assert answerer.spans is not None
+    doc = answerer.spans.parse("Aid groups sent tents, blankets and water filters to the valley.")
+    tents = next(t.i for t in doc if t.text == "tents")
+    first, last = whole_list(doc, tents, tents + 1)
+    assert doc[first:last].text == "tents, blankets and water filters"
+    valley = next(t.i for t in doc if t.text == "valley")
+    assert whole_list(doc, valley, valley + 1) == (valley, valley + 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    question=st.text(min_size=1, max_size=60),
+    sentence=st.text(min_size=0, max_size=200),
+)
+def test_any_text_gives_a_span_inside_the_sentence(question: str, sentence: str) -> None:
+    ranker = _ranker()
+    rule = (0, len(sentence))
+    start, end = ranker.find(question, sentence, rule)
+    assert 0 <= start <= end <= len(sentence)
+
+
+_RANKERS: list[SpanRanker] = []
+
+
+def _ranker() -> SpanRanker:
+    if not _RANKERS:
+        _RANKERS.append(SpanRanker())
+    return _RANKERS[0]
+
+
+def test_shipped_weights_load_and_a_bad_weights_file_is_a_clear_error(tmp_path: Path) -> None:
+    assert len(load_weights()) > 100
+    for content in ("{not json", '{"no": "weights"}', '{"weights": {"a": "x"}}'):
+        bad = tmp_path / "bad.json"
+        bad.write_text(content)
+        with pytest.raises(ModelLoadError, match="cannot read span weights from .*bad.json"):
+            load_weights(bad)
+    with pytest.raises(ModelLoadError, match="missing.json"):
+        load_weights(tmp_path / "missing.json")
+
+
+def test_qa_span_weights_names_the_weights_the_service_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = tmp_path / "weights.json"
+    mine.write_text(json.dumps({"weights": {"len1": 2.5}}))
+    monkeypatch.setenv("QA_SPAN_WEIGHTS", str(mine))
+    assert Settings().spans() == {"len1": 2.5}
+    monkeypatch.delenv("QA_SPAN_WEIGHTS")
+    assert Settings().spans() is True
+
+
+@pytest.mark.slow
+def test_fit_spans_reports_held_out_figures_and_writes_weights_the_service_reads(
+    tmp_path: Path,
+) -> None:
+    data = squad_file(tmp_path / "tiny.json")
+    out = tmp_path / "weights.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.fit_spans", str(data), "--out", str(out), "--folds", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "rules alone on tiny.json" in run.stdout and "2-fold over articles" in run.stdout
+    weights = load_weights(out)
+    assert weights and all(isinstance(v, float) for v in weights.values())
