@@ -115,6 +115,10 @@ def _bench(
         row["ann_recall_at_10"] = _recall(store, asked, embedder)
         answerer = Answerer(Retriever(store, embedder))
         row["ask_ms"] = _latencies(lambda q: answerer.ask(q, top_k=3), asked)
+        # The same questions without the two costliest steps (QA_SPAN_MODEL=false,
+        # QA_LATE_SENTENCES=0): what they cost, measured side by side.
+        fast = Answerer(answerer.retriever, spans=False, late=0, tagger=answerer.tagger)
+        row["ask_fast_ms"] = _latencies(lambda q: fast.ask(q, top_k=3), asked)
         row["search_ms"] = _latencies(lambda q: answerer.retriever.search(q, 5), asked)
         store.close()
         row["http"] = _http(index_dir, asked, args, Path(tmp))
@@ -269,6 +273,18 @@ def _markdown(results: list[dict[str, Any]]) -> str:
                 + f"| {t['search_ms']['p50']} | {r['search_ms']['p50']} "
                 f"| {t['our_search_speedup']} | {r['ask_ms']['p50']} |"
             )
+    lines += [
+        "",
+        "| corpus | ask p50/p95/p99 ms | fast ask p50/p95/p99 ms (no span model, no late "
+        "interaction) | fast / full p50 |",
+        "|---|---:|---:|---:|",
+    ]
+    for r in results:
+        a, f = r["ask_ms"], r["ask_fast_ms"]
+        lines.append(
+            f"| {r['corpus']} | {a['p50']}/{a['p95']}/{a['p99']} "
+            f"| {f['p50']}/{f['p95']}/{f['p99']} | {round(f['p50'] / a['p50'], 2)} |"
+        )
     with_int8 = [r for r in results if "int8" in r]
     if with_int8:
         lines += ["", "| corpus | index s (onnx) | index s (onnx-int8) | int8 faster × |"]

@@ -30,6 +30,7 @@ from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
 #   typed    the span rules found a phrase of the wanted type (date, number, place, name)
 # and, for the best RERANK sentences only:
 #   entity   spaCy found an entity of the wanted type
+# and, for the best LATE sentences only (a model run each):
 #   maxsim   token-by-token match of question and sentence (qa.late)
 #   previous cosine of the question's embedding and the sentence's and the one before it,
 #            added together (the sentence in its immediate context)
@@ -58,6 +59,18 @@ WEIGHTS = {
     "maxsim": 1.86,
     "previous": 0.721,
 }
+# The same fit without the late-interaction features, for when they are off or the
+# embedder gives no token vectors: the calibration must not count on them.
+WEIGHTS_WITHOUT_LATE = {
+    "bias": -2.495,
+    "dense": 1.825,
+    "lexical": 0.82,
+    "context": 0.506,
+    "window": 1.016,
+    "rank": 0.263,
+    "typed": 0.262,
+    "entity": 0.168,
+}
 # The single-signal baselines `qa eval --baseline` compares against.
 BASELINE_WEIGHTS = {
     "dense": {"bias": -2.0, "dense": 5.0},
@@ -65,6 +78,7 @@ BASELINE_WEIGHTS = {
 }
 DEFAULT_THRESHOLD = 0.35  # a calibrated probability that the top sentence answers
 RERANK = 6  # sentences that get the (slower) entity evidence
+LATE = 3  # sentences that get the late-interaction evidence; each costs a model run
 WINDOW_CHARS = 300  # how far back the "window" feature looks
 MIN_ANSWER_WORDS = 3  # fragments like "France's" are never answers
 
@@ -88,22 +102,29 @@ class Answerer:
         reader: SpanReader | None = None,
         tagger: EntityTagger | None | bool = True,
         spans: bool | dict[str, float] = True,
+        late: int = LATE,
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
         self.retriever = retriever
         self.threshold = threshold
         self.passages = passages
-        self.weights = weights or WEIGHTS
         self.reader = reader
         # True: spaCy named entities as answer-type evidence (the default); False: rules only.
         self.tagger = EntityTagger() if tagger is True else (tagger or None)
         # The fitted span model picks among the parse's phrases, with the shipped weights (True)
         # or these; False: the rules' span.
-        weights = None if spans is True else spans or None
-        self.spans = SpanRanker(weights, self.tagger) if spans is not False else None
+        span_weights = None if spans is True else spans or None
+        self.spans = SpanRanker(span_weights, self.tagger) if spans is not False else None
         embedder = retriever.embedder
-        self.late = LateInteraction(embedder) if isinstance(embedder, TokenEmbedder) else None
+        if late < 0:
+            raise ValueError(f"late must be >= 0, got {late}")
+        self.late_sentences = late
+        self.late = (
+            LateInteraction(embedder) if late and isinstance(embedder, TokenEmbedder) else None
+        )
+        self.weights = weights or (WEIGHTS if self.late else WEIGHTS_WITHOUT_LATE)
+        self.first_weights = weights or WEIGHTS_WITHOUT_LATE  # before the late evidence
 
     @classmethod
     def open(
@@ -187,12 +208,22 @@ class Answerer:
                 "rank": 1.0 / (1 + rank),
                 "typed": float(found.typed),
             }
-            scored.append(Scored(row, self._logistic(features), features))
+            first = self.first_weights if rerank is not None else self.weights
+            scored.append(Scored(row, self._logistic(features, first), features))
         scored.sort(key=lambda s: -s.score)
         top = scored[:rerank]
-        sentences = [texts[s.sentence.doc_id][s.sentence.start : s.sentence.end] for s in top]
-        self._add_entity_evidence(current.text, top, sentences)
-        self._add_late_evidence(current, query, top, sentences)
+        sentences = {
+            s.sentence.id: texts[s.sentence.doc_id][s.sentence.start : s.sentence.end] for s in top
+        }
+        self._add_entity_evidence(current.text, top, list(sentences.values()))
+        if rerank is not None and self.late is not None:
+            # The late evidence is for the best few by everything else, and only they are
+            # scored with it; the rest keep the calibrated score that never counts on it.
+            for s in top:
+                s.score = self._logistic(s.features, self.first_weights)
+            top.sort(key=lambda s: -s.score)
+            top = top[: self.late_sentences]
+        self._add_late_evidence(current, query, top, [sentences[s.sentence.id] for s in top])
         for s in top:
             s.score = self._logistic(s.features)
         scored.sort(key=lambda s: -s.score)
@@ -232,8 +263,8 @@ class Answerer:
         rule = rule_span(question, sentence, self.tagger)
         return self.spans.find(question, sentence, rule) if self.spans is not None else rule
 
-    def _logistic(self, features: dict[str, float]) -> float:
-        w = self.weights
+    def _logistic(self, features: dict[str, float], w: dict[str, float] | None = None) -> float:
+        w = w or self.weights
         z = w["bias"] + sum(w.get(name, 0.0) * value for name, value in features.items())
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -246,10 +277,12 @@ class Answerer:
         chosen = list(best_per_doc.values())[:top_k]
         infos = store.infos(s.sentence.doc_id for s in chosen)
         texts = store.texts(s.sentence.doc_id for s in chosen)
+        sentences = [texts[s.sentence.doc_id][s.sentence.start : s.sentence.end] for s in chosen]
+        if self.spans is not None and self.reader is None:
+            self.spans.prepare(question, sentences)  # one batch for spaCy, not one call each
         answers = []
-        for s in chosen:
+        for s, sentence in zip(chosen, sentences, strict=True):
             row, info = s.sentence, infos[s.sentence.doc_id]
-            sentence = texts[row.doc_id][row.start : row.end]
             span = self._span(question, sentence)
             start, end = row.start + span[0], row.start + span[1]
             answers.append(

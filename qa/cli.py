@@ -276,6 +276,7 @@ def eval_cmd(
                         threshold=settings.threshold,
                         progress=partial(_advance, bar, task),
                         spans=spans,
+                        late=settings.late_sentences,
                     )
                 )
     except QAError as exc:

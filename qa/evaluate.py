@@ -25,7 +25,7 @@ from index.embed import Embedder
 from index.errors import IngestError
 from index.indexer import Indexer
 from index.store import Store
-from qa.answer import BASELINE_WEIGHTS, DEFAULT_THRESHOLD, Answerer
+from qa.answer import BASELINE_WEIGHTS, DEFAULT_THRESHOLD, LATE, Answerer
 from qa.retrieve import Retriever
 from qa.types import AskResult
 
@@ -100,6 +100,7 @@ def evaluate(
     threshold: float = DEFAULT_THRESHOLD,
     progress: Progress | None = None,
     spans: bool | dict[str, float] = True,
+    late: int = LATE,
 ) -> EvalReport:
     """Index the file's paragraphs into a temporary index and measure every question."""
     version, articles, golds = load_squad(path)
@@ -108,7 +109,11 @@ def evaluate(
         Indexer(tmp, embedder).index_articles(articles)
         retriever = Retriever(Store(tmp), embedder, mode=mode)
         answerer = Answerer(
-            retriever, threshold=threshold, weights=BASELINE_WEIGHTS.get(mode), spans=spans
+            retriever,
+            threshold=threshold,
+            weights=BASELINE_WEIGHTS.get(mode),
+            spans=spans,
+            late=late,
         )
         texts = {a.doc_id: a.text for a in articles}
         rows = []

@@ -19,6 +19,9 @@ import numpy.typing as npt
 from index.embed import TokenEmbedder, Vectors
 
 _MEMO_SIZE = 2048  # sentences; float16, about 25 kB each
+# Longer sentences are read up to here: the cost of a model run grows with the length, and
+# a question's words are nearly always matched early.
+MAX_CHARS = 400
 
 Half = npt.NDArray[np.float16]
 
@@ -41,7 +44,7 @@ class LateInteraction:
             found = {s: self._memo[s] for s in sentences if s in self._memo}
         todo = [s for s in dict.fromkeys(sentences) if s not in found]
         if todo:
-            _, vectors = self.embedder.embed_with_tokens(todo)
+            _, vectors = self.embedder.embed_with_tokens([s[:MAX_CHARS] for s in todo])
             new = {s: v.astype(np.float16) for s, v in zip(todo, vectors, strict=True)}
             with self._lock:
                 if len(self._memo) + len(new) > _MEMO_SIZE:

@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
 from index.store import Store
-from qa.answer import DEFAULT_THRESHOLD, Answerer
+from qa.answer import DEFAULT_THRESHOLD, LATE, Answerer
 from qa.reader import TransformersReader
 from qa.retrieve import Retriever
 from qa.span_ranker import load_weights
@@ -44,6 +44,18 @@ class Settings(BaseSettings):
     commit_every: int = Field(default=2000, ge=1, description="Articles between index commits")
     reader_model: str | None = Field(
         default=None, description="Optional extractive-QA model (name or path) for answer spans"
+    )
+    span_model: bool = Field(
+        default=True,
+        description="Pick answer spans with the fitted span model (a parse per answer);"
+        " false = the rules alone, faster",
+    )
+    late_sentences: int = Field(
+        default=LATE,
+        ge=0,
+        le=50,
+        description="Candidate sentences matched with the question token by token (a model"
+        " run each); 0 = off, faster",
     )
     span_weights: Path | None = Field(
         default=None,
@@ -84,9 +96,16 @@ class Settings(BaseSettings):
     def answerer(self) -> Answerer:
         reader = TransformersReader(self.reader_model) if self.reader_model else None
         return Answerer(
-            self.retriever(), threshold=self.threshold, reader=reader, spans=self.spans()
+            self.retriever(),
+            threshold=self.threshold,
+            reader=reader,
+            spans=self.spans(),
+            late=self.late_sentences,
         )
 
     def spans(self) -> bool | dict[str, float]:
-        """The span model's weights: the shipped ones (True) unless a file is named."""
+        """The span model's weights: the shipped ones (True) unless a file is named; False
+        when the span model is off."""
+        if not self.span_model:
+            return False
         return load_weights(self.span_weights) if self.span_weights else True

@@ -134,6 +134,19 @@ class SpanRanker:
             return []
         return [(*token_span(doc, (s, e)), label) for s, e, label in self.tagger.entities(doc.text)]
 
+    def prepare(self, question: str, sentences: list[str]) -> None:
+        """Parse and tag a question and its answer sentences in one batch each."""
+        todo = [t for t in dict.fromkeys([question, *sentences]) if t not in self._memo]
+        if todo:
+            with self._parsing:
+                docs = list(self._nlp.pipe(todo))
+            with self._lock:
+                if len(self._memo) + len(docs) > _MEMO_SIZE:
+                    self._memo.clear()
+                self._memo.update(zip(todo, docs, strict=True))
+        if self.tagger is not None:
+            self.tagger.tag(sentences)
+
     def parse(self, text: str) -> Any:
         """The text's spaCy Doc (memoised)."""
         with self._lock:

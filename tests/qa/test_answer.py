@@ -98,3 +98,13 @@ def test_empty_and_huge_questions_are_refused_clearly(answerer: Answerer, questi
 def test_top_k_is_validated(answerer: Answerer) -> None:
     with pytest.raises(InvalidQueryError, match="top_k"):
         answerer.ask("where are the bases?", top_k=0)
+
+
+def test_sentence_weights_given_are_the_ones_used(answerer: Answerer) -> None:
+    mine = {"bias": -1.0, "dense": 4.0}
+    custom = Answerer(answerer.retriever, weights=mine, tagger=answerer.tagger)
+    assert custom.weights is mine
+    # Without token vectors the calibrated weights that never saw them are used.
+    no_late = Answerer(answerer.retriever, late=0, tagger=answerer.tagger)
+    assert "maxsim" not in no_late.weights and "maxsim" in answerer.weights
+    assert not no_late.ask("who is the MSS spokesperson?").no_answer

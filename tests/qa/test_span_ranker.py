@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from index.errors import ModelLoadError
 from qa.answer import Answerer
 from qa.phrases import whole_list
+from qa.retrieve import Query
 from qa.settings import Settings
 from qa.span_ranker import SpanRanker, load_weights, rule_span
 from tests.conftest import ROOT, assert_cited_exactly
@@ -129,3 +130,24 @@ def test_fit_spans_reports_held_out_figures_and_writes_weights_the_service_reads
     assert "rules alone on tiny.json" in run.stdout and "2-fold over articles" in run.stdout
     weights = load_weights(out)
     assert weights and all(isinstance(v, float) for v in weights.values())
+
+
+def test_the_costly_steps_can_be_turned_off_for_speed(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QA_SPAN_MODEL", "false")
+    monkeypatch.setenv("QA_LATE_SENTENCES", "0")
+    settings = Settings()
+    assert settings.spans() is False and settings.late_sentences == 0
+    fast = Answerer(answerer.retriever, spans=settings.spans(), late=settings.late_sentences)
+    assert fast.spans is None and fast.late is None
+    result = fast.ask("who is the MSS spokesperson?")
+    assert result.answers[0].text == "Jack Ombaka"
+    assert all("maxsim" not in s.features for s in fast.score(*_query(fast), []))
+    with pytest.raises(ValueError, match="late must be >= 0, got -1"):
+        Answerer(answerer.retriever, late=-1)
+
+
+def _query(answerer: Answerer) -> tuple[Query, Query]:
+    query = answerer.retriever.prepare("who is the MSS spokesperson?")
+    return query, query
