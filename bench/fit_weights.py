@@ -13,7 +13,8 @@ Two steps, both on features computed by qa.answer exactly as at question time:
    threshold means the same on any collection.
 
 The result prints as the WEIGHTS dict of qa/answer.py (calibration folded into the weights
-and the bias). Fit the ranking on one file and report on another.
+and the bias); with --no-late, as WEIGHTS_WITHOUT_LATE. Fit the ranking on one file and
+report on another.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from scipy.optimize import minimize
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.store import Store
-from qa.answer import FEATURES, Answerer
+from qa.answer import FEATURES, LATE, Answerer
 from qa.evaluate import load_squad
 from qa.retrieve import Retriever
 
@@ -43,12 +44,12 @@ class Question:
     impossible: bool
 
 
-def collect(path: str, embedder: SentenceTransformerEmbedder) -> list[Question]:
+def collect(path: str, embedder: SentenceTransformerEmbedder, late: bool = True) -> list[Question]:
     _, articles, golds = load_squad(path)  # type: ignore[arg-type]
     questions = []
     with tempfile.TemporaryDirectory() as tmp:
         Indexer(tmp, embedder).index_articles(articles)
-        answerer = Answerer(Retriever(Store(tmp), embedder))
+        answerer = Answerer(Retriever(Store(tmp), embedder), late=LATE if late else 0)
         for gold in golds:
             query = answerer.retriever.prepare(gold.question)
             hits = answerer.retriever.retrieve(query, answerer.passages)
@@ -120,9 +121,15 @@ def main() -> None:
     parser.add_argument("rank", help="SQuAD file to fit the ranking weights on")
     parser.add_argument("calibrate", nargs="+", help="SQuAD files to calibrate the score on")
     parser.add_argument("--test", help="a held-out SQuAD file to report top-1 accuracy on")
+    parser.add_argument(
+        "--late",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with the late-interaction features (WEIGHTS) or without (WEIGHTS_WITHOUT_LATE)",
+    )
     args = parser.parse_args()
     embedder = SentenceTransformerEmbedder()
-    data = {path: collect(path, embedder) for path in {args.rank, *args.calibrate}}
+    data = {path: collect(path, embedder, args.late) for path in {args.rank, *args.calibrate}}
     w = fit_ranking(data[args.rank])
     a, b = calibrate([q for path in args.calibrate for q in data[path]], w)
     scaled = {k: round(a * float(v), 3) for k, v in zip(FEATURES, w, strict=True)}
@@ -130,7 +137,7 @@ def main() -> None:
     print(json.dumps(weights))
     print(f"top-1 sentence on {args.rank} (fitted on):", round(top1(data[args.rank], w), 4))
     if args.test:
-        held_out = data.get(args.test) or collect(args.test, embedder)
+        held_out = data.get(args.test) or collect(args.test, embedder, args.late)
         print(f"top-1 sentence on {args.test} (held out):", round(top1(held_out, w), 4))
 
 
