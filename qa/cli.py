@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -42,7 +43,14 @@ TopK = Annotated[int | None, typer.Option("--top-k", help="How many results", mi
 
 
 def _settings(index_dir: Path | None) -> Settings:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # a bad QA_* variable: name it, no traceback
+        problems = "; ".join(
+            f"QA_{'_'.join(map(str, e['loc'])).upper()}={e.get('input')!r}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise _fail(Exception(f"bad setting: {problems}")) from None
     if index_dir is not None:
         settings.index_dir = index_dir
     return settings

@@ -102,3 +102,10 @@ def test_rebuild_recovers_from_the_stored_article_texts(tmp_path: Path) -> None:
     assert "Haitian Police Academy" in json.loads(asked.stdout)["answers"][0]["text"]
     nothing = qa("index", cwd=tmp_path)
     assert nothing.returncode == 1 and "--rebuild" in nothing.stderr
+
+
+def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path) -> None:
+    run = qa("ask", "where are the bases?", cwd=tmp_path, env={"QA_THRESHOLD": "2"})
+    assert run.returncode == 1
+    assert "bad setting: QA_THRESHOLD='2'" in run.stderr and "less than or equal to 1" in run.stderr
+    assert "Traceback" not in run.stderr
