@@ -148,9 +148,11 @@ def candidates(doc: Doc, entities: list[TokenEntity]) -> dict[tuple[int, int], s
     found: dict[tuple[int, int], set[str]] = {}
 
     def add(start: int, end: int, kind: str) -> None:
-        while start < end and (doc[start].is_punct or doc[start].lower_ in _ARTICLES):
+        while start < end and (
+            doc[start].is_punct or doc[start].is_space or doc[start].lower_ in _ARTICLES
+        ):
             start += 1
-        while end > start and doc[end - 1].is_punct:
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
             end -= 1
         if start < end:
             found.setdefault((start, end), set()).add(kind)
