@@ -54,19 +54,16 @@ def collect(path: str, embedder: SentenceTransformerEmbedder, ranker: SpanRanker
     examples = []
     with tempfile.TemporaryDirectory() as tmp:
         Indexer(tmp, embedder).index_articles(articles)
-        db = Store(tmp)._db()
+        store = Store(tmp)
         texts = {a.doc_id: a.text for a in articles}
         for gold in golds:
             if gold.impossible:
                 continue
             text, start = gold.answers[0]
-            row = db.execute(
-                'SELECT start, "end" FROM sentences WHERE doc_id = ? AND start <= ? AND "end" >= ?',
-                (gold.doc_id, start, start + len(text)),
-            ).fetchone()
+            row = store.sentence_holding(gold.doc_id, start, start + len(text))
             if row is None:
                 continue  # the answer crosses a sentence boundary
-            sentence = texts[gold.doc_id][row[0] : row[1]]
+            sentence = texts[gold.doc_id][row.start : row.end]
             answers = [t for t, _ in gold.answers]
             rule = rule_span(gold.question, sentence, tagger)
             doc, qdoc = ranker.parse(sentence), ranker.parse(gold.question)
@@ -86,6 +83,7 @@ def collect(path: str, embedder: SentenceTransformerEmbedder, ranker: SpanRanker
                     ),
                 )
             )
+        store.close()
     return examples
 
 

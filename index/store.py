@@ -332,6 +332,21 @@ class Store:
         )
         return {r[0]: SentenceRow(r[0], r[1], r[2], r[3], _vector(r[4], self.dim)) for r in rows}
 
+    def sentence_holding(self, doc_id: str, start: int, end: int) -> SentenceRow | None:
+        """The sentence of an article that holds the characters [start, end), if one does."""
+        row = (
+            self._db()
+            .execute(
+                'SELECT id, doc_id, start, "end", vec FROM sentences '
+                'WHERE doc_id = ? AND start <= ? AND "end" >= ?',
+                (doc_id, start, end),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return SentenceRow(row[0], row[1], row[2], row[3], _vector(row[4], self.dim))
+
     def _allowed(self, kind: str, filters: Filters) -> vectors.Ids:
         table = {"passages": "passages", "sentences": "sentences"}[kind]
         where, params = _filter_sql(filters)

@@ -239,3 +239,16 @@ def test_connections_of_finished_threads_are_closed(seed_copy: Path) -> None:
     store.stats()
     assert open_files() <= before + 2
     store.close()
+
+
+def test_sentence_holding_finds_the_sentence_around_a_span(seed_index: Path) -> None:
+    store = Store(seed_index)
+    text = store.article(SEED_ID).text
+    start = text.index("Jack Ombaka")
+    row = store.sentence_holding(SEED_ID, start, start + len("Jack Ombaka"))
+    assert row is not None and text[row.start : row.end].startswith("In an update on the ongoing")
+    assert row.start <= start and start + len("Jack Ombaka") <= row.end
+    across = text.index("Port-au-Prince.") + len("Port-au-Prince")  # end of the first sentence
+    assert store.sentence_holding(SEED_ID, across - 5, across + 10) is None
+    assert store.sentence_holding("no-such-article", 0, 1) is None
+    store.close()
