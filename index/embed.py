@@ -113,15 +113,18 @@ class SentenceTransformerEmbedder:
         outputs = self._model.encode(
             list(texts), batch_size=self.batch_size, output_value=None, show_progress_bar=False
         )
-        pooled = np.stack([o["sentence_embedding"].float().numpy() for o in outputs])
-        pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        pooled = _unit(np.stack([o["sentence_embedding"].float().numpy() for o in outputs]))
         # Under torch the special tokens are taken to be the first and last, as in BERT.
-        tokens = []
-        for o in outputs:
-            n = int(o["attention_mask"].sum())
-            t = o["token_embeddings"].float().numpy()[1 : n - 1]
-            tokens.append(t / np.clip(np.linalg.norm(t, axis=1, keepdims=True), 1e-12, None))
-        return np.ascontiguousarray(pooled, dtype=np.float32), tokens
+        tokens = [
+            _unit(o["token_embeddings"].float().numpy()[1 : int(o["attention_mask"].sum()) - 1])
+            for o in outputs
+        ]
+        return np.ascontiguousarray(pooled), tokens
+
+
+def _unit(rows: npt.NDArray[np.floating[Any]]) -> Vectors:
+    norms = np.clip(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12, None)
+    return np.asarray(rows / norms, dtype=np.float32)
 
 
 def _dimension(model: Any) -> int:

@@ -281,18 +281,16 @@ class Store:
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        if not filters:  # no joins: they cost a third of the time on every matching row
-            sql = (
-                "SELECT rowid, -bm25(passages_fts, 0.5, 1.0) AS score FROM passages_fts "
-                "WHERE passages_fts MATCH ? ORDER BY score DESC LIMIT ?"
-            )
-            rows = self._db().execute(sql, [match, k]).fetchall()
-            return [(int(r[0]), float(r[1])) for r in rows]
         where, params = _filter_sql(filters)
+        # Without filters, no joins: they cost a third of the time on every matching row.
+        joins = (
+            "JOIN passages p ON p.id = passages_fts.rowid JOIN articles a ON a.doc_id = p.doc_id"
+            if filters
+            else ""
+        )
         sql = (
             "SELECT passages_fts.rowid, -bm25(passages_fts, 0.5, 1.0) AS score "
-            "FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
-            "JOIN articles a ON a.doc_id = p.doc_id "
+            f"FROM passages_fts {joins} "
             f"WHERE passages_fts MATCH ? {where} ORDER BY score DESC LIMIT ?"
         )
         rows = self._db().execute(sql, [match, *params, k]).fetchall()

@@ -191,6 +191,7 @@ class Answerer:
             )
             for h in hits
         }
+        first = self.first_weights if rerank is not None else self.weights
         scored = []
         for sid, row in rows.items():
             sentence = texts[row.doc_id][row.start : row.end]
@@ -208,7 +209,6 @@ class Answerer:
                 "rank": 1.0 / (1 + rank),
                 "typed": float(found.typed),
             }
-            first = self.first_weights if rerank is not None else self.weights
             scored.append(Scored(row, self._logistic(features, first), features))
         scored.sort(key=lambda s: -s.score)
         top = scored[:rerank]

@@ -37,6 +37,7 @@ WH_WORDS = (
     "how",
 )
 _WH = re.compile(r"\b(" + "|".join(WH_WORDS) + r")\b", re.IGNORECASE)
+_WH_SINGLE = frozenset(w for w in WH_WORDS if " " not in w)  # one token each
 _ENTITY_GROUPS = {
     "PERSON": "person",
     "ORG": "org",
@@ -115,7 +116,7 @@ def wh_role(question_doc: Doc) -> str:
     """The syntactic role of the question word (or of the noun it asks about): the answer
     tends to play the same role in the sentence."""
     for token in question_doc:
-        if token.lower_ in ("what", "which", "who", "whom", "whose", "when", "where", "why", "how"):
+        if token.lower_ in _WH_SINGLE:
             if token.dep_ == "det":  # "which airport": the role is the airport's
                 token = token.head
             elif token.lower_ == "how" and token.head.pos_ in ("ADJ", "ADV"):

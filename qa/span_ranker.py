@@ -101,12 +101,6 @@ class SpanRanker:
                 start, end = rule_start, rule_end
         return char_span(doc, start, end)
 
-    def score(self, question: str, sentence: str, rule: Span) -> list[tuple[Span, float]]:
-        """Every candidate phrase (character offsets) with its score."""
-        doc = self.parse(sentence)
-        scored = self._scored(question, self.parse(question), doc, rule)
-        return [(char_span(doc, *span), value) for span, value in scored]
-
     def _scored(
         self, question: str, question_doc: Any, doc: Any, rule: Span
     ) -> list[tuple[tuple[int, int], float]]:
