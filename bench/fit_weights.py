@@ -10,7 +10,8 @@ Two steps, both on features computed by qa.answer exactly as at question time:
 2. Calibration. Platt scaling of the top candidate's linear score against "the top sentence
    is right" over every question of the calibration files, unanswerable ones included (their
    top sentence is never right). The score then reads as a probability, so the no-answer
-   threshold means the same on any collection.
+   threshold means the same on any collection. The answerability features (ANSWERABILITY)
+   get a weight of their own here, beyond the ranking's.
 
 The result prints as the WEIGHTS dict of qa/answer.py (calibration folded into the weights
 and the bias); with --no-late, as WEIGHTS_WITHOUT_LATE. Fit the ranking on one file and
@@ -35,6 +36,9 @@ from qa.evaluate import load_squad
 from qa.retrieve import Retriever
 
 L2 = 0.1  # ridge penalty of the ranking fit
+# Features that speak to whether the question can be answered at all (qa.mismatch); the
+# calibration fits their weight beyond the ranking's.
+ANSWERABILITY = ("numbers", "negation")
 
 
 @dataclass
@@ -88,26 +92,33 @@ def fit_ranking(questions: list[Question]) -> np.ndarray:
     return np.asarray(minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B").x)
 
 
-def calibrate(questions: list[Question], w: np.ndarray) -> tuple[float, float]:
-    """Platt scaling: (slope, bias) so that sigmoid(slope * score + bias) ≈ P(top is right)."""
-    tops, right = [], []
+def calibrate(questions: list[Question], w: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """Platt scaling, widened by the answerability features (ANSWERABILITY).
+
+    Returns (slope, bias, extra) so that sigmoid(slope * score + bias + extra · x) ≈ P(top is
+    right), x being the top candidate's features: a question that names a number its article
+    lacks is less likely answered whatever the ranking says, and only the calibration, which
+    sees the unanswerable questions, can learn how much less.
+    """
+    cols = [FEATURES.index(k) for k in ANSWERABILITY]
+    rows, right = [], []
     for q in questions:
         if len(q.x):
             s = q.x @ w
-            tops.append(float(s.max()))
-            right.append(float(q.right[int(np.argmax(s))]))
-        else:
-            tops.append(float("-inf"))
-            right.append(0.0)
-    x = np.array([t for t in tops if np.isfinite(t)])
-    y = np.array([r for t, r in zip(tops, right, strict=True) if np.isfinite(t)])
+            top = int(np.argmax(s))
+            rows.append([float(s[top]), 1.0, *q.x[top, cols]])
+            right.append(float(q.right[top]))
+    x, y = np.array(rows), np.array(right)
 
-    def loss(ab: np.ndarray) -> float:
-        z = ab[0] * x + ab[1]
-        return float(np.sum(np.logaddexp(0, z) - y * z))
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ theta
+        p = 1.0 / (1.0 + np.exp(-z))
+        return float(np.sum(np.logaddexp(0, z) - y * z)), x.T @ (p - y)
 
-    a, b = minimize(loss, np.array([1.0, 0.0]), method="Nelder-Mead").x
-    return float(a), float(b)
+    start = np.zeros(x.shape[1])
+    start[0] = 1.0
+    theta = minimize(loss, start, jac=True, method="L-BFGS-B").x
+    return float(theta[0]), float(theta[1]), np.asarray(theta[2:])
 
 
 def top1(questions: list[Question], w: np.ndarray) -> float:
@@ -131,8 +142,11 @@ def main() -> None:
     embedder = SentenceTransformerEmbedder()
     data = {path: collect(path, embedder, args.late) for path in {args.rank, *args.calibrate}}
     w = fit_ranking(data[args.rank])
-    a, b = calibrate([q for path in args.calibrate for q in data[path]], w)
-    scaled = {k: round(a * float(v), 3) for k, v in zip(FEATURES, w, strict=True)}
+    a, b, extra = calibrate([q for path in args.calibrate for q in data[path]], w)
+    added = dict(zip(ANSWERABILITY, extra, strict=True))
+    scaled = {
+        k: round(a * float(v) + added.get(k, 0.0), 3) for k, v in zip(FEATURES, w, strict=True)
+    }
     weights = {"bias": round(b, 3)} | scaled
     print(json.dumps(weights))
     print(f"top-1 sentence on {args.rank} (fitted on):", round(top1(data[args.rank], w), 4))

@@ -13,6 +13,7 @@ from index.embed import TokenEmbedder
 from index.store import SentenceRow
 from qa.entities import EntityTagger
 from qa.late import LateInteraction
+from qa.mismatch import missing_negation, missing_numbers
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters
 from qa.span import find_span
@@ -28,6 +29,9 @@ from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
 #            (a sentence that says "He" or "It" names its subject in the one before)
 #   rank     1 / (1 + rank of the passage the sentence came from)
 #   typed    the span rules found a phrase of the wanted type (date, number, place, name)
+#   numbers  the question names a number the sentence's article (title included) never
+#            writes (qa.mismatch)
+#   negation the question negates and the sentence's article negates nothing
 # and, for the best RERANK sentences only:
 #   entity   spaCy found an entity of the wanted type
 # and, for the best LATE sentences only (a model run each):
@@ -41,6 +45,8 @@ FEATURES = (
     "window",
     "rank",
     "typed",
+    "numbers",
+    "negation",
     "entity",
     "maxsim",
     "previous",
@@ -48,28 +54,32 @@ FEATURES = (
 # Fitted by bench/fit_weights.py (README, "How the score is fitted"): the ranking on the
 # SQuAD v2.0 sample's answerable questions, the calibration on it and xquad-en together.
 WEIGHTS = {
-    "bias": -2.703,
-    "dense": 0.255,
-    "lexical": 0.488,
-    "context": 0.552,
-    "window": 0.784,
-    "rank": 0.19,
-    "typed": 0.251,
-    "entity": 0.116,
-    "maxsim": 1.86,
-    "previous": 0.721,
+    "bias": -2.808,
+    "dense": 0.279,
+    "lexical": 0.519,
+    "context": 0.578,
+    "window": 0.832,
+    "rank": 0.207,
+    "typed": 0.268,
+    "numbers": -2.518,
+    "negation": -3.453,
+    "entity": 0.123,
+    "maxsim": 1.969,
+    "previous": 0.771,
 }
 # The same fit without the late-interaction features, for when they are off or the
 # embedder gives no token vectors: the calibration must not count on them.
 WEIGHTS_WITHOUT_LATE = {
-    "bias": -2.495,
-    "dense": 1.825,
-    "lexical": 0.82,
-    "context": 0.506,
-    "window": 1.016,
-    "rank": 0.263,
-    "typed": 0.262,
-    "entity": 0.168,
+    "bias": -2.613,
+    "dense": 1.971,
+    "lexical": 0.883,
+    "context": 0.53,
+    "window": 1.09,
+    "rank": 0.291,
+    "typed": 0.283,
+    "numbers": -2.37,
+    "negation": -3.797,
+    "entity": 0.181,
 }
 # The single-signal baselines `qa eval --baseline` compares against.
 BASELINE_WEIGHTS = {
@@ -180,6 +190,9 @@ class Answerer:
             rank_of.setdefault(sid, len(hits))
         rows = store.sentences(list(rank_of))
         texts = store.texts({r.doc_id for r in rows.values()})
+        # What the mismatch evidence reads: the article with its title, which often holds
+        # the year or the number that its text takes as known.
+        whole = {d: f"{info.title}\n{texts[d]}" for d, info in store.infos(texts).items()}
         stems_of = {sid: stems(texts[r.doc_id][r.start : r.end]) for sid, r in rows.items()}
         # A passage's words are its sentences' words: no second pass over its text.
         passage_stems = {
@@ -208,6 +221,8 @@ class Answerer:
                 "window": current.coverage(sentence_stems | stems(before)),
                 "rank": 1.0 / (1 + rank),
                 "typed": float(found.typed),
+                "numbers": missing_numbers(current.text, whole[row.doc_id]),
+                "negation": missing_negation(current.text, whole[row.doc_id]),
             }
             scored.append(Scored(row, self._logistic(features, first), features))
         scored.sort(key=lambda s: -s.score)

@@ -108,3 +108,22 @@ def test_sentence_weights_given_are_the_ones_used(answerer: Answerer) -> None:
     no_late = Answerer(answerer.retriever, late=0, tagger=answerer.tagger)
     assert "maxsim" not in no_late.weights and "maxsim" in answerer.weights
     assert not no_late.ask("who is the MSS spokesperson?").no_answer
+
+
+@pytest.mark.parametrize(
+    ("answered", "unanswerable"),
+    [
+        (
+            "when did the United States issue a security alert?",
+            "when did the United States issue a security alert in 2019?",
+        ),
+        ("who is the MSS spokesperson?", "who is not the MSS spokesperson?"),
+    ],
+)
+def test_a_question_asking_what_the_article_never_says_gets_no_answer(
+    answerer: Answerer, answered: str, unanswerable: str
+) -> None:
+    # The seed writes no 2019 and negates nothing: the same question otherwise is answered.
+    assert not answerer.ask(answered).no_answer
+    result = answerer.ask(unanswerable)
+    assert result.no_answer and result.answers == []

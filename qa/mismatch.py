@@ -1,0 +1,114 @@
+"""Evidence that an article cannot answer a question, whatever sentence is picked.
+
+A question can sound like the text and still ask what it never says: it names a year, an
+amount, a count or a century the article lacks ("What happened in 1901?" of a text about
+1900), or it asks what did not happen where the text negates nothing. The sentence scorer
+reads both as features, and the calibration that turns its score into the no-answer
+probability weighs them (bench/fit_weights.py).
+
+Numbers are compared as a reader would: "1,200" is 1200, "four" is 4, "tenth" is the 10th,
+and "the 1100s" is found in a text that names a year from 1100 to 1199 or the 12th century.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# A number standing alone (not part of "v1.2" or "A4"): "1900", "1,200", "3.5".
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w'’]|[.,]\d)")
+_ORDINAL = re.compile(r"(?<![\w.,])(\d+)(?:st|nd|rd|th)\b", re.I)
+_DECADE = re.compile(r"(?<![\w.,])(\d{3,4})[’']?s\b")  # "1990s", "1100s", "1899's"
+_YEAR = re.compile(r"(?<![\w.,])(\d{3,4})(?!\d)")  # in the article: any 3-4 digit run
+_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+_ORDINAL_WORDS = (
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+_TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
+_TENS |= {"eighty": 80, "ninety": 90, "hundred": 100}
+_CARDINAL = {w: n for n, w in enumerate(_WORDS)} | _TENS
+_ORDINAL_VALUE = {w: n for n, w in enumerate(_ORDINAL_WORDS)}
+_WORD = re.compile(r"[a-z]+")
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|none|nobody|nothing|neither|nor|without|cannot)\b|n[’']t\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    """The numbers a text writes, by kind."""
+
+    plain: frozenset[str]  # "1200", "3.5", and cardinals in words as digits
+    ordinals: frozenset[int]  # 10 for "10th" and "tenth"
+    decades: frozenset[str]  # "1990s" as "1990"
+    years: frozenset[int]  # every run of 3-4 digits, as a possible year
+
+
+def _plain(text: str) -> set[str]:
+    return {m.group().replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
+
+
+@lru_cache(maxsize=4096)
+def _article_numbers(article: str) -> _Numbers:
+    words = _WORD.findall(article.lower())
+    return _Numbers(
+        plain=frozenset(_plain(article) | {str(_CARDINAL[w]) for w in words if w in _CARDINAL}),
+        ordinals=frozenset(
+            {int(m.group(1)) for m in _ORDINAL.finditer(article)}
+            | {_ORDINAL_VALUE[w] for w in words if w in _ORDINAL_VALUE}
+        ),
+        decades=frozenset(m.group(1) for m in _DECADE.finditer(article)),
+        years=frozenset(int(m.group(1)) for m in _YEAR.finditer(article)),
+    )
+
+
+def _century_named(century: int, found: _Numbers) -> bool:
+    """The article names the century (as "12th" or "twelfth") or a year or decade in it."""
+    first, last = (century - 1) * 100, century * 100 - 1
+    return (
+        century in found.ordinals
+        or any(first <= y <= last for y in found.years)
+        or any(first <= int(d) <= last for d in found.decades)
+    )
+
+
+def _decade_named(decade: str, found: _Numbers) -> bool:
+    """"1990s" (1990–1999) or "1100s" (1100–1199): named as such, by a year in it, or, for a
+    hundred years, as its century ("the 12th century")."""
+    if decade in found.decades:
+        return True
+    start = int(decade)
+    span = 100 if decade.endswith("00") else 10
+    if any(start <= y < start + span for y in found.years):
+        return True
+    return span == 100 and _century_named(start // 100 + 1, found)
+
+
+def missing_numbers(question: str, article: str) -> float:
+    """1.0 if the question names a number, ordinal, century or decade that the article (give
+    its title too) never writes, else 0.0."""
+    found = _article_numbers(article)
+    if _plain(question) - found.plain:
+        return 1.0
+    for m in _ORDINAL.finditer(question):
+        n = int(m.group(1))
+        century = question[m.end() : m.end() + 8].lower().strip().startswith("century")
+        if not (_century_named(n, found) if century else n in found.ordinals):
+            return 1.0
+    decades = (m.group(1) for m in _DECADE.finditer(question))
+    return float(any(not _decade_named(d, found) for d in decades))
+
+
+@lru_cache(maxsize=4096)
+def _article_negates(article: str) -> bool:
+    return _NEGATION.search(article) is not None
+
+
+def missing_negation(question: str, article: str) -> float:
+    """1.0 if the question negates ("did not", "never") and the article negates nothing."""
+    return float(_NEGATION.search(question) is not None and not _article_negates(article))

@@ -1,0 +1,72 @@
+"""The answerability evidence: numbers and negations a question has and its article lacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.mismatch import missing_negation, missing_numbers
+
+ARTICLE = "In 1900 the company hired 1,200 workers and paid 3.5 million. It did well."
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What happened in 1900?", 0.0),
+        ("What happened in 1901?", 1.0),
+        ("How many workers were hired, 1200?", 0.0),  # the thousands separator is ignored
+        ("Was 3.5 million paid?", 0.0),
+        ("Was 3.6 million paid in 1900?", 1.0),  # one number missing is enough
+        ("Who was hired?", 0.0),  # no number asked, nothing missing
+        ("What did version 2 change?", 1.0),
+    ],
+)
+def test_a_number_the_article_never_writes_is_flagged(question: str, missing: float) -> None:
+    assert missing_numbers(question, ARTICLE) == missing
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "missing"),
+    [
+        ("Who did not attend?", "Everyone attended.", 1.0),
+        ("Which firm never paid?", "All paid on time.", 1.0),
+        ("Who didn’t attend?", "Everyone attended.", 1.0),  # a typographic apostrophe
+        ("Who did not attend?", "Jones did not attend.", 0.0),
+        ("Who did not attend?", "Jones couldn't attend.", 0.0),
+        ("Who attended?", "Everyone attended.", 0.0),
+        ("Is there nothing known?", "Nothing is known.", 0.0),
+        ("Who knotted the rope?", "Everyone attended.", 0.0),  # "not" inside a word
+    ],
+)
+def test_a_negated_question_on_an_article_that_negates_nothing_is_flagged(
+    question: str, article: str, missing: float
+) -> None:
+    assert missing_negation(question, article) == missing
+
+
+CENTURIES = (
+    "The abbey was built in 1120 and rebuilt in the fourteenth century. "
+    "Trade grew in the 1790s, in the first of three booms."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What was built in the 12th century?", 0.0),  # 1120 is in it
+        ("What was rebuilt in the 14th century?", 0.0),  # spelled out
+        ("What happened in the 10th century?", 1.0),
+        ("What was built in the 1100s?", 0.0),  # a year in that hundred
+        ("What happened in the 1300s?", 0.0),  # the fourteenth century
+        ("What happened in the 1500s?", 1.0),
+        ("What grew in the 1790s?", 0.0),
+        ("What grew in the 1780s?", 1.0),
+        ("What was the 1st boom?", 0.0),  # "first"
+        ("What was the 3rd boom?", 1.0),  # "three" is a count, not an ordinal
+        ("How many booms were there, 3?", 0.0),
+    ],
+)
+def test_ordinals_centuries_and_decades_are_read_as_a_reader_would(
+    question: str, missing: float
+) -> None:
+    assert missing_numbers(question, CENTURIES) == missing
