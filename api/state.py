@@ -27,7 +27,7 @@ class Service:
         try:
             service.answerer = settings.answerer()
             service.indexer = Indexer(
-                settings.index_dir,
+                settings.location,
                 service.answerer.retriever.embedder,
                 commit_every=settings.commit_every,
             )

@@ -6,7 +6,8 @@ QAError
 │   ├── IndexNotFoundError     no index at the given path
 │   ├── IndexCorruptError      files exist but cannot be read
 │   ├── ModelMismatchError     index built with another embedding model
-│   └── IndexLockedError       another writer holds the index
+│   ├── IndexLockedError       another writer holds the index
+│   └── StoreUnavailableError  the index's database cannot be reached (for now)
 ├── ModelLoadError         a model (embedding, reader, span weights) could not be loaded
 ├── DocumentNotFoundError  no article with that id
 └── InvalidQueryError      a question or parameter is unusable
@@ -39,6 +40,10 @@ class ModelMismatchError(IndexError_):
 
 class IndexLockedError(IndexError_):
     """Another process is writing to the index."""
+
+
+class StoreUnavailableError(IndexError_):
+    """The database that holds the index cannot be reached; asking again later may work."""
 
 
 class ModelLoadError(QAError):

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from index.backend import WriteStore, as_location, open_writer
 from index.chunk import Chunked, chunk
 from index.document import Article
 from index.embed import Embedder
 from index.ingest import Failure, iter_files, read_path
-from index.writer import StoreWriter
 
 Progress = Callable[[int, int], None]
 """Called with (articles done, articles in total) as indexing goes."""
@@ -74,7 +74,7 @@ class Indexer:
                 f"batch_articles and commit_every must be > 0, "
                 f"got {batch_articles} and {commit_every}"
             )
-        self.index_dir = Path(index_dir)
+        self.index_dir = as_location(index_dir)  # a directory, or a PostgreSQL URL
         self.embedder = embedder
         self.batch_articles = batch_articles
         self.commit_every = commit_every
@@ -103,7 +103,7 @@ class Indexer:
         report = IndexReport()
         started = time.perf_counter()
         total = len(items)
-        with StoreWriter(self.index_dir, self.embedder.name, self.embedder.dim) as writer:
+        with open_writer(self.index_dir, self.embedder.name, self.embedder.dim) as writer:
             seen: dict[str, str] = {}  # content hash -> doc id, within this run
             done = 0
             for batch in _batches(items, self.batch_articles):
@@ -130,7 +130,7 @@ class Indexer:
     def _prepare(
         self,
         item: Article | Failure,
-        writer: StoreWriter,
+        writer: WriteStore,
         seen: dict[str, str],
         report: IndexReport,
     ) -> _Prepared | None:
@@ -157,7 +157,7 @@ class Indexer:
         seen[digest] = item.doc_id
         return _Prepared(item, chunked, update=old_hash is not None)
 
-    def _write(self, prepared: list[_Prepared], writer: StoreWriter, report: IndexReport) -> None:
+    def _write(self, prepared: list[_Prepared], writer: WriteStore, report: IndexReport) -> None:
         texts = [p.article.text[s:e] for p in prepared for s, e in p.chunked.sentences]
         vectors = self.embedder.embed(texts)
         offset = 0
@@ -174,7 +174,7 @@ class Indexer:
 
 def delete_article(index_dir: Path | str, model: str, dim: int, doc_id: str) -> bool:
     """Remove one article and its passages; needs the index's model name, not the model."""
-    with StoreWriter(index_dir, model, dim) as writer:
+    with open_writer(index_dir, model, dim) as writer:
         deleted = writer.delete(doc_id)
         if deleted:
             writer.commit()

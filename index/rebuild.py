@@ -8,9 +8,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from index.backend import is_url
 from index.document import Article
 from index.embed import Embedder
-from index.errors import IndexLockedError
+from index.errors import IndexError_, IndexLockedError
 from index.indexer import Indexer, IndexReport, Progress
 from index.schema import LOCK_NAME
 from index.store import Store
@@ -25,6 +26,11 @@ def rebuild(
 
     The old index stays whole and in place until the new one is complete.
     """
+    if is_url(index_dir):
+        raise IndexError_(
+            "rebuild works on an index directory; for a database, index the articles again"
+            " into a new database or schema and point QA_STORE_URL at it"
+        )
     path = Path(index_dir)
     store = Store(path)  # any model: rebuilding is how an index moves to another one
     with open(path / LOCK_NAME, "a+") as lock:

@@ -21,6 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from index.backend import describe
 from index.errors import QAError
 from index.indexer import Indexer
 from qa.settings import Settings
@@ -51,8 +52,9 @@ def _settings(index_dir: Path | None) -> Settings:
             for e in exc.errors()
         )
         raise _fail(Exception(f"bad setting: {problems}")) from None
-    if index_dir is not None:
+    if index_dir is not None:  # named on the command line: it wins over QA_STORE_URL
         settings.index_dir = index_dir
+        settings.store_url = None
     return settings
 
 
@@ -78,7 +80,7 @@ def index_cmd(
     settings = _settings(index_dir)
     try:
         embedder = settings.embedder(model)
-        indexer = Indexer(settings.index_dir, embedder, commit_every=settings.commit_every)
+        indexer = Indexer(settings.location, embedder, commit_every=settings.commit_every)
         with Progress(
             TextColumn("indexing"),
             BarColumn(),
@@ -93,7 +95,7 @@ def index_cmd(
             if rebuild_:
                 from index.rebuild import rebuild
 
-                report = rebuild(settings.index_dir, embedder, partial(_advance, bar, task))
+                report = rebuild(settings.location, embedder, partial(_advance, bar, task))
             else:
                 report = indexer.index_paths(paths or [], progress=partial(_advance, bar, task))
     except QAError as exc:
@@ -172,11 +174,11 @@ def doc(
     as_json: AsJson = False,
 ) -> None:
     """Print a stored article with its metadata."""
-    from index.store import Store
-
     settings = _settings(index_dir)
     try:
-        article = Store(settings.index_dir).article(doc_id)
+        store = settings.store()
+        article = store.article(doc_id)
+        store.close()
     except QAError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -199,12 +201,11 @@ def delete(
 ) -> None:
     """Remove one article and its passages from the index."""
     from index.indexer import delete_article
-    from index.store import Store
 
     settings = _settings(index_dir)
     try:
-        store = Store(settings.index_dir)  # no model load: deleting embeds nothing
-        deleted = delete_article(settings.index_dir, store.model, store.dim, doc_id)
+        store = settings.store()  # no model load: deleting embeds nothing
+        deleted = delete_article(settings.location, store.model, store.dim, doc_id)
         store.close()
     except QAError as exc:
         raise _fail(exc) from None
@@ -226,8 +227,11 @@ def serve(
 
     settings = _settings(index_dir)
     os.environ["QA_INDEX_DIR"] = str(settings.index_dir)  # the app reads its own settings
+    if settings.store_url is None:
+        os.environ.pop("QA_STORE_URL", None)
     err.print(
-        f"serving {settings.index_dir} on http://{host or settings.host}:{port or settings.port}",
+        f"serving {describe(settings.location)} on "
+        f"http://{host or settings.host}:{port or settings.port}",
         highlight=False,
     )
     # The app is named by string, so this package never imports api/.

@@ -78,7 +78,7 @@ def _century_named(century: int, found: _Numbers) -> bool:
 
 
 def _decade_named(decade: str, found: _Numbers) -> bool:
-    """"1990s" (1990–1999) or "1100s" (1100–1199): named as such, by a year in it, or, for a
+    """ "1990s" (1990–1999) or "1100s" (1100–1199): named as such, by a year in it, or, for a
     hundred years, as its century ("the 12th century")."""
     if decade in found.decades:
         return True

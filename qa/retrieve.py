@@ -9,9 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from index.backend import ReadStore, open_store
 from index.embed import Embedder, SentenceTransformerEmbedder, TokenEmbedder, Vectors
 from index.errors import InvalidQueryError
-from index.store import Filters, PassageRow, Store
+from index.store import Filters, PassageRow
 from qa.terms import key_terms, stem, stems
 from qa.types import Citation, Passage, SearchFilters
 
@@ -53,7 +54,7 @@ class Retriever:
     """Finds the passages most likely to answer a question."""
 
     def __init__(
-        self, store: Store, embedder: Embedder, candidates: int = 50, mode: str = "hybrid"
+        self, store: ReadStore, embedder: Embedder, candidates: int = 50, mode: str = "hybrid"
     ) -> None:
         if embedder.dim != store.dim:
             raise InvalidQueryError(f"embedder dimension {embedder.dim} != index {store.dim}")
@@ -66,8 +67,9 @@ class Retriever:
 
     @classmethod
     def open(cls, index_dir: Path | str, model: str | None = None) -> Retriever:
-        """Load an index directory and the model it was built with (or `model`, checked)."""
-        store = Store(index_dir, model=model)
+        """Load an index (a directory or a PostgreSQL URL) and the model it was built with
+        (or `model`, checked)."""
+        store = open_store(index_dir, model=model)
         return cls(store, SentenceTransformerEmbedder(model or store.model))
 
     def prepare(self, text: str) -> Query:

@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.backend import Location, ReadStore, open_store
 from index.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
-from index.store import Store
 from qa.answer import DEFAULT_THRESHOLD, LATE, Answerer
 from qa.reader import TransformersReader
 from qa.retrieve import Retriever
@@ -22,6 +22,17 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
 
     index_dir: Path = Field(default=Path("qa-index"), description="Index directory")
+    store_url: str | None = Field(
+        default=None,
+        pattern=r"^postgres(ql)?://",
+        description="PostgreSQL (with pgvector) URL of the primary; set, it holds the index"
+        " instead of the index directory",
+    )
+    store_replicas: str = Field(
+        default="",
+        description="Comma-separated PostgreSQL URLs of read replicas; empty = read from the"
+        " primary",
+    )
     model: str = Field(
         default=DEFAULT_MODEL, description="sentence-transformers model name or path"
     )
@@ -88,10 +99,23 @@ class Settings(BaseSettings):
             model or self.model, self.batch_size, backend=self.backend, cache_dir=self.cache_dir
         )
 
+    @property
+    def location(self) -> Location:
+        """Where the index is: the PostgreSQL URL if one is set, else the directory."""
+        return self.store_url or self.index_dir
+
+    @property
+    def replicas(self) -> list[str]:
+        return [u.strip() for u in self.store_replicas.split(",") if u.strip()]
+
+    def store(self, model: str | None = None) -> ReadStore:
+        """The index, read from the replicas if there are any (checked against `model`)."""
+        return open_store(self.location, model=model, replicas=self.replicas)
+
     def retriever(self) -> Retriever:
-        """The index directory with the embedding model (and backend) these settings name."""
+        """The index with the embedding model (and backend) these settings name."""
         embedder = self.embedder()
-        return Retriever(Store(self.index_dir, model=embedder.name), embedder)
+        return Retriever(self.store(embedder.name), embedder)
 
     def answerer(self) -> Answerer:
         reader = TransformersReader(self.reader_model) if self.reader_model else None

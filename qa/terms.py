@@ -6,14 +6,12 @@ read straight from the index vocabulary.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import lru_cache
 
-import snowballstemmer
+from index.tokens import fold, stem, words
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_stemmer = snowballstemmer.stemmer("porter")
+__all__ = ["STOP_WORDS", "fold", "key_terms", "stem", "stems", "words"]
+
 
 STOP_WORDS = frozenset(
     """
@@ -31,26 +29,6 @@ your yours yourself yourselves also say says said tell told according did does m
 kind type name named called
 """.split()
 )
-
-
-@lru_cache(maxsize=262_144)
-def fold(word: str) -> str:
-    """Lowercase and strip diacritics, as FTS5's unicode61 tokenizer does."""
-    if word.isascii():
-        return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=32_768)
-def words(text: str) -> tuple[tuple[int, int, str], ...]:
-    """(start, end, folded word) for every word in the text."""
-    return tuple((m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text))
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    return str(_stemmer.stemWord(word))
 
 
 def key_terms(text: str) -> list[str]:

@@ -1,0 +1,310 @@
+"""Read an index held in PostgreSQL + pgvector, from the primary or its read replicas.
+
+The same reading API as `index.store.Store`, so the retriever, the answerer, the CLI and
+the API work on either. Reads go to the replicas in turn (to the primary when there are
+none, or when every replica is down). While no database answers, every call raises
+StoreUnavailableError, which the API turns into a 503; the pools reconnect by themselves
+once a database is back.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from index.document import Article
+from index.embed import Vectors, canonical_model_name
+from index.errors import (
+    DocumentNotFoundError,
+    IndexCorruptError,
+    IndexNotFoundError,
+    ModelMismatchError,
+    StoreUnavailableError,
+)
+from index.pg_schema import SCHEMA_VERSION, pool, unavailable
+from index.store import ArticleInfo, Filters, PassageRow, SentenceRow
+
+_TERM = re.compile(r"^\w+$")
+
+
+class PgStore:
+    """A read view of a PostgreSQL index, safe to share between threads."""
+
+    def __init__(
+        self, url: str, model: str | None = None, replicas: Sequence[str] = (), size: int = 8
+    ) -> None:
+        self.path = url  # where the index is, as Store.path is for a directory
+        self._urls = list(replicas) or [url]
+        self._pools: list[ConnectionPool[Any]] = [pool(u, size) for u in self._urls]
+        self._turn = itertools.count()
+        self._local = threading.local()  # the connection of a snapshot in progress
+        self.warnings: list[str] = []
+        try:
+            meta = self._meta()
+        except BaseException:
+            self.close()
+            raise
+        if not meta:
+            self.close()
+            raise IndexNotFoundError(
+                f"no index in the database at {self._urls[0]}; build one with "
+                f"`qa index PATH` and QA_STORE_URL set"
+            )
+        if int(meta.get("schema_version", -1)) != SCHEMA_VERSION:
+            self.close()
+            raise IndexCorruptError(
+                f"the index in the database has schema version {meta.get('schema_version')!r}, "
+                f"this version reads {SCHEMA_VERSION}"
+            )
+        self.model: str = meta["model"]
+        self.dim: int = int(meta["dim"])
+        self.generation = int(meta.get("generation", 0))
+        if model is not None and canonical_model_name(model) != self.model:
+            self.close()
+            raise ModelMismatchError(
+                f"the index in the database was built with model {self.model!r} (dim "
+                f"{self.dim}), not {canonical_model_name(model)!r}"
+            )
+
+    # -- connections -------------------------------------------------------------------
+
+    @contextmanager
+    def _conn(self) -> Iterator[psycopg.Connection[Any]]:
+        """The snapshot's connection, or one from the next pool that answers."""
+        held: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if held is not None:
+            with unavailable(self._urls[0]):
+                yield held
+            return
+        with self._checkout() as conn:
+            yield conn
+
+    @contextmanager
+    def _checkout(self) -> Iterator[psycopg.Connection[Any]]:
+        first = next(self._turn)
+        problem: BaseException | None = None
+        for n in range(len(self._pools)):
+            index = (first + n) % len(self._pools)
+            try:
+                # A replica that is down costs a short wait, then the next one is tried.
+                cm = self._pools[index].connection(timeout=5 if n == len(self._pools) - 1 else 1)
+                conn = cm.__enter__()
+            except (psycopg.OperationalError, PoolTimeout) as exc:
+                problem = exc
+                continue
+            try:
+                with unavailable(self._urls[index]):
+                    yield conn
+            except BaseException as exc:
+                cm.__exit__(type(exc), exc, exc.__traceback__)
+                raise
+            cm.__exit__(None, None, None)
+            return
+        with unavailable(self._urls[first % len(self._urls)]):
+            assert problem is not None
+            raise problem
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees one committed state, whatever writers do."""
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with self._checkout() as conn:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                self._local.conn = conn
+                try:
+                    yield
+                finally:
+                    self._local.conn = None
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._conn() as conn, conn.cursor(row_factory=dict_row) as cur:
+            cur.execute(sql, params)  # type: ignore[arg-type]
+            return cur.fetchall()
+
+    def _meta(self) -> dict[str, str]:
+        try:
+            rows = self._rows("SELECT key, value FROM meta")
+        except psycopg.errors.UndefinedTable:
+            return {}
+        return {r["key"]: r["value"] for r in rows}
+
+    def refresh(self) -> bool:
+        """Note a writer's commit; nothing to reload, the database serves it."""
+        generation = int(self._meta().get("generation", 0))
+        changed, self.generation = generation != self.generation, generation
+        return changed
+
+    def close(self) -> None:
+        for p in self._pools:
+            p.close()
+
+    # -- counts and articles -----------------------------------------------------------
+
+    def stats(self) -> dict[str, int]:
+        meta = self._meta()
+        return {k: int(meta.get(k, 0)) for k in ("articles", "passages", "sentences")}
+
+    def article(self, doc_id: str) -> Article:
+        rows = self._rows("SELECT * FROM articles WHERE doc_id = %s", [doc_id])
+        if not rows:
+            raise DocumentNotFoundError(f"no article with id {doc_id!r}")
+        info = _info(rows[0])
+        return Article(text=rows[0]["text"], **info.__dict__)
+
+    def infos(self, doc_ids: Iterable[str]) -> dict[str, ArticleInfo]:
+        rows = self._rows(
+            "SELECT doc_id, title, url, published, source, metadata FROM articles "
+            "WHERE doc_id = ANY(%s)",
+            [list(set(doc_ids))],
+        )
+        return {r["doc_id"]: _info(r) for r in rows}
+
+    def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        rows = self._rows(
+            "SELECT doc_id, text FROM articles WHERE doc_id = ANY(%s)", [list(set(doc_ids))]
+        )
+        return {r["doc_id"]: r["text"] for r in rows}
+
+    def list_articles(self, offset: int = 0, limit: int = 50) -> list[ArticleInfo]:
+        rows = self._rows(
+            "SELECT doc_id, title, url, published, source, metadata FROM articles "
+            "ORDER BY published DESC NULLS LAST, doc_id LIMIT %s OFFSET %s",
+            [limit, offset],
+        )
+        return [_info(r) for r in rows]
+
+    # -- retrieval -----------------------------------------------------------------------
+
+    def dense_passages(
+        self, query: Vectors, k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        return self._dense("passages", query, k, filters)
+
+    def dense_sentences(
+        self, query: Vectors, k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        return self._dense("sentences", query, k, filters)
+
+    def _dense(
+        self, table: str, query: Vectors, k: int, filters: Filters | None
+    ) -> list[tuple[int, float]]:
+        """HNSW search; filters apply during the scan (pgvector's iterative index scans)."""
+        if k <= 0:
+            return []
+        where, params = _filter_sql(filters)
+        join = "JOIN articles a ON a.doc_id = t.doc_id" if filters else ""
+        vec = np.asarray(query, dtype=np.float32)
+        rows = self._rows(
+            f"SELECT t.id, 1 - (t.vec <=> %s) AS score FROM {table} t {join} "
+            f"WHERE true {where} ORDER BY t.vec <=> %s LIMIT %s",
+            [vec, *params, vec, k],
+        )
+        found = [(int(r["id"]), float(r["score"])) for r in rows]
+        return sorted(found, key=lambda hit: -hit[1])  # relaxed order: sort the k found
+
+    def bm25_passages(
+        self, terms: Sequence[str], k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        """Top-k passages holding any of the (stemmed) terms, ranked by `ts_rank_cd`."""
+        words = [t for t in terms if _TERM.match(t)]
+        if not words or k <= 0:
+            return []
+        where, params = _filter_sql(filters)
+        join = "JOIN articles a ON a.doc_id = p.doc_id" if filters else ""
+        rows = self._rows(
+            "SELECT p.id, ts_rank_cd(p.tsv, q, 1) AS score "
+            f"FROM passages p {join}, to_tsquery('simple', %s) q "
+            f"WHERE p.tsv @@ q {where} ORDER BY score DESC, p.id LIMIT %s",
+            [" | ".join(words), *params, k],
+        )
+        return [(int(r["id"]), float(r["score"])) for r in rows]
+
+    def document_frequencies(self, stems: Iterable[str]) -> tuple[dict[str, int], int]:
+        """How many passages contain each stemmed term, and the passage count."""
+        terms = list(set(stems))
+        rows = self._rows("SELECT term, df FROM vocab WHERE term = ANY(%s)", [terms])
+        return {r["term"]: int(r["df"]) for r in rows}, self.stats()["passages"]
+
+    def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
+        rows = self._rows(
+            'SELECT id, doc_id, start, "end", first_sentence, last_sentence FROM passages '
+            "WHERE id = ANY(%s)",
+            [list(map(int, ids))],
+        )
+        return {
+            int(r["id"]): PassageRow(
+                int(r["id"]),
+                r["doc_id"],
+                r["start"],
+                r["end"],
+                int(r["first_sentence"]),
+                int(r["last_sentence"]),
+            )
+            for r in rows
+        }
+
+    def sentences(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
+        rows = self._rows(
+            'SELECT id, doc_id, start, "end", vec FROM sentences WHERE id = ANY(%s)',
+            [list(map(int, ids))],
+        )
+        return {int(r["id"]): _sentence(r) for r in rows}
+
+    def sentence_holding(self, doc_id: str, start: int, end: int) -> SentenceRow | None:
+        """The sentence of an article that holds the characters [start, end), if one does."""
+        rows = self._rows(
+            'SELECT id, doc_id, start, "end", vec FROM sentences '
+            'WHERE doc_id = %s AND start <= %s AND "end" >= %s LIMIT 1',
+            [doc_id, start, end],
+        )
+        return _sentence(rows[0]) if rows else None
+
+
+def _filter_sql(filters: Filters | None) -> tuple[str, list[str]]:
+    if not filters:
+        return "", []
+    clauses, params = [], []
+    if filters.source:
+        clauses.append("a.source = %s")
+        params.append(filters.source)
+    if filters.published_from:
+        clauses.append("a.published >= %s")
+        params.append(filters.published_from)
+    if filters.published_to:
+        clauses.append("a.published <= %s")
+        params.append(filters.published_to)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def _info(row: dict[str, Any]) -> ArticleInfo:
+    metadata = row["metadata"]
+    return ArticleInfo(
+        row["doc_id"],
+        row["title"],
+        row["url"],
+        row["published"],
+        row["source"],
+        metadata if isinstance(metadata, dict) else json.loads(metadata),
+    )
+
+
+def _sentence(row: dict[str, Any]) -> SentenceRow:
+    vec = row["vec"]
+    vec = np.asarray(vec.to_numpy() if hasattr(vec, "to_numpy") else vec, dtype=np.float32)
+    return SentenceRow(int(row["id"]), row["doc_id"], row["start"], row["end"], vec)
+
+
+__all__ = ["PgStore", "StoreUnavailableError"]

@@ -1,0 +1,41 @@
+"""Words as the full-text index sees them: FTS5's unicode61 folding and porter stems.
+
+The embedded store's FTS5 tokenizer and the PostgreSQL store's term column both match these,
+so a question's stems look up either index the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_stemmer = snowballstemmer.stemmer("porter")
+
+
+@lru_cache(maxsize=262_144)
+def fold(word: str) -> str:
+    """Lowercase and strip diacritics, as FTS5's unicode61 tokenizer does."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=32_768)
+def words(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, folded word) for every word in the text."""
+    return tuple((m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+def stemmed_text(text: str) -> str:
+    """Every word's stem in order, space-separated: what the PostgreSQL store indexes."""
+    return " ".join(stem(w) for _, _, w in words(text))
