@@ -24,6 +24,7 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 
 
 def get_answerer(service: ServiceDep) -> Answerer:
+    service.ensure()
     if service.answerer is None:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, f"index not loaded: {service.problem}"
@@ -47,6 +48,7 @@ def get_writer(
             "missing or wrong bearer token",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    service.ensure()
     if service.indexer is None:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, f"index not loaded: {service.problem}"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
+from index.errors import IndexNotFoundError, QAError, StoreUnavailableError
 from index.indexer import Indexer
 from qa.answer import Answerer
 from qa.settings import Settings
+
+RETRY_SECONDS = 2.0  # how often a service without its index tries loading it again
 
 
 @dataclass
@@ -17,20 +21,39 @@ class Service:
     indexer: Indexer | None = None
     problem: str | None = None
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    retry: bool = False  # the problem may pass (a database that was down)
+    _tried: float = 0.0
+    _loading: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def load(cls, settings: Settings) -> Service:
         """Load the model and the index; on failure keep the reason for /readyz."""
-        from index.errors import QAError
-
         service = cls(settings)
-        try:
-            service.answerer = settings.answerer()
-            service.indexer = Indexer(
-                settings.location,
-                service.answerer.retriever.embedder,
-                commit_every=settings.commit_every,
-            )
-        except QAError as exc:
-            service.problem = str(exc)
+        service._load()
         return service
+
+    def _load(self) -> None:
+        self._tried = time.monotonic()
+        try:
+            answerer = self.answerer or self.settings.answerer()
+            self.answerer = answerer
+            self.indexer = Indexer(
+                self.settings.location,
+                answerer.retriever.embedder,
+                commit_every=self.settings.commit_every,
+            )
+            self.problem, self.retry = None, False
+        except (StoreUnavailableError, IndexNotFoundError) as exc:
+            # Both may pass: a database comes back, an index gets built.
+            self.problem, self.retry = str(exc), True
+        except QAError as exc:
+            self.problem, self.retry = str(exc), False
+
+    def ensure(self) -> None:
+        """Try loading again when the index was missing or its database down, at most every
+        RETRY_SECONDS, so the service recovers without a restart."""
+        if not self.retry or time.monotonic() - self._tried < RETRY_SECONDS:
+            return
+        with self._loading:
+            if self.retry and time.monotonic() - self._tried >= RETRY_SECONDS:
+                self._load()

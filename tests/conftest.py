@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench.pgserver import Cluster, running
+from index.backend import ReadStore
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
+from index.pg_store import PgStore
 from index.store import Store
 from qa.answer import Answerer
 from qa.types import AskResult, Passage
@@ -41,13 +46,41 @@ def seed_copy(seed_index: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def answerer(seed_index: Path, embedder: SentenceTransformerEmbedder) -> Answerer:
+def pg_cluster() -> Iterator[Cluster]:
+    """A real PostgreSQL 18 + pgvector primary and one streaming replica, on loopback.
+
+    Not under pytest's own temporary folder: as root, the servers run as another user, who
+    cannot enter that one."""
+    with tempfile.TemporaryDirectory(prefix="qa-pg-") as tmp, running(tmp, replicas=1) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def pg_seed_url(pg_cluster: Cluster, embedder: SentenceTransformerEmbedder) -> str:
+    """The seed article indexed in its own database on the primary."""
+    url = pg_cluster.create_database("seed")
+    Indexer(url, embedder).index_paths([SEEDS])
+    pg_cluster.wait_replicated()
+    return url
+
+
+@pytest.fixture(scope="session", params=["directory", "postgres"])
+def answerer(
+    request: pytest.FixtureRequest, seed_index: Path, embedder: SentenceTransformerEmbedder
+) -> Answerer:
+    """The seed article answered from an index directory, and from PostgreSQL (read through
+    the replica): every test that takes it runs on both backends."""
     from qa.retrieve import Retriever
 
-    return Answerer(Retriever(Store(seed_index), embedder))
+    if request.param == "directory":
+        return Answerer(Retriever(Store(seed_index), embedder))
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    url = request.getfixturevalue("pg_seed_url")
+    replica = cluster.replicas[0].url_of(url)
+    return Answerer(Retriever(PgStore(url, replicas=[replica]), embedder))
 
 
-def assert_cited_exactly(result: AskResult, store: Store) -> None:
+def assert_cited_exactly(result: AskResult, store: ReadStore) -> None:
     """The two invariants every answer keeps, checked against the stored article."""
     for answer in result.answers:
         c = answer.citation
@@ -59,7 +92,7 @@ def assert_cited_exactly(result: AskResult, store: Store) -> None:
         assert_passage_cited(passage, store)
 
 
-def assert_passage_cited(passage: Passage, store: Store) -> None:
+def assert_passage_cited(passage: Passage, store: ReadStore) -> None:
     c = passage.citation
     text = store.article(c.doc_id).text
     assert text[c.start : c.end] == passage.text

@@ -19,6 +19,7 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", response_model=None)
 def readyz(service: ServiceDep) -> dict[str, object] | JSONResponse:
     """The index is loaded: article and passage counts and the model name."""
+    service.ensure()
     if service.answerer is None:
         return JSONResponse({"status": "unavailable", "detail": service.problem}, status_code=503)
     store = service.answerer.retriever.store
