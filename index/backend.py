@@ -8,8 +8,9 @@ protocols below, so nothing above `index/` knows which one it has.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, runtime_checkable
@@ -101,6 +102,20 @@ def open_writer(location: Location, model: str, dim: int) -> WriteStore:
 
         return PgWriter(str(location), model, dim)
     return StoreWriter(location, model, dim)
+
+
+@contextmanager
+def scratch_index(store_url: str | None = None) -> Iterator[Location]:
+    """Somewhere to build a throwaway index: a temporary directory, or a temporary schema
+    of the PostgreSQL database at `store_url`. Gone after the block."""
+    if store_url is None:
+        with tempfile.TemporaryDirectory(prefix="qa-scratch-") as tmp:
+            yield Path(tmp)
+        return
+    from index.pg_schema import scratch_schema
+
+    with scratch_schema(store_url) as url:
+        yield url
 
 
 def describe(location: Location) -> str:

@@ -9,9 +9,12 @@ count, for the idf weights a question's terms get.
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 from pgvector.psycopg import register_vector
@@ -63,6 +66,7 @@ CREATE TABLE IF NOT EXISTS passages (
     last_sentence bigint NOT NULL,
     vec vector({dim}) NOT NULL,
     terms text NOT NULL,
+    n_terms integer NOT NULL,
     tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id);
@@ -123,6 +127,20 @@ def unavailable(url: str) -> Iterator[None]:
         raise StoreUnavailableError(
             f"the database at {_redact(url)} is unavailable: {_first_line(exc)}"
         ) from exc
+
+
+@contextmanager
+def scratch_schema(url: str) -> Iterator[str]:
+    """A new, empty schema in the database for the block, dropped after; its URL."""
+    name = f"qa_scratch_{os.getpid()}_{secrets.token_hex(4)}"
+    with unavailable(url), psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options={quote(f'-csearch_path={name},public')}"
+    finally:
+        with unavailable(url), psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {name} CASCADE")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -35,6 +35,7 @@ from index.pg_schema import SCHEMA_VERSION, pool, unavailable
 from index.store import ArticleInfo, Filters, PassageRow, SentenceRow
 
 _TERM = re.compile(r"^\w+$")
+K1, B = 1.2, 0.75  # BM25's usual constants, as FTS5 uses them
 
 
 class PgStore:
@@ -218,17 +219,30 @@ class PgStore:
     def bm25_passages(
         self, terms: Sequence[str], k: int, filters: Filters | None = None
     ) -> list[tuple[int, float]]:
-        """Top-k passages holding any of the (stemmed) terms, ranked by `ts_rank_cd`."""
-        words = [t for t in terms if _TERM.match(t)]
+        """Top-k passages by BM25 for any of the (stemmed) terms; higher score is better.
+
+        The GIN index finds the passages; BM25 scores them in SQL, from each term's count
+        in the `tsvector` (its positions), the passage count in `vocab` and the passage's
+        length. `ts_rank_cd`, Postgres's own ranking, puts the right paragraph first for
+        0.78 of xquad-en's questions alone, against 0.93 for this BM25 (README)."""
+        words = sorted({t for t in terms if _TERM.match(t)})
         if not words or k <= 0:
             return []
+        meta = self._meta()
+        total = max(int(meta.get("passages", 0)), 1)
+        avgdl = max(int(meta.get("terms", 0)), 1) / total
         where, params = _filter_sql(filters)
         join = "JOIN articles a ON a.doc_id = p.doc_id" if filters else ""
         rows = self._rows(
-            "SELECT p.id, ts_rank_cd(p.tsv, q, 1) AS score "
-            f"FROM passages p {join}, to_tsquery('simple', %s) q "
-            f"WHERE p.tsv @@ q {where} ORDER BY score DESC, p.id LIMIT %s",
-            [" | ".join(words), *params, k],
+            "WITH q AS (SELECT term, ln(1 + (%s - df + 0.5) / (df + 0.5)) AS idf "
+            "           FROM vocab WHERE term = ANY(%s)), "
+            "hits AS (SELECT p.id, p.tsv, p.n_terms FROM passages p "
+            f"        {join} WHERE p.tsv @@ to_tsquery('simple', %s) {where}) "
+            "SELECT h.id, sum(q.idf * cardinality(u.positions) * (%s + 1) / "
+            "    (cardinality(u.positions) + %s * (1 - %s + %s * h.n_terms / %s))) AS score "
+            "FROM hits h CROSS JOIN LATERAL unnest(h.tsv) u JOIN q ON q.term = u.lexeme "
+            "GROUP BY h.id ORDER BY score DESC, h.id LIMIT %s",
+            [total, words, " | ".join(words), *params, K1, K1, B, B, avgdl, k],
         )
         return [(int(r["id"]), float(r["score"])) for r in rows]
 

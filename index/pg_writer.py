@@ -64,6 +64,7 @@ class PgWriter:
             "articles": "0",
             "passages": "0",
             "sentences": "0",
+            "terms": "0",
         }
         with self._conn.cursor() as cur:
             cur.executemany(
@@ -146,9 +147,11 @@ class PgWriter:
                     first_sid + p.last,
                     pvec,
                     terms,
+                    len(terms.split()),
                 )
             )
             self._vocab.update(set(terms.split()))
+            self._counts["terms"] += len(terms.split())
         self._counts.update(
             articles=1, sentences=len(chunked.sentences), passages=len(chunked.passages)
         )
@@ -176,6 +179,7 @@ class PgWriter:
             gone = Counter[str]()
             for (terms,) in rows:
                 gone.update(set(terms.split()))
+                self._counts["terms"] -= len(terms.split())
             self._vocab.subtract(gone)
             n_sentences = self._one("SELECT count(*) FROM sentences WHERE doc_id = %s", [doc_id])
             cur = self._conn.execute("DELETE FROM articles WHERE doc_id = %s", [doc_id])
@@ -201,10 +205,11 @@ class PgWriter:
             if self._passages:
                 with cur.copy(
                     'COPY passages (id, doc_id, ordinal, start, "end", first_sentence, '
-                    "last_sentence, vec, terms) FROM STDIN WITH (FORMAT BINARY)"
+                    "last_sentence, vec, terms, n_terms) FROM STDIN WITH (FORMAT BINARY)"
                 ) as copy:
                     copy.set_types(
                         ["int8", "text", "int4", "int4", "int4", "int8", "int8", "vector", "text"]
+                        + ["int4"]
                     )
                     for row in self._passages:
                         copy.write_row(row)
@@ -224,7 +229,7 @@ class PgWriter:
         """Make every change so far durable and visible to readers, all at once."""
         self._flush()
         with unavailable(self.url):
-            for key in ("articles", "passages", "sentences"):
+            for key in ("articles", "passages", "sentences", "terms"):
                 self._conn.execute(
                     "UPDATE meta SET value = (value::bigint + %s)::text WHERE key = %s",
                     [self._counts[key], key],

@@ -21,7 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from index.backend import describe
+from index.backend import describe, is_url
 from index.errors import QAError
 from index.indexer import Indexer
 from qa.settings import Settings
@@ -253,6 +253,13 @@ def eval_cmd(
         typer.Option(help="Also run a single-signal baseline, bm25 or dense (repeatable)"),
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N questions", min=1)] = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Build the temporary index in a scratch schema of this PostgreSQL database"
+            " (pgvector) instead of a temporary directory"
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Measure answer quality on a SQuAD-format file (in a temporary index)."""
@@ -264,6 +271,8 @@ def eval_cmd(
         if name not in ("bm25", "dense"):
             raise _fail(Exception(f"--baseline must be bm25 or dense, got {name!r}"))
     settings = _settings(None)
+    if store_url is not None and not is_url(store_url):
+        raise _fail(Exception(f"--store-url must be a postgresql:// URL, got {store_url!r}"))
     modes = ["hybrid", *dict.fromkeys(baseline or [])]
     try:
         embedder, spans = settings.embedder(), settings.spans()
@@ -289,6 +298,7 @@ def eval_cmd(
                         progress=partial(_advance, bar, task),
                         spans=spans,
                         late=settings.late_sentences,
+                        store_url=store_url,
                     )
                 )
     except QAError as exc:

@@ -11,7 +11,6 @@ import json
 import re
 import statistics
 import string
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,11 +19,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from index.backend import open_store, scratch_index
 from index.document import Article
 from index.embed import Embedder
 from index.errors import IngestError
 from index.indexer import Indexer
-from index.store import Store
 from qa.answer import BASELINE_WEIGHTS, DEFAULT_THRESHOLD, LATE, Answerer
 from qa.retrieve import Retriever
 from qa.types import AskResult
@@ -101,13 +100,17 @@ def evaluate(
     progress: Progress | None = None,
     spans: bool | dict[str, float] = True,
     late: int = LATE,
+    store_url: str | None = None,
 ) -> EvalReport:
-    """Index the file's paragraphs into a temporary index and measure every question."""
+    """Index the file's paragraphs into a temporary index and measure every question.
+
+    The index is a temporary directory, or with `store_url` a temporary schema of that
+    PostgreSQL database (dropped after), so both backends are measured the same way."""
     version, articles, golds = load_squad(path)
     golds = golds[:limit] if limit else golds
-    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
-        Indexer(tmp, embedder).index_articles(articles)
-        retriever = Retriever(Store(tmp), embedder, mode=mode)
+    with scratch_index(store_url) as location:
+        Indexer(location, embedder).index_articles(articles)
+        retriever = Retriever(open_store(location), embedder, mode=mode)
         answerer = Answerer(
             retriever,
             threshold=threshold,
@@ -121,6 +124,7 @@ def evaluate(
             rows.append(_measure(answerer, gold, texts))
             if progress:
                 progress(n, len(golds))
+        retriever.store.close()
     return _report(str(path), mode, version, len(articles), golds, rows, threshold)
 
 
