@@ -57,12 +57,42 @@ def test_compose_file_is_valid_for_the_compose_client() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_compose_postgres_profile_runs_a_primary_a_replica_and_the_service_on_them() -> None:
+    services = compose()["services"]  # type: ignore[index]
+    for name in ("db", "db-replica", "qa-pg"):
+        assert services[name]["profiles"] == ["postgres"]
+    assert "profiles" not in services["qa"]  # the default stays the index directory
+    env = services["qa-pg"]["environment"]
+    assert "@db:5432/" in env["QA_STORE_URL"] and "@db-replica:5432/" in env["QA_STORE_REPLICAS"]
+    assert services["db"]["image"].startswith("pgvector/pgvector:pg")
+    assert "pg_basebackup" in " ".join(services["db-replica"]["entrypoint"])
+    assert "-R" in " ".join(services["db-replica"]["entrypoint"]).split()
+    script = services["db"]["volumes"][1].split(":")[0]
+    assert (ROOT / script).is_file() and "replication" in (ROOT / script).read_text()
+    if shutil.which("docker-compose"):
+        result = subprocess.run(
+            ["docker-compose", "--profile", "postgres", "config", "-q"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.slow
-def test_the_image_start_command_indexes_seeds_and_serves(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["directory", "postgres"])
+def test_the_image_start_command_indexes_seeds_and_serves(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     cmd = json.loads(re.search(r"^CMD (\[.*\])$", DOCKERFILE, re.M).group(1))  # type: ignore[union-attr]
     port = free_port()
+    store = {}
+    if backend == "postgres":  # as the compose profile runs it: QA_STORE_URL set
+        cluster = request.getfixturevalue("pg_cluster")
+        store["QA_STORE_URL"] = cluster.create_database("image-start")
     env = {
         **os.environ,
+        **store,
         "QA_INDEX_DIR": str(tmp_path / "index"),
         "QA_HOST": "127.0.0.1",
         "QA_PORT": str(port),
@@ -76,6 +106,7 @@ def test_the_image_start_command_indexes_seeds_and_serves(tmp_path: Path) -> Non
             _wait(client, "/readyz", proc, tmp_path / "log")
             assert client.get("/readyz").json()["articles"] == 1
             assert client.get("/healthz").json() == {"status": "ok"}
+            assert not (tmp_path / "index").exists() or backend == "directory"
         finally:
             client.close()
             proc.terminate()
