@@ -95,7 +95,7 @@ def connect(url: str) -> psycopg.Connection[Any]:
         except psycopg.Error as exc:
             conn.close()
             raise IndexError_(
-                f"cannot use pgvector in the database at {_redact(url)}: {_first_line(exc)}; "
+                f"cannot use pgvector in the database at {redact(url)}: {_first_line(exc)}; "
                 "install pgvector 0.8 or later, or create the extension as a superuser"
             ) from exc
         _configure(conn)
@@ -114,7 +114,7 @@ def pool(url: str, size: int = 8) -> ConnectionPool[Any]:
         timeout=5,
         reconnect_timeout=0,  # never give up reconnecting
         open=True,
-        name=_redact(url),
+        name=redact(url),
     )
 
 
@@ -125,7 +125,7 @@ def unavailable(url: str) -> Iterator[None]:
         yield
     except (psycopg.OperationalError, PoolTimeout) as exc:
         raise StoreUnavailableError(
-            f"the database at {_redact(url)} is unavailable: {_first_line(exc)}"
+            f"the database at {redact(url)} is unavailable: {_first_line(exc)}"
         ) from exc
 
 
@@ -148,7 +148,7 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _redact(url: str) -> str:
+def redact(url: str) -> str:
     """The URL without its password, for messages and logs."""
     try:
         info = psycopg.conninfo.conninfo_to_dict(url)

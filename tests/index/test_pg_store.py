@@ -192,3 +192,20 @@ def test_answers_on_postgres_cite_the_stored_text(
     text = answerer.retriever.store.article(top.citation.doc_id).text
     assert text[top.citation.start : top.citation.end] == top.text
     assert "Monday" in top.text
+
+
+def test_reads_fall_back_to_the_primary_while_the_replica_is_down(
+    pg_cluster: Cluster, url: str, embedder: SentenceTransformerEmbedder
+) -> None:
+    Indexer(url, embedder).index_articles([story(1)])
+    pg_cluster.wait_replicated()
+    replica = pg_cluster.replicas[0]
+    store = PgStore(url, replicas=[replica.url_of(url)])
+    replica.stop("immediate")
+    try:
+        for _ in range(3):  # the first read finds the replica down, the next skip it
+            assert store.article("story-1").title == "Story 1"
+    finally:
+        replica.start()
+    assert store.stats()["articles"] == 1
+    store.close()
