@@ -7,13 +7,14 @@ so a question's stems look up either index the same way.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_stemmer = snowballstemmer.stemmer("porter")
+_local = threading.local()  # a snowball stemmer keeps its word in itself: one per thread
 
 
 @lru_cache(maxsize=262_144)
@@ -33,7 +34,10 @@ def words(text: str) -> tuple[tuple[int, int, str], ...]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return str(_stemmer.stemWord(word))
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("porter")
+    return str(stemmer.stemWord(word))
 
 
 def stemmed_text(text: str) -> str:

@@ -6,6 +6,7 @@ only, so indexing costs nothing extra.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -39,19 +40,26 @@ class EntityTagger:
     def __init__(self) -> None:
         self._nlp = _pipeline()
         self._memo: dict[str, tuple[Entity, ...]] = {}
+        self._lock = threading.Lock()  # one tagging at a time: spaCy makes no thread promise
 
     def tag(self, sentences: list[str]) -> None:
         """Tag sentences not seen yet, in one batch."""
+        with self._lock:
+            self._tag(sentences)
+
+    def entities(self, sentence: str) -> tuple[Entity, ...]:
+        """Every entity of the sentence: (start, end, label), character offsets."""
+        with self._lock:
+            self._tag([sentence])
+            return self._memo[sentence]
+
+    def _tag(self, sentences: list[str]) -> None:
+        """Tag what is not memoised yet; the caller holds the lock."""
         todo = [s for s in dict.fromkeys(sentences) if s not in self._memo]
         if len(self._memo) + len(todo) > _MEMO_SIZE:
             self._memo.clear()
         for sentence, doc in zip(todo, self._nlp.pipe(todo), strict=True):
             self._memo[sentence] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
-
-    def entities(self, sentence: str) -> tuple[Entity, ...]:
-        """Every entity of the sentence: (start, end, label), character offsets."""
-        self.tag([sentence])
-        return self._memo.get(sentence, ())
 
     def wants_entities(self, question: str) -> bool:
         """Whether some entity type answers the question (who, when, where, how many)."""

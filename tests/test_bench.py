@@ -24,7 +24,9 @@ def test_soak_runs_against_a_real_server_and_reports_errors_and_memory(tmp_path:
     )
     assert run.returncode in (0, 1), run.stderr  # 1: memory not judged flat on so short a run
     report = json.loads((tmp_path / "soak.json").read_text())
-    assert report["errors"] == 0
+    server_log = (tmp_path / "soak-server.log").read_text(errors="replace")
+    assert report["errors"] == 0, server_log[-4000:]
+    assert "Traceback" not in server_log, server_log[-4000:]
     assert len(report["slices"]) == 3
     assert report["requests"] == sum(s["requests"] for s in report["slices"]) > 0
     assert all(s["rss_mb"] > 0 for s in report["slices"])

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import pytest
 
+from index.embed import SentenceTransformerEmbedder
 from index.errors import InvalidQueryError
 from index.store import Store
 from qa.answer import Answerer
@@ -127,3 +131,22 @@ def test_a_question_asking_what_the_article_never_says_gets_no_answer(
     assert not answerer.ask(answered).no_answer
     result = answerer.ask(unanswerable)
     assert result.no_answer and result.answers == []
+
+
+def test_answers_are_the_same_when_asked_from_many_threads_at_once(
+    seed_index: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    """The service answers from a thread pool: caches, stemmer and spaCy are shared."""
+    from qa.retrieve import Retriever
+
+    # Words never seen before, so the stemmer and every memo miss while threads race.
+    questions = [f"{q} operationalizingly{n}" for n in range(6) for q in QUESTIONS]
+
+    def answers(answerer: Answerer, threads: int) -> list[tuple[str, ...]]:
+        with ThreadPoolExecutor(threads) as pool:
+            results = list(pool.map(answerer.ask, questions))
+        return [tuple(a.text for a in r.answers) for r in results]
+
+    concurrent = answers(Answerer(Retriever(Store(seed_index), embedder)), 8)
+    serial = answers(Answerer(Retriever(Store(seed_index), embedder)), 1)
+    assert concurrent == serial

@@ -1,0 +1,25 @@
+"""Stemming is shared by every request thread of the service."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from index.tokens import stem, stemmed_text
+
+
+def test_stems_are_the_same_when_many_threads_stem_at_once() -> None:
+    words = [
+        f"{base}{suffix}"
+        for base in ("nation", "operat", "generous", "format")
+        for suffix in ("alization", "ational", "iveness", "fulness", "ousness", "ization")
+    ]
+    words = [f"{w}{'x' * n}" for w in words for n in range(40)]  # distinct: no cache hits
+    expected = [stem.__wrapped__(w) for w in words]  # type: ignore[attr-defined]
+    for _ in range(3):
+        with ThreadPoolExecutor(8) as pool:
+            got = list(pool.map(stem.__wrapped__, words))  # type: ignore[attr-defined]
+        assert got == expected
+
+
+def test_stemmed_text_is_porter() -> None:
+    assert stemmed_text("Operational bases, generously") == "oper base gener"
