@@ -14,7 +14,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.api.conftest import AUTH
+from bench.pgserver import Cluster
+from index.embed import SentenceTransformerEmbedder
+from index.indexer import Indexer
+from tests.api.conftest import AUTH, start_server
+from tests.conftest import SEEDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -62,12 +66,33 @@ def ask(page: Page, question: str) -> None:
     page.press("#question", "Enter")
 
 
+@pytest.fixture(params=["directory", "postgres"])
+def any_server(
+    request: pytest.FixtureRequest, seed_copy: Path, tmp_path: Path
+) -> Iterator[httpx.Client]:
+    """The seed served from an index directory, and from PostgreSQL read through a replica."""
+    if request.param == "directory":
+        with start_server(seed_copy, tmp_path) as client:
+            yield client
+        return
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    embedder: SentenceTransformerEmbedder = request.getfixturevalue("embedder")
+    url = cluster.create_database("chat-page")
+    Indexer(url, embedder).index_paths([SEEDS])
+    cluster.wait_replicated()
+    replica = cluster.replicas[0].url_of(url)
+    with start_server(tmp_path / "unused", tmp_path, store_url=url, store_replicas=replica) as c:
+        yield c
+
+
 def test_answer_is_highlighted_and_its_source_opens_at_the_sentence(
-    browser: Browser, server: httpx.Client
+    browser: Browser, any_server: httpx.Client, request: pytest.FixtureRequest
 ) -> None:
+    server = any_server
+    prefix = "pg-" if "postgres" in request.node.name else ""
     page = open_page(browser, server)
     expect(page.locator("#count")).to_have_text("1 article indexed.")
-    shot(page, "1-empty")
+    shot(page, f"{prefix}1-empty")
     ask(page, "where are the forward operating bases?")
     span = page.locator(".answer blockquote strong").first
     expect(span).to_have_text(
@@ -77,7 +102,7 @@ def test_answer_is_highlighted_and_its_source_opens_at_the_sentence(
         "Forward Operating Bases (FOBs)"
     )
     expect(page.locator(".match").first).to_contain_text("strong match")
-    shot(page, "2-answer")
+    shot(page, f"{prefix}2-answer")
     page.locator(".answer .open-source").first.click()
     cited = page.locator("#cited")
     expect(cited).to_contain_text("have been established in")
@@ -86,7 +111,7 @@ def test_answer_is_highlighted_and_its_source_opens_at_the_sentence(
     )
     expect(cited).to_be_in_viewport()
     expect(page.locator("#source-text")).to_contain_text("Also Read:")  # the whole article
-    shot(page, "3-source")
+    shot(page, f"{prefix}3-source")
     page.keyboard.press("Escape")
     expect(page.locator("#source")).to_be_hidden()
     expect(page.locator(".answer .open-source").first).to_be_focused()

@@ -29,20 +29,34 @@ def qa(
     )
 
 
-def test_index_ask_doc_delete_round_trip(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["directory", "postgres"])
+def test_index_ask_doc_delete_round_trip(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    env: dict[str, str] = {}
+    if backend == "postgres":  # the same commands with QA_STORE_URL set
+        cluster = request.getfixturevalue("pg_cluster")
+        env["QA_STORE_URL"] = cluster.create_database("cli")
     shutil.copytree(SEEDS, tmp_path / "seeds")
     (tmp_path / "seeds" / "junk.txt").write_bytes(bytes(range(256)))
-    indexed = qa("index", "seeds", cwd=tmp_path)
+    indexed = qa("index", "seeds", cwd=tmp_path, env=env)
     assert indexed.returncode == 0, indexed.stderr
     assert "1 added" in indexed.stdout and "1 failed" in indexed.stdout
     assert "junk.txt" in indexed.stderr and "binary" in indexed.stderr
-    assert (tmp_path / "qa-index" / "store.sqlite").exists()  # the default index folder
+    # The default index folder, or nothing on disk when the store is PostgreSQL.
+    assert (tmp_path / "qa-index" / "store.sqlite").exists() == (backend == "directory")
 
-    again = qa("index", "seeds", cwd=tmp_path)
+    again = qa("index", "seeds", cwd=tmp_path, env=env)
     assert "0 added" in again.stdout and "1 unchanged" in again.stdout
 
     asked = qa(
-        "ask", "where are the forward operating bases?", "--json", "--top-k", "2", cwd=tmp_path
+        "ask",
+        "where are the forward operating bases?",
+        "--json",
+        "--top-k",
+        "2",
+        cwd=tmp_path,
+        env=env,
     )
     assert asked.returncode == 0, asked.stderr
     result = json.loads(asked.stdout)
@@ -63,12 +77,12 @@ def test_index_ask_doc_delete_round_trip(tmp_path: Path) -> None:
     assert text[c["start"] : c["end"]] == answer["text"]
     assert text[c["sentence_start"] : c["sentence_end"]] == answer["sentence"]
 
-    shown = qa("doc", SEED_ID, "--json", cwd=tmp_path)
+    shown = qa("doc", SEED_ID, "--json", cwd=tmp_path, env=env)
     assert json.loads(shown.stdout)["text"] == text
 
-    deleted = qa("delete", SEED_ID, cwd=tmp_path)
+    deleted = qa("delete", SEED_ID, cwd=tmp_path, env=env)
     assert deleted.returncode == 0 and "deleted" in deleted.stdout
-    gone = qa("doc", SEED_ID, cwd=tmp_path)
+    gone = qa("doc", SEED_ID, cwd=tmp_path, env=env)
     assert gone.returncode == 1 and "no article" in gone.stderr
 
 
