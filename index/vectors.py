@@ -21,7 +21,11 @@ faiss.omp_set_num_threads(1)
 # From this many vectors on, searches go through an inverted-file index (approximate) built
 # in memory from the exact one on disk; below it exact search takes a few milliseconds.
 ANN_MIN = 50_000
-ANN_PROBE = 16  # inverted lists searched per question; bench/perf.py reports the recall
+# Inverted lists searched per question. On Reuters (103,846 sentences, 322 lists) recall@10
+# against exact search is 0.80 at 16, 0.88 at 32, 0.95 at 64 and 0.99 at 128, at 0.55, 1.2,
+# 2.1 and 7.5 ms a search (exact: 9.9 ms), for 100 title questions while another job kept
+# both cores busy; bench/perf.py reports the recall for every corpus.
+ANN_PROBE = 64
 
 
 def empty(dim: int) -> faiss.Index:
