@@ -21,15 +21,5 @@ def test_stems_are_the_same_when_many_threads_stem_at_once() -> None:
         assert got == expected
 
 
-def test_stems_come_from_the_c_implementation_and_match_the_python_one() -> None:
-    import snowballstemmer
-    from snowballstemmer.porter_stemmer import PorterStemmer
-
-    assert type(snowballstemmer.stemmer("porter")).__module__ == "Stemmer"  # PyStemmer
-    python = PorterStemmer()
-    words = ["operational", "generously", "examinations", "Sondé", "relational", "ponies"]
-    assert [stem.__wrapped__(w) for w in words] == [python.stemWord(w) for w in words]  # type: ignore[attr-defined]
-
-
 def test_stemmed_text_is_porter() -> None:
     assert stemmed_text("Operational bases, generously") == "oper base gener"
