@@ -31,8 +31,12 @@ browser:
 	  command -v wrk >/dev/null || \
 	  { apt-get update -qq && apt-get install -y -qq chromium docker-compose wrk >/dev/null; }
 
+# pytest's exit code 5 means it collected no tests: a broken suite, never a pass. make turns
+# any failing recipe into its own exit code 2, so the reason is said here, where it is known.
 test: setup browser
-	$(PY) -m pytest
+	@$(PY) -m pytest; status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a broken suite" >&2; fi; \
+	  exit $$status
 
 lint: setup
 	$(VENV)/bin/ruff check qa index api tests bench .ci/audit.py
