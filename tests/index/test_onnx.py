@@ -100,3 +100,10 @@ def test_int8_indexes_name_their_backend_and_are_read_only_with_it(tmp_path: Pat
     assert retriever.search("where are the forward operating bases?", 1)
     with pytest.raises(ModelMismatchError):
         Store(tmp_path / "index", model=fp32.name)
+
+
+def test_idle_onnx_threads_sleep_rather_than_spin(embedder: SentenceTransformerEmbedder) -> None:
+    """Several questions run at once in a server; spinning threads would take their cores."""
+    session = embedder._onnx._session
+    entry = session.get_session_options().get_session_config_entry
+    assert entry("session.intra_op.allow_spinning") == "0"
