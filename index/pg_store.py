@@ -10,7 +10,6 @@ once a database is back.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import threading
 import time
@@ -33,7 +32,7 @@ from index.errors import (
     StoreUnavailableError,
 )
 from index.pg_schema import SCHEMA_VERSION, pool, redact, unavailable
-from index.store import ArticleInfo, Filters, PassageRow, SentenceRow
+from index.store import ArticleInfo, Filters, PassageRow, SentenceRow, article_info, filter_sql
 
 _TERM = re.compile(r"^\w+$")
 DOWN_SECONDS = 5.0  # a database that failed is tried last for this long
@@ -179,7 +178,7 @@ class PgStore:
         rows = self._rows("SELECT * FROM articles WHERE doc_id = %s", [doc_id])
         if not rows:
             raise DocumentNotFoundError(f"no article with id {doc_id!r}")
-        info = _info(rows[0])
+        info = article_info(rows[0])
         return Article(text=rows[0]["text"], **info.__dict__)
 
     def infos(self, doc_ids: Iterable[str]) -> dict[str, ArticleInfo]:
@@ -188,7 +187,7 @@ class PgStore:
             "WHERE doc_id = ANY(%s)",
             [list(set(doc_ids))],
         )
-        return {r["doc_id"]: _info(r) for r in rows}
+        return {r["doc_id"]: article_info(r) for r in rows}
 
     def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
         rows = self._rows(
@@ -202,7 +201,7 @@ class PgStore:
             "ORDER BY published DESC NULLS LAST, doc_id LIMIT %s OFFSET %s",
             [limit, offset],
         )
-        return [_info(r) for r in rows]
+        return [article_info(r) for r in rows]
 
     # -- retrieval -----------------------------------------------------------------------
 
@@ -222,7 +221,7 @@ class PgStore:
         """HNSW search; filters apply during the scan (pgvector's iterative index scans)."""
         if k <= 0:
             return []
-        where, params = _filter_sql(filters)
+        where, params = filter_sql(filters, "%s")
         join = "JOIN articles a ON a.doc_id = t.doc_id" if filters else ""
         vec = np.asarray(query, dtype=np.float32)
         rows = self._rows(
@@ -248,7 +247,7 @@ class PgStore:
         meta = self._meta()
         total = max(int(meta.get("passages", 0)), 1)
         avgdl = max(int(meta.get("terms", 0)), 1) / total
-        where, params = _filter_sql(filters)
+        where, params = filter_sql(filters, "%s")
         join = "JOIN articles a ON a.doc_id = p.doc_id" if filters else ""
         rows = self._rows(
             "WITH q AS (SELECT term, ln(1 + (%s - df + 0.5) / (df + 0.5)) AS idf "
@@ -309,34 +308,6 @@ class PgStore:
             binary=True,
         )
         return _sentence(rows[0]) if rows else None
-
-
-def _filter_sql(filters: Filters | None) -> tuple[str, list[str]]:
-    if not filters:
-        return "", []
-    clauses, params = [], []
-    if filters.source:
-        clauses.append("a.source = %s")
-        params.append(filters.source)
-    if filters.published_from:
-        clauses.append("a.published >= %s")
-        params.append(filters.published_from)
-    if filters.published_to:
-        clauses.append("a.published <= %s")
-        params.append(filters.published_to)
-    return "".join(f" AND {c}" for c in clauses), params
-
-
-def _info(row: dict[str, Any]) -> ArticleInfo:
-    metadata = row["metadata"]
-    return ArticleInfo(
-        row["doc_id"],
-        row["title"],
-        row["url"],
-        row["published"],
-        row["source"],
-        metadata if isinstance(metadata, dict) else json.loads(metadata),
-    )
 
 
 def _sentence(row: dict[str, Any]) -> SentenceRow:

@@ -10,9 +10,7 @@ directory.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -25,6 +23,7 @@ from index.embed import Vectors, canonical_model_name
 from index.errors import IndexCorruptError, IndexLockedError, ModelMismatchError
 from index.pg_schema import SCHEMA_VERSION, connect, ddl, unavailable
 from index.tokens import stemmed_text
+from index.writer import article_insert, article_row, now
 
 _LOCK = "SELECT pg_try_advisory_lock(hashtext('newsqa:' || current_schema()))"
 
@@ -60,7 +59,7 @@ class PgWriter:
             "model": model,
             "dim": str(dim),
             "generation": "0",
-            "created_at": _now(),
+            "created_at": now(),
             "articles": "0",
             "passages": "0",
             "sentences": "0",
@@ -114,21 +113,7 @@ class PgWriter:
             raise ValueError("one vector per sentence is required")
         self.delete(article.doc_id)
         with unavailable(self.url):
-            self._conn.execute(
-                "INSERT INTO articles(doc_id, title, url, published, source, metadata, text,"
-                " content_hash, indexed_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                (
-                    article.doc_id,
-                    article.title,
-                    article.url,
-                    article.published,
-                    article.source,
-                    json.dumps(article.metadata, ensure_ascii=False, default=str),
-                    article.text,
-                    article.content_hash,
-                    _now(),
-                ),
-            )
+            self._conn.execute(article_insert("%s"), article_row(article))
             first_sid = self._ids("sentence_ids", len(chunked.sentences))
             first_pid = self._ids("passage_ids", len(chunked.passages))
         for n, ((s, e), vec) in enumerate(zip(chunked.sentences, sentence_vectors, strict=True)):
@@ -262,7 +247,3 @@ class PgWriter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -223,7 +223,7 @@ class Store:
         row = self._db().execute("SELECT * FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             raise DocumentNotFoundError(f"no article with id {doc_id!r}")
-        info = _info(row)
+        info = article_info(row)
         return Article(text=row["text"], **info.__dict__)
 
     def infos(self, doc_ids: Iterable[str]) -> dict[str, ArticleInfo]:
@@ -237,7 +237,7 @@ class Store:
             )
             .fetchall()
         )
-        return {row["doc_id"]: _info(row) for row in rows}
+        return {row["doc_id"]: article_info(row) for row in rows}
 
     def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
         ids = list(set(doc_ids))
@@ -258,7 +258,7 @@ class Store:
             )
             .fetchall()
         )
-        return [_info(row) for row in rows]
+        return [article_info(row) for row in rows]
 
     # -- retrieval -----------------------------------------------------------------------
 
@@ -281,7 +281,7 @@ class Store:
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        where, params = _filter_sql(filters)
+        where, params = filter_sql(filters)
         # Without filters, no joins: they cost a third of the time on every matching row.
         joins = (
             "JOIN passages p ON p.id = passages_fts.rowid JOIN articles a ON a.doc_id = p.doc_id"
@@ -347,36 +347,40 @@ class Store:
 
     def _allowed(self, kind: str, filters: Filters) -> vectors.Ids:
         table = {"passages": "passages", "sentences": "sentences"}[kind]
-        where, params = _filter_sql(filters)
+        where, params = filter_sql(filters)
         sql = f"SELECT p.id FROM {table} p JOIN articles a ON a.doc_id = p.doc_id WHERE 1 {where}"
         rows = self._db().execute(sql, params).fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
 
 
-def _filter_sql(filters: Filters | None) -> tuple[str, list[str]]:
+def filter_sql(filters: Filters | None, mark: str = "?") -> tuple[str, list[str]]:
+    """The filters as "AND" clauses on the articles table `a`, and their parameters;
+    `mark` is the driver's placeholder (SQLite's ?, psycopg's %s)."""
     if not filters:
         return "", []
     clauses, params = [], []
     if filters.source:
-        clauses.append("a.source = ?")
+        clauses.append(f"a.source = {mark}")
         params.append(filters.source)
     if filters.published_from:
-        clauses.append("a.published >= ?")
+        clauses.append(f"a.published >= {mark}")
         params.append(filters.published_from)
     if filters.published_to:
-        clauses.append("a.published <= ?")
+        clauses.append(f"a.published <= {mark}")
         params.append(filters.published_to)
     return "".join(f" AND {c}" for c in clauses), params
 
 
-def _info(row: sqlite3.Row) -> ArticleInfo:
+def article_info(row: Any) -> ArticleInfo:
+    """An articles row (SQLite's, or PostgreSQL's with its metadata already decoded)."""
+    metadata = row["metadata"]
     return ArticleInfo(
         row["doc_id"],
         row["title"],
         row["url"],
         row["published"],
         row["source"],
-        json.loads(row["metadata"]),
+        metadata if isinstance(metadata, dict) else json.loads(metadata),
     )
 
 

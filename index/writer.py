@@ -65,7 +65,7 @@ class StoreWriter:
             "model": model,
             "dim": str(dim),
             "generation": "0",
-            "created_at": _now(),
+            "created_at": now(),
         }
         self._conn.executemany(
             "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", defaults.items()
@@ -102,21 +102,7 @@ class StoreWriter:
             raise ValueError("one vector per sentence is required")
         self.delete(article.doc_id)
         c = self._conn
-        c.execute(
-            "INSERT INTO articles(doc_id, title, url, published, source, metadata, text,"
-            " content_hash, indexed_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                article.doc_id,
-                article.title,
-                article.url,
-                article.published,
-                article.source,
-                json.dumps(article.metadata, ensure_ascii=False, default=str),
-                article.text,
-                article.content_hash,
-                _now(),
-            ),
-        )
+        c.execute(article_insert(), article_row(article))
         first_sid = self._next_id("sentences")
         sids = np.arange(first_sid, first_sid + len(chunked.sentences), dtype=np.int64)
         c.executemany(
@@ -231,7 +217,42 @@ class StoreWriter:
         self.close()
 
 
-def _now() -> str:
+_ARTICLE_COLUMNS = (
+    "doc_id",
+    "title",
+    "url",
+    "published",
+    "source",
+    "metadata",
+    "text",
+    "content_hash",
+    "indexed_at",
+)
+
+
+def article_insert(mark: str = "?") -> str:
+    """The INSERT of article_row's values; `mark` is the driver's placeholder."""
+    columns, marks = ", ".join(_ARTICLE_COLUMNS), ", ".join([mark] * len(_ARTICLE_COLUMNS))
+    return f"INSERT INTO articles({columns}) VALUES ({marks})"
+
+
+def article_row(article: Article) -> tuple[str | None, ...]:
+    """The article's values for article_insert, indexed now: what every backend stores."""
+    return (
+        article.doc_id,
+        article.title,
+        article.url,
+        article.published,
+        article.source,
+        json.dumps(article.metadata, ensure_ascii=False, default=str),
+        article.text,
+        article.content_hash,
+        now(),
+    )
+
+
+def now() -> str:
+    """The time now, as the index records it (UTC, ISO 8601, whole seconds)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
