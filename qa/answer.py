@@ -193,6 +193,14 @@ class Answerer:
         # What the mismatch evidence reads: the article with its title, which often holds
         # the year or the number that its text takes as known.
         whole = {d: f"{info.title}\n{texts[d]}" for d, info in store.infos(texts).items()}
+        # They depend on the question and the article only: once per article.
+        mismatch = {
+            d: {
+                "numbers": missing_numbers(current.text, article),
+                "negation": missing_negation(current.text, article),
+            }
+            for d, article in whole.items()
+        }
         stems_of = {sid: stems(texts[r.doc_id][r.start : r.end]) for sid, r in rows.items()}
         # A passage's words are its sentences' words: no second pass over its text.
         passage_stems = {
@@ -221,8 +229,7 @@ class Answerer:
                 "window": current.coverage(sentence_stems | stems(before)),
                 "rank": 1.0 / (1 + rank),
                 "typed": float(found.typed),
-                "numbers": missing_numbers(current.text, whole[row.doc_id]),
-                "negation": missing_negation(current.text, whole[row.doc_id]),
+                **mismatch[row.doc_id],
             }
             scored.append(Scored(row, self._logistic(features, first), features))
         scored.sort(key=lambda s: -s.score)
