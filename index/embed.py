@@ -54,6 +54,14 @@ def canonical_model_name(name: str) -> str:
     return (DEFAULT_MODEL if base in _BUNDLED_NAMES else base) + int8
 
 
+def indexed_name(model: str, backend: str) -> str:
+    """The model name an index built with this model and backend records: int8 vectors
+    differ from the model's own, so they carry the INT8 suffix."""
+    if model.endswith(INT8):
+        model, backend = model[: -len(INT8)], "onnx-int8"
+    return canonical_model_name(model) + (INT8 if backend == "onnx-int8" else "")
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded once, run on the CPU in batches."""
 
@@ -70,7 +78,7 @@ class SentenceTransformerEmbedder:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         if model.endswith(INT8):  # an index built with onnx-int8 names its model so
             model, backend = model[: -len(INT8)], "onnx-int8"
-        self.name = canonical_model_name(model) + (INT8 if backend == "onnx-int8" else "")
+        self.name = indexed_name(model, backend)
         self.batch_size = batch_size
         self._onnx: Any = None
         self._model: Any = None

@@ -9,7 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.backend import Location, ReadStore, open_store
-from index.embed import DEFAULT_MODEL, INT8, SentenceTransformerEmbedder, canonical_model_name
+from index.embed import DEFAULT_MODEL, SentenceTransformerEmbedder, indexed_name
 from qa.answer import DEFAULT_THRESHOLD, LATE, Answerer
 from qa.reader import TransformersReader
 from qa.retrieve import Retriever
@@ -115,8 +115,7 @@ class Settings(BaseSettings):
     def retriever(self) -> Retriever:
         """The index with the embedding model (and backend) these settings name."""
         # The index first: if it is missing or its database is down, no model loads in vain.
-        name = canonical_model_name(self.model) + (INT8 if self.backend == "onnx-int8" else "")
-        store = self.store(name)
+        store = self.store(indexed_name(self.model, self.backend))
         try:
             return Retriever(store, self.embedder())
         except BaseException:

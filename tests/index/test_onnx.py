@@ -107,3 +107,13 @@ def test_idle_onnx_threads_sleep_rather_than_spin(embedder: SentenceTransformerE
     session = embedder._onnx._session
     entry = session.get_session_options().get_session_config_entry
     assert entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_the_recorded_model_name_has_one_int8_suffix_however_it_is_asked_for() -> None:
+    from index.embed import DEFAULT_MODEL, INT8, indexed_name
+
+    assert indexed_name(DEFAULT_MODEL, "onnx") == indexed_name(DEFAULT_MODEL, "torch")
+    assert indexed_name(DEFAULT_MODEL, "onnx") == DEFAULT_MODEL
+    for model, backend in [(DEFAULT_MODEL, "onnx-int8"), (DEFAULT_MODEL + INT8, "onnx")]:
+        assert indexed_name(model, backend) == DEFAULT_MODEL + INT8
+    assert indexed_name(DEFAULT_MODEL + INT8, "onnx-int8") == DEFAULT_MODEL + INT8
