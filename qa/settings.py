@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index.backend import Location, ReadStore, open_store
+from index.backend import URL_SCHEMES, Location, ReadStore, open_store
 from index.embed import DEFAULT_MODEL, SentenceTransformerEmbedder, indexed_name
 from qa.answer import DEFAULT_THRESHOLD, LATE, Answerer
 from qa.reader import TransformersReader
@@ -24,7 +25,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(default=Path("qa-index"), description="Index directory")
     store_url: str | None = Field(
         default=None,
-        pattern=r"^postgres(ql)?://",
+        pattern="^(" + "|".join(re.escape(scheme) for scheme in URL_SCHEMES) + ")",
         description="PostgreSQL (with pgvector) URL of the primary; set, it holds the index"
         " instead of the index directory",
     )
