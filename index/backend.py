@@ -7,7 +7,6 @@ protocols below, so nothing above `index/` knows which one it has.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -120,7 +119,11 @@ def scratch_index(store_url: str | None = None) -> Iterator[Location]:
 
 def describe(location: Location) -> str:
     """A location for messages: a database URL without its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1@", str(location))
+    if not is_url(location):
+        return str(location)
+    from index.pg_schema import redact
+
+    return redact(str(location))
 
 
 def as_location(location: Location) -> Location:
