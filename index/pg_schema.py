@@ -2,7 +2,7 @@
 
 The same data as an index directory, with the same ids and offsets: articles, sentences
 (with their vectors) and passages (with their mean vectors and their words, stemmed as the
-embedded store's FTS5 stems them). Vectors have HNSW indexes for cosine distance; the
+embedded store's BM25 postings stem them). Vectors have HNSW indexes for cosine distance; the
 passages' words a generated `tsvector` with a GIN index. `vocab` keeps each stem's passage
 count, for the idf weights a question's terms get.
 """

@@ -32,7 +32,7 @@ def rebuild(
             " into a new database or schema and point QA_STORE_URL at it"
         )
     path = Path(index_dir)
-    store = Store(path)  # any model: rebuilding is how an index moves to another one
+    store = Store(path, exact=True)  # any model: rebuilding is how an index moves to another one
     with open(path / LOCK_NAME, "a+") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

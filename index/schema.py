@@ -44,11 +44,10 @@ CREATE TABLE IF NOT EXISTS passages (
     last_sentence INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    title, body, tokenize = 'porter unicode61 remove_diacritics 2'
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages_fts, 'row');
 """
+# Indexes written before BM25 moved to index.lexical kept it in FTS5 tables, which nothing
+# reads now: a writer drops them, and their BM25 file is built from the passages.
+LEGACY_DDL = ("DROP TABLE IF EXISTS passages_vocab", "DROP TABLE IF EXISTS passages_fts")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -63,3 +62,16 @@ def connect(path: Path) -> sqlite3.Connection:
 
 def vector_file(path: Path, kind: str, generation: int) -> Path:
     return path / f"{kind}.{generation}.faiss"
+
+
+def lexicon_file(path: Path, generation: int) -> Path:
+    return path / f"passages.{generation}.bm25.npz"
+
+
+def generation_files(path: Path, generation: int) -> list[Path]:
+    """The files a generation adds to the database: its vectors and its BM25 postings."""
+    return [
+        vector_file(path, "passages", generation),
+        vector_file(path, "sentences", generation),
+        lexicon_file(path, generation),
+    ]

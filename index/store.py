@@ -1,9 +1,9 @@
 """Read an index directory: articles, passages, sentences, BM25 and the FAISS vectors.
 
-The SQLite database is the source of truth. The FAISS files of the current generation
-(recorded in `meta`) are loaded next to it; if they are missing or damaged they are
-rebuilt in memory from the sentence vectors that SQLite keeps, and the store says so in
-`warnings`.
+The SQLite database is the source of truth. The FAISS and BM25 files of the current
+generation (recorded in `meta`) are loaded next to it; if they are missing or damaged they
+are rebuilt in memory from the sentence vectors and the texts that SQLite keeps, and the
+store says so in `warnings`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from index import vectors
+from index import lexical, vectors
 from index.document import Article
 from index.embed import Vectors, canonical_model_name
 from index.errors import (
@@ -29,7 +29,7 @@ from index.errors import (
     IndexNotFoundError,
     ModelMismatchError,
 )
-from index.schema import DB_NAME, SCHEMA_VERSION, connect, vector_file
+from index.schema import DB_NAME, SCHEMA_VERSION, connect, lexicon_file, vector_file
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,11 @@ class Filters:
 class Store:
     """A read view of an index directory, safe to share between threads."""
 
-    def __init__(self, path: Path | str, model: str | None = None) -> None:
+    def __init__(self, path: Path | str, model: str | None = None, exact: bool = False) -> None:
+        """`exact` keeps every vector index exact, never approximate: what a writer, which
+        saves them, must start from."""
         self.path = Path(path)
+        self.exact = exact
         if not (self.path / DB_NAME).exists():
             raise IndexNotFoundError(
                 f"no index at {self.path}; build one with `qa index PATH --index-dir {self.path}`"
@@ -111,6 +114,7 @@ class Store:
         self.generation = -1
         self._passages: faiss.Index = vectors.empty(self.dim)
         self._sentences: faiss.Index = vectors.empty(self.dim)
+        self._lexicon = lexical.Lexicon.empty()
         self.refresh()
 
     # -- lifecycle -------------------------------------------------------------------
@@ -162,6 +166,7 @@ class Store:
                 if generation != self.generation:
                     self._passages = self._load_vectors("passages", generation)
                     self._sentences = self._load_vectors("sentences", generation)
+                    self._lexicon = self._load_lexicon(generation)
                     self.generation = generation
             return True
 
@@ -172,13 +177,34 @@ class Store:
         try:
             index = vectors.load(vector_file(self.path, kind, generation), self.dim)
             if index.ntotal == expected:
-                return vectors.for_search(index)
+                return self._searchable(index)
             problem = f"{kind} vectors hold {index.ntotal} rows, the database {expected}"
         except (OSError, RuntimeError) as exc:
             problem = f"{kind} vectors unreadable ({exc})"
         self.warnings.append(f"{problem}; rebuilt them in memory from the database")
         ids, vecs = self._stored_vectors(kind)
-        return vectors.for_search(vectors.build(self.dim, ids, vecs))
+        return self._searchable(vectors.build(self.dim, ids, vecs))
+
+    def _searchable(self, index: faiss.Index) -> faiss.Index:
+        return index if self.exact else vectors.for_search(index)
+
+    def _load_lexicon(self, generation: int) -> lexical.Lexicon:
+        expected = self._count("passages")
+        if generation == 0 and expected == 0:
+            return lexical.Lexicon.empty()
+        try:
+            found = lexical.load(lexicon_file(self.path, generation))
+            if len(found) == expected:
+                return found
+            problem = f"BM25 postings hold {len(found)} passages, the database {expected}"
+        except (OSError, ValueError) as exc:
+            problem = f"BM25 postings unreadable ({exc})"
+        self.warnings.append(f"{problem}; rebuilt them in memory from the database")
+        rows = self._db().execute(
+            'SELECT p.id, a.title, a.text, p.start, p."end" FROM passages p '
+            "JOIN articles a ON a.doc_id = p.doc_id ORDER BY p.id"
+        )
+        return lexical.build((r[0], r[1], r[2][r[3] : r[4]]) for r in rows)
 
     def _stored_vectors(self, kind: str) -> tuple[vectors.Ids, Vectors]:
         rows = self._db().execute("SELECT id, vec FROM sentences ORDER BY id").fetchall()
@@ -277,35 +303,15 @@ class Store:
     def bm25_passages(
         self, terms: Sequence[str], k: int, filters: Filters | None = None
     ) -> list[tuple[int, float]]:
-        """Top-k passages by BM25 for any of the terms; higher score is better."""
-        if not terms:
-            return []
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        where, params = filter_sql(filters)
-        # Without filters, no joins: they cost a third of the time on every matching row.
-        joins = (
-            "JOIN passages p ON p.id = passages_fts.rowid JOIN articles a ON a.doc_id = p.doc_id"
-            if filters
-            else ""
-        )
-        sql = (
-            "SELECT passages_fts.rowid, -bm25(passages_fts, 0.5, 1.0) AS score "
-            f"FROM passages_fts {joins} "
-            f"WHERE passages_fts MATCH ? {where} ORDER BY score DESC LIMIT ?"
-        )
-        rows = self._db().execute(sql, [match, *params, k]).fetchall()
-        return [(int(r[0]), float(r[1])) for r in rows]
+        """Top-k passages by BM25 for any of the (porter-stemmed) terms; higher is better."""
+        allowed = self._allowed("passages", filters) if filters else None
+        return self._lexicon.search(terms, k, allowed)
 
     def document_frequencies(self, stems: Iterable[str]) -> tuple[dict[str, int], int]:
         """How many passages contain each (porter-stemmed) term, and the passage count."""
-        terms = list(set(stems))
-        rows = (
-            self._db()
-            .execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({_marks(terms)})", terms)
-            .fetchall()
-        )
-        total = self._count("passages")
-        return {r[0]: int(r[1]) for r in rows}, total
+        lexicon = self._lexicon
+        found = {s: lexicon.document_frequency(s) for s in set(stems)}
+        return {s: n for s, n in found.items() if n}, len(lexicon)
 
     def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
         rows = (

@@ -1,7 +1,7 @@
 """Words as the full-text index sees them: FTS5's unicode61 folding and porter stems.
 
-The embedded store's FTS5 tokenizer and the PostgreSQL store's term column both match these,
-so a question's stems look up either index the same way.
+The embedded store's BM25 postings (index.lexical) and the PostgreSQL store's term column are
+both made of these, so a question's stems look up either index the same way.
 """
 
 from __future__ import annotations
@@ -43,3 +43,8 @@ def stem(word: str) -> str:
 def stemmed_text(text: str) -> str:
     """Every word's stem in order, space-separated: what the PostgreSQL store indexes."""
     return " ".join(stem(w) for _, _, w in words(text))
+
+
+def stem_list(text: str) -> list[str]:
+    """Every word's stem in order; unlike `words`, nothing of the text is memoised."""
+    return [stem(fold(m.group())) for m in _WORD.finditer(text)]

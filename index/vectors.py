@@ -50,23 +50,26 @@ def save(index: faiss.Index, path: Path) -> None:
 
 
 def load(path: Path, dim: int) -> faiss.Index:
-    """Read a saved index; raises RuntimeError or OSError when the file is unusable."""
+    """Read a saved exact index; raises RuntimeError or OSError when the file is unusable."""
     if not path.exists():
         raise OSError(f"missing vector file {path.name}")
     index = faiss.read_index(str(path))
     if index.d != dim:
         raise RuntimeError(f"{path.name} has dimension {index.d}, expected {dim}")
+    if not isinstance(index, faiss.IndexIDMap):
+        # Earlier writers saved the approximate copy of a large index after a second write.
+        raise RuntimeError(f"{path.name} holds a {type(index).__name__}, not exact vectors")
     return index
 
 
-def for_search(index: faiss.Index, min_size: int = ANN_MIN) -> faiss.Index:
+def for_search(index: faiss.Index, min_size: int | None = None) -> faiss.Index:
     """The index to answer questions from: `index` itself when small, else an IVF copy.
 
     The IVF index has about sqrt(n) lists, trained on a sample; a search probes ANN_PROBE
     of them. Searches restricted to some ids probe every list, so they stay exact.
     """
     n = int(index.ntotal)
-    if n < min_size:
+    if n < (ANN_MIN if min_size is None else min_size):
         return index
     ids = faiss.vector_to_array(index.id_map).astype(np.int64)  # type: ignore[attr-defined]
     vecs = index.index.reconstruct_n(0, n)  # type: ignore[attr-defined]

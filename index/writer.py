@@ -1,6 +1,7 @@
 """Write to an index directory: one writer at a time, atomic commits.
 
-A commit writes the FAISS files of the next generation (temporary file, fsync, rename),
+A commit writes the FAISS and BM25 files of the next generation (temporary file, fsync,
+rename),
 then records that generation in the same SQLite transaction as the rows, then removes
 the previous generation's files. A crash at any point leaves the last committed
 generation intact; leftovers of an unfinished commit are cleared by the next writer.
@@ -17,12 +18,21 @@ from types import TracebackType
 
 import numpy as np
 
-from index import vectors
+from index import lexical, vectors
 from index.chunk import Chunked
 from index.document import Article
 from index.embed import Vectors, canonical_model_name
 from index.errors import IndexLockedError
-from index.schema import DDL, LOCK_NAME, SCHEMA_VERSION, connect, vector_file
+from index.schema import (
+    DDL,
+    LEGACY_DDL,
+    LOCK_NAME,
+    SCHEMA_VERSION,
+    connect,
+    generation_files,
+    lexicon_file,
+    vector_file,
+)
 from index.store import Store
 
 
@@ -46,17 +56,22 @@ class StoreWriter:
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.executescript(DDL)
             self._init_meta(canonical_model_name(model), dim)
-            reader = Store(self.path, model=model)  # checks the model; loads current vectors
+            # Checks the model and loads the current vectors, exact: an approximate copy
+            # would be saved as the next generation.
+            reader = Store(self.path, model=model, exact=True)
         except BaseException:
             self._lock_file.close()
             raise
         self.generation = reader.generation
         self.dim = dim
         self._passages, self._sentences = reader._passages, reader._sentences
+        self._lexicon, self._changes = reader._lexicon, lexical.LexiconChanges()
         self.warnings = reader.warnings
         reader.close()
         self._clear_leftovers()
         self._conn.execute("BEGIN IMMEDIATE")
+        for statement in LEGACY_DDL:  # in the first commit's transaction
+            self._conn.execute(statement)
         self.pending = 0
 
     def _init_meta(self, model: str, dim: int) -> None:
@@ -72,10 +87,11 @@ class StoreWriter:
         )
 
     def _clear_leftovers(self) -> None:
-        keep = {vector_file(self.path, k, self.generation).name for k in ("passages", "sentences")}
-        for file in self.path.glob("*.faiss*"):
-            if file.name not in keep:
-                file.unlink(missing_ok=True)
+        keep = {file.name for file in generation_files(self.path, self.generation)}
+        for pattern in ("*.faiss*", "*.bm25.npz*"):
+            for file in self.path.glob(pattern):
+                if file.name not in keep:
+                    file.unlink(missing_ok=True)
 
     # -- queries the indexer needs ------------------------------------------------------
 
@@ -116,7 +132,7 @@ class StoreWriter:
         )
         first_pid = self._next_id("passages")
         pids = np.arange(first_pid, first_pid + len(chunked.passages), dtype=np.int64)
-        rows, fts, pvecs = [], [], []
+        rows, pvecs = [], []
         for n, (pid, p) in enumerate(zip(pids, chunked.passages, strict=True)):
             rows.append(
                 (
@@ -129,14 +145,13 @@ class StoreWriter:
                     first_sid + p.last,
                 )
             )
-            fts.append((int(pid), article.title, article.text[p.start : p.end]))
+            self._changes.add(int(pid), article.title, article.text[p.start : p.end])
             pvecs.append(vectors.unit_mean(sentence_vectors[p.first : p.last + 1]))
         c.executemany(
             'INSERT INTO passages(id, doc_id, ordinal, start, "end", first_sentence, last_sentence)'
             " VALUES (?,?,?,?,?,?,?)",
             rows,
         )
-        c.executemany("INSERT INTO passages_fts(rowid, title, body) VALUES (?,?,?)", fts)
         if len(sids):
             self._sentences.add_with_ids(sentence_vectors, sids)
         if pvecs:
@@ -158,7 +173,7 @@ class StoreWriter:
             self._sentences.remove_ids(sids)  # type: ignore[arg-type]
         if len(pids):
             self._passages.remove_ids(pids)  # type: ignore[arg-type]
-            c.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(int(p),) for p in pids])
+            self._changes.remove(pids.tolist())
         c.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
         deleted = c.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,)).rowcount > 0
@@ -185,15 +200,18 @@ class StoreWriter:
     def commit(self) -> None:
         """Make every change so far durable and visible to readers, all at once."""
         new = self.generation + 1
+        lexicon = self._changes.apply(self._lexicon) if self._changes else self._lexicon
         vectors.save(self._passages, vector_file(self.path, "passages", new))
         vectors.save(self._sentences, vector_file(self.path, "sentences", new))
+        lexicon.save(lexicon_file(self.path, new))
         _fsync_dir(self.path)
         self._remember_next_ids()
         self._conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(new),))
         self._conn.execute("COMMIT")
         old, self.generation = self.generation, new
-        for kind in ("passages", "sentences"):
-            vector_file(self.path, kind, old).unlink(missing_ok=True)
+        self._lexicon, self._changes = lexicon, lexical.LexiconChanges()
+        for file in generation_files(self.path, old):
+            file.unlink(missing_ok=True)
         self.pending = 0
         self._conn.execute("BEGIN IMMEDIATE")
 

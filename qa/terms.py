@@ -1,7 +1,7 @@
 """Words that matter in a question: tokenising, stop words and Porter stems.
 
-Stems match those of SQLite FTS5's `porter` tokenizer, so document frequencies can be
-read straight from the index vocabulary.
+Stems are index.tokens' (FTS5's unicode61 folding and Porter), the ones both stores index,
+so document frequencies are read straight from the index vocabulary.
 """
 
 from __future__ import annotations

@@ -11,9 +11,11 @@ import textwrap
 import threading
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
+from index import vectors
 from index.document import Article
 from index.embed import SentenceTransformerEmbedder, Vectors
 from index.errors import (
@@ -252,3 +254,28 @@ def test_sentence_holding_finds_the_sentence_around_a_span(seed_index: Path) -> 
     assert store.sentence_holding(SEED_ID, across - 5, across + 10) is None
     assert store.sentence_holding("no-such-article", 0, 1) is None
     store.close()
+
+
+def test_writing_to_an_index_searched_approximately_keeps_it_readable(
+    seed_copy: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors, "ANN_MIN", 16)  # the seed's 16 sentences search approximately
+    assert isinstance(Store(seed_copy)._sentences, faiss.IndexIVF)
+    Indexer(seed_copy, embedder).index_articles([story(1)])  # the writer saved what it held
+    reopened = Store(seed_copy)
+    assert not reopened.warnings
+    assert isinstance(reopened._sentences, faiss.IndexIVF)
+    assert reopened._sentences.ntotal == reopened.stats()["sentences"]
+    result = Answerer(Retriever(reopened, embedder)).ask("where are the forward operating bases?")
+    assert "Pont Sondé" in result.answers[0].sentence
+
+
+def test_an_approximate_index_saved_as_the_vectors_is_rebuilt_exact(seed_copy: Path) -> None:
+    # What earlier writers saved after a second write to a large index.
+    store = Store(seed_copy)
+    path = vector_file(seed_copy, "sentences", store.generation)
+    approximate = vectors.for_search(vectors.load(path, store.dim), min_size=16)
+    faiss.write_index(approximate, str(path))
+    reopened = Store(seed_copy, exact=True)
+    assert any("IndexIVFFlat" in w and "rebuilt" in w for w in reopened.warnings)
+    assert isinstance(reopened._sentences, faiss.IndexIDMap)
