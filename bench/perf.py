@@ -111,17 +111,17 @@ def _bench(
         for backend in ("onnx", "torch"):
             encoder = row[f"{backend}_encoder_sentences_s"]
             row[f"ratio_to_{backend}_encoder"] = round(row["sentences_s"] / encoder, 3)
-        row["index_mb"] = round(_size(index_dir) / 1e6, 1)
+        row["index_mb"] = round(disk_size(index_dir) / 1e6, 1)
         row["ann_recall_at_10"] = _recall(store, asked, embedder)
         answerer = Answerer(Retriever(store, embedder))
-        row["ask_ms"] = _latencies(lambda q: answerer.ask(q, top_k=3), asked)
+        row["ask_ms"] = latencies(lambda q: answerer.ask(q, top_k=3), asked)
         # The same questions without the two costliest steps (QA_SPAN_MODEL=false,
         # QA_LATE_SENTENCES=0): what they cost, measured side by side.
         fast = Answerer(answerer.retriever, spans=False, late=0, tagger=answerer.tagger)
-        row["ask_fast_ms"] = _latencies(lambda q: fast.ask(q, top_k=3), asked)
-        row["search_ms"] = _latencies(lambda q: answerer.retriever.search(q, 5), asked)
+        row["ask_fast_ms"] = latencies(lambda q: fast.ask(q, top_k=3), asked)
+        row["search_ms"] = latencies(lambda q: answerer.retriever.search(q, 5), asked)
         store.close()
-        row["http"] = _http(index_dir, asked, args, Path(tmp))
+        row["http"] = http_runs(index_dir, asked, args, Path(tmp))
         if args.int8:
             row["int8"] = _index_int8(articles, Path(tmp) / "int8", row)
         if name in args.txtai_sets.split(","):
@@ -136,7 +136,7 @@ def _rate(work: Callable[[], object], count: int) -> float:
     return round(count / (time.perf_counter() - started), 1)
 
 
-def _latencies(ask: Callable[[str], object], asked: list[str]) -> dict[str, float]:
+def latencies(ask: Callable[[str], object], asked: list[str]) -> dict[str, float]:
     """Each question asked once, after a warm-up on others: no answer comes from a cache."""
     warm = max(1, len(asked) // 10)
     for q in asked[:warm]:
@@ -171,7 +171,9 @@ def _percentiles(times: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(times), 2), "p95": pick(0.95), "p99": pick(0.99)}
 
 
-def _http(index_dir: Path, asked: list[str], args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+def http_runs(
+    index_dir: Path, asked: list[str], args: argparse.Namespace, tmp: Path
+) -> dict[str, Any]:
     script = wrk.write_script(asked, tmp / "ask.lua")
     out: dict[str, Any] = {}
     with serve(index_dir, tmp / "server.log") as server:
@@ -214,7 +216,7 @@ def _txtai(sentences: list[str], asked: list[str], ours: dict[str, Any]) -> dict
     started = time.perf_counter()
     embeddings.index((str(n), text, None) for n, text in enumerate(sentences))
     seconds = time.perf_counter() - started
-    search = _latencies(lambda q: embeddings.search(q, 5), asked)
+    search = latencies(lambda q: embeddings.search(q, 5), asked)
     return {
         "index_s": round(seconds, 2),
         "sentences_s": round(len(sentences) / seconds, 1),
@@ -225,7 +227,7 @@ def _txtai(sentences: list[str], asked: list[str], ours: dict[str, Any]) -> dict
     }
 
 
-def _size(path: Path) -> int:
+def disk_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 

@@ -32,7 +32,7 @@ from pgvector.psycopg import register_vector
 
 from bench import wrk
 from bench.corpora import load, questions_from_titles
-from bench.perf import _latencies
+from bench.perf import latencies
 from bench.pgserver import Cluster, running
 from bench.server import ROOT, serve
 from index.document import Article
@@ -115,8 +115,8 @@ def _bench(
         row["hnsw_recall_at_10"] = _hnsw_recall(url, embedder.embed(asked))
         for label, s in (("directory", store), ("postgres", pg)):
             answerer = Answerer(Retriever(s, embedder))
-            row[f"ask_ms_{label}"] = _latencies(lambda q, a=answerer: a.ask(q, top_k=3), asked)
-            row[f"search_ms_{label}"] = _latencies(
+            row[f"ask_ms_{label}"] = latencies(lambda q, a=answerer: a.ask(q, top_k=3), asked)
+            row[f"search_ms_{label}"] = latencies(
                 lambda q, a=answerer: a.retriever.search(q, 5), asked
             )
         row["ask_p50_ratio"] = round(

