@@ -22,7 +22,6 @@ import argparse
 import json
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from pgvector.psycopg import register_vector
 
 from bench import wrk
 from bench.corpora import load, questions_from_titles
+from bench.embed_once import EmbedOnce
 from bench.perf import latencies
 from bench.pgserver import Cluster, running
 from bench.server import ROOT, serve
@@ -44,24 +44,6 @@ from qa.answer import Answerer
 from qa.retrieve import Retriever
 
 CONNECTIONS = (1, 8)
-
-
-class MemoEmbedder:
-    """The real embedder, remembering every sentence it embedded: a second index of the
-    same articles costs its writes only."""
-
-    def __init__(self, embedder: SentenceTransformerEmbedder) -> None:
-        self.inner = embedder
-        self.name, self.dim = embedder.name, embedder.dim
-        self._memo: dict[str, Vectors] = {}
-
-    def embed(self, texts: Sequence[str]) -> Vectors:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        if missing:
-            self._memo.update(zip(missing, self.inner.embed(missing), strict=True))
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._memo[t] for t in texts])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,7 +75,7 @@ def _bench(
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     asked = questions_from_titles(articles, 100)
-    memo = MemoEmbedder(embedder)
+    memo = EmbedOnce(embedder)
     row: dict[str, Any] = {"corpus": name, "articles": len(articles)}
     url = cluster.create_database(name)
     replica_url = cluster.replicas[0].url_of(url)
@@ -139,7 +121,7 @@ def _bench(
     return row
 
 
-def _visible_ms(url: str, replica_url: str, embedder: MemoEmbedder) -> float:
+def _visible_ms(url: str, replica_url: str, embedder: EmbedOnce) -> float:
     """From the commit of one new article on the primary to reading it on the replica."""
     article = Article(doc_id="lag-probe", title="Probe", text="A probe article was written.")
     replica = PgStore(replica_url)

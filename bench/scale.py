@@ -20,49 +20,19 @@ import argparse
 import json
 import os
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bench import wrk
 from bench.corpora import load, questions_from_titles
+from bench.embed_once import EmbedOnce
 from bench.perf import disk_size, http_runs, latencies
 from bench.server import ROOT, questions
-from index.embed import Embedder, SentenceTransformerEmbedder, Vectors
+from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.store import Store
 from qa.answer import Answerer
 from qa.retrieve import Retriever
-
-
-class EmbedOnce:
-    """The real embedder, asked once per distinct text in this process."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-        self.name, self.dim = embedder.name, embedder.dim
-        self.seen: dict[str, Vectors] = {}
-
-    def learn(self, index_dir: Path) -> None:
-        """Remember the vectors an index already holds for its sentences."""
-        store = Store(index_dir, exact=True)
-        for doc_id, text in store.texts(a.doc_id for a in store.list_articles(0, 10**9)).items():
-            rows = store._db().execute(
-                'SELECT start, "end", vec FROM sentences WHERE doc_id = ?', (doc_id,)
-            )
-            for start, end, vec in rows:
-                self.seen[text[start:end]] = np.frombuffer(vec, dtype=np.float32)
-        store.close()
-
-    def embed(self, texts: Sequence[str]) -> Vectors:
-        todo = [t for t in dict.fromkeys(texts) if t not in self.seen]
-        if todo:
-            self.seen.update(zip(todo, self.embedder.embed(todo), strict=True))
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self.seen[t] for t in texts])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.scale import EmbedOnce
+from bench.embed_once import EmbedOnce
 from index.embed import Vectors
 from index.indexer import Indexer
 from tests.conftest import ROOT
