@@ -13,9 +13,7 @@ changes in `LexiconChanges` and merges them at commit.
 
 from __future__ import annotations
 
-import io
 import math
-import os
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from index.schema import save_atomically
 from index.tokens import stem_list
 
 K1 = 1.2
@@ -90,7 +89,8 @@ class Lexicon:
 
     @classmethod
     def empty(cls) -> Lexicon:
-        return cls([], *_no_postings(), np.zeros(0, np.int64), np.zeros(0, np.int32))
+        no_ids, none = np.zeros(0, np.int64), np.zeros(0, np.int32)
+        return cls([], none, no_ids, np.zeros(0, np.float32), no_ids, none)
 
     def __len__(self) -> int:
         return len(self.pids)
@@ -105,6 +105,8 @@ class Lexicon:
     ) -> list[tuple[int, float]]:
         """The top-k passages by BM25 for any of the stems, best first; ties go to the lower
         id. `allowed` restricts them to those passage ids."""
+        if k <= 0:
+            return []
         n = len(self.pids)
         scores = np.zeros(n, dtype=np.float64)
         for term in dict.fromkeys(terms):
@@ -114,8 +116,6 @@ class Lexicon:
             lo, hi = int(self._starts[row]), int(self._starts[row + 1])
             idf = max(math.log((n - (hi - lo) + 0.5) / ((hi - lo) + 0.5)), MIN_IDF)
             scores[self._doc[lo:hi]] += idf * self._saturated[lo:hi]
-        if k <= 0:
-            return []
         # Every posting adds more than nothing (idf >= MIN_IDF, frequency > 0), so the
         # passages that match are the non-zero scores: one pass, where a union of the
         # postings would sort millions of rows for common words.
@@ -128,25 +128,22 @@ class Lexicon:
         return [(int(self.pids[r]), float(scores[r])) for r in best]
 
     def save(self, path: Path) -> None:
-        """Write to a temporary file, fsync it, then rename over `path`."""
-        buffer = io.BytesIO()
-        np.savez(
-            buffer,
-            # Stems are words, so a newline separates them; fixed-width strings would pad
-            # every stem to the longest.
-            vocab=np.frombuffer("\n".join(self.vocab).encode("utf-8"), dtype=np.uint8),
-            term=self.term,
-            pid=self.pid,
-            freq=self.freq,
-            pids=self.pids,
-            lengths=self.lengths,
-        )
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as handle:
-            handle.write(buffer.getvalue())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        """Write atomically (schema.save_atomically)."""
+        save_atomically(path, self._write)
+
+    def _write(self, path: Path) -> None:
+        with open(path, "wb") as handle:  # a handle: given a name, numpy would add ".npz"
+            np.savez(
+                handle,
+                # Stems are words, so a newline separates them; fixed-width strings would
+                # pad every stem to the longest.
+                vocab=np.frombuffer("\n".join(self.vocab).encode("utf-8"), dtype=np.uint8),
+                term=self.term,
+                pid=self.pid,
+                freq=self.freq,
+                pids=self.pids,
+                lengths=self.lengths,
+            )
 
 
 def load(path: Path) -> Lexicon:
@@ -208,8 +205,7 @@ class LexiconChanges:
         keep = ~np.isin(base_pid, removed)
         new_pid = np.array(self.pid, dtype=np.int64)
         keep_new = ~np.isin(new_pid, removed)
-        vocab = list(base.vocab)
-        rows = {t: i for i, t in enumerate(vocab)}
+        vocab, rows = list(base.vocab), dict(base._rows)
         new_term = np.empty(len(self.terms), dtype=np.int32)
         for i, t in enumerate(self.terms):
             row = rows.get(t)
@@ -246,7 +242,3 @@ def build(passages: Iterable[tuple[int, str, str]]) -> Lexicon:
     for pid, title, body in passages:
         changes.add(pid, title, body)
     return changes.apply(Lexicon.empty())
-
-
-def _no_postings() -> tuple[npt.NDArray[np.int32], Ids, npt.NDArray[np.float32]]:
-    return np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.float32)

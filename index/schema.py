@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 SCHEMA_VERSION = 1
@@ -75,3 +77,13 @@ def generation_files(path: Path, generation: int) -> list[Path]:
         vector_file(path, "sentences", generation),
         lexicon_file(path, generation),
     ]
+
+
+def save_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """`write` a temporary file, fsync it, then rename it over `path`: a reader, or a crash,
+    sees the old file or the new one, never part of one."""
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import faiss
 import numpy as np
@@ -30,6 +30,8 @@ from index.errors import (
     ModelMismatchError,
 )
 from index.schema import DB_NAME, SCHEMA_VERSION, connect, lexicon_file, vector_file
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -174,32 +176,48 @@ class Store:
         expected = self._count(kind)
         if generation == 0 and expected == 0:
             return vectors.empty(self.dim)  # a new, empty index has no files yet
-        try:
-            index = vectors.load(vector_file(self.path, kind, generation), self.dim)
-            if index.ntotal == expected:
-                return self._searchable(index)
-            problem = f"{kind} vectors hold {index.ntotal} rows, the database {expected}"
-        except (OSError, RuntimeError) as exc:
-            problem = f"{kind} vectors unreadable ({exc})"
-        self.warnings.append(f"{problem}; rebuilt them in memory from the database")
-        ids, vecs = self._stored_vectors(kind)
-        return self._searchable(vectors.build(self.dim, ids, vecs))
-
-    def _searchable(self, index: faiss.Index) -> faiss.Index:
+        index = self._checked(
+            f"{kind} vectors",
+            expected,
+            lambda: vectors.load(vector_file(self.path, kind, generation), self.dim),
+            lambda found: int(found.ntotal),
+            lambda: vectors.build(self.dim, *self._stored_vectors(kind)),
+        )
         return index if self.exact else vectors.for_search(index)
 
     def _load_lexicon(self, generation: int) -> lexical.Lexicon:
         expected = self._count("passages")
         if generation == 0 and expected == 0:
             return lexical.Lexicon.empty()
+        return self._checked(
+            "BM25 postings",
+            expected,
+            lambda: lexical.load(lexicon_file(self.path, generation)),
+            len,
+            self._stored_lexicon,
+        )
+
+    def _checked(
+        self,
+        what: str,
+        expected: int,
+        read: Callable[[], T],
+        rows: Callable[[T], int],
+        rebuild: Callable[[], T],
+    ) -> T:
+        """A generation file as read, if it holds the database's `expected` rows; else
+        rebuilt from the database, with a warning."""
         try:
-            found = lexical.load(lexicon_file(self.path, generation))
-            if len(found) == expected:
+            found = read()
+            if rows(found) == expected:
                 return found
-            problem = f"BM25 postings hold {len(found)} passages, the database {expected}"
-        except (OSError, ValueError) as exc:
-            problem = f"BM25 postings unreadable ({exc})"
+            problem = f"{what} hold {rows(found)} rows, the database {expected}"
+        except (OSError, RuntimeError, ValueError) as exc:
+            problem = f"{what} unreadable ({exc})"
         self.warnings.append(f"{problem}; rebuilt them in memory from the database")
+        return rebuild()
+
+    def _stored_lexicon(self) -> lexical.Lexicon:
         rows = self._db().execute(
             'SELECT p.id, a.title, a.text, p.start, p."end" FROM passages p '
             "JOIN articles a ON a.doc_id = p.doc_id ORDER BY p.id"

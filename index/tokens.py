@@ -42,7 +42,7 @@ def stem(word: str) -> str:
 
 def stemmed_text(text: str) -> str:
     """Every word's stem in order, space-separated: what the PostgreSQL store indexes."""
-    return " ".join(stem(w) for _, _, w in words(text))
+    return " ".join(stem_list(text))
 
 
 def stem_list(text: str) -> list[str]:

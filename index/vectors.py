@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.embed import Vectors
+from index.schema import save_atomically
 
 Ids = npt.NDArray[np.int64]
 
@@ -41,12 +42,8 @@ def build(dim: int, ids: Ids, vectors: Vectors) -> faiss.Index:
 
 
 def save(index: faiss.Index, path: Path) -> None:
-    """Write to a temporary file, fsync it, then rename over `path`."""
-    tmp = path.with_name(path.name + ".tmp")
-    faiss.write_index(index, str(tmp))
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    """Write atomically (schema.save_atomically)."""
+    save_atomically(path, lambda tmp: faiss.write_index(index, str(tmp)))
 
 
 def load(path: Path, dim: int) -> faiss.Index:
