@@ -21,6 +21,15 @@ from index.ingest import Failure, iter_files, read_path
 Progress = Callable[[int, int], None]
 """Called with (articles done, articles in total) as indexing goes."""
 
+# Sentences embedded together. The encoder sorts what it is given by length, so that its
+# batches carry little padding; the more sentences it sorts at once, the less padding is
+# left. Side by side on 4,000 Reuters sentences in article order: 109 sentences/s in pools
+# of 360 (64 articles), 119 in pools of 1,000, 126 in pools of 4,000.
+POOL_SENTENCES = 4096
+# The pool is embedded in slices of this many sentences, of similar length, so that the
+# progress bar moves every few seconds.
+SLICE_SENTENCES = 512
+
 
 @dataclass
 class IndexReport:
@@ -68,16 +77,18 @@ class Indexer:
         embedder: Embedder,
         batch_articles: int = 64,
         commit_every: int = 2000,
+        pool_sentences: int = POOL_SENTENCES,
     ) -> None:
-        if batch_articles < 1 or commit_every < 1:
+        if batch_articles < 1 or commit_every < 1 or pool_sentences < 1:
             raise ValueError(
-                f"batch_articles and commit_every must be > 0, "
-                f"got {batch_articles} and {commit_every}"
+                f"batch_articles, commit_every and pool_sentences must be > 0, "
+                f"got {batch_articles}, {commit_every} and {pool_sentences}"
             )
         self.index_dir = as_location(index_dir)  # a directory, or a PostgreSQL URL
         self.embedder = embedder
         self.batch_articles = batch_articles
         self.commit_every = commit_every
+        self.pool_sentences = pool_sentences
 
     def index_paths(
         self, paths: Sequence[Path | str], progress: Progress | None = None
@@ -105,19 +116,26 @@ class Indexer:
         total = len(items)
         with open_writer(self.index_dir, self.embedder.name, self.embedder.dim) as writer:
             seen: dict[str, str] = {}  # content hash -> doc id, within this run
-            done = 0
+            pool = _Pool()
             for batch in _batches(items, self.batch_articles):
-                prepared = [
-                    p
-                    for item in batch
-                    if (p := self._prepare(item, writer, seen, report)) is not None
-                ]
-                self._write(prepared, writer, report)
-                done += len(batch)
-                if writer.pending >= self.commit_every:
-                    writer.commit()
-                if progress:
-                    progress(done, total)
+                for item in batch:
+                    prepared = self._prepare(item, writer, seen, report)
+                    pool.add(prepared)
+                # A pool ends where a commit is due, so commits still fall every
+                # `commit_every` articles.
+                if (
+                    pool.sentences >= self.pool_sentences
+                    or writer.pending + len(pool.prepared) >= self.commit_every
+                ):
+                    self._write(pool, writer, report, progress, total)
+                    pool = _Pool(done=pool.items)
+                    if writer.pending >= self.commit_every:
+                        writer.commit()
+                elif not pool.prepared:  # only skipped articles so far: nothing to wait for
+                    pool = _Pool(done=pool.items)
+                    if progress:
+                        progress(pool.done, total)
+            self._write(pool, writer, report, progress, total)
             if writer.pending:
                 writer.commit()
         report.seconds = time.perf_counter() - started
@@ -157,11 +175,26 @@ class Indexer:
         seen[digest] = item.doc_id
         return _Prepared(item, chunked, update=old_hash is not None)
 
-    def _write(self, prepared: list[_Prepared], writer: WriteStore, report: IndexReport) -> None:
-        texts = [p.article.text[s:e] for p in prepared for s, e in p.chunked.sentences]
-        vectors = self.embedder.embed(texts)
+    def _write(
+        self,
+        pool: _Pool,
+        writer: WriteStore,
+        report: IndexReport,
+        progress: Progress | None,
+        total: int,
+    ) -> None:
+        """Embed the pool's sentences and store its articles; progress as the slices go."""
+        texts = [p.article.text[s:e] for p in pool.prepared for s, e in p.chunked.sentences]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        for start in range(0, len(order), SLICE_SENTENCES):
+            rows = order[start : start + SLICE_SENTENCES]
+            vectors[rows] = self.embedder.embed([texts[i] for i in rows])
+            if progress and start + len(rows) < len(order):
+                share = (start + len(rows)) / len(order)
+                progress(pool.done + int(share * (pool.items - pool.done)), total)
         offset = 0
-        for p in prepared:
+        for p in pool.prepared:
             n = len(p.chunked.sentences)
             writer.put(p.article, p.chunked, np.ascontiguousarray(vectors[offset : offset + n]))
             offset += n
@@ -170,6 +203,28 @@ class Indexer:
                 report.updated += 1
             else:
                 report.added += 1
+        if progress and pool.items > pool.done:
+            progress(pool.items, total)
+
+
+@dataclass
+class _Pool:
+    """Articles waiting to be embedded together; `done` items were written before them,
+    `items` counts those and every item read into the pool, kept or skipped."""
+
+    done: int = 0
+    items: int = 0
+    sentences: int = 0
+    prepared: list[_Prepared] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.items = max(self.items, self.done)
+
+    def add(self, prepared: _Prepared | None) -> None:
+        self.items += 1
+        if prepared is not None:
+            self.prepared.append(prepared)
+            self.sentences += len(prepared.chunked.sentences)
 
 
 def delete_article(index_dir: Path | str, model: str, dim: int, doc_id: str) -> bool:

@@ -1,0 +1,103 @@
+"""The indexer embeds sentences in pools sorted by length: the same vectors as one article at
+a time, commits where they were due, and a progress bar that only moves forward."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.document import Article
+from index.embed import Vectors
+from index.indexer import Indexer
+from index.store import Store
+from index.writer import StoreWriter
+from tests.fakes import HashingEmbedder
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        self.calls.append(list(texts))
+        return super().embed(texts)
+
+
+def articles(n: int) -> list[Article]:
+    return [
+        Article(
+            doc_id=f"a{i}",
+            title=f"Story {i}",
+            text=f"Convoy {i} reached the port. "
+            + "The road north of the town was closed for repairs after the storm. " * (i % 4)
+            + f"Aid workers counted {i} families.",
+        )
+        for i in range(n)
+    ]
+
+
+def vectors_by_sentence(path: Path) -> dict[str, np.ndarray]:
+    store = Store(path)
+    rows = store.sentences(list(range(1, 10_000)))
+    texts = store.texts({r.doc_id for r in rows.values()})
+    out = {f"{r.doc_id}:{texts[r.doc_id][r.start : r.end]}": r.vector for r in rows.values()}
+    store.close()
+    return out
+
+
+def test_pooled_vectors_match_one_article_at_a_time(tmp_path: Path) -> None:
+    pooled, single = CountingEmbedder(), CountingEmbedder()
+    Indexer(tmp_path / "pooled", pooled, batch_articles=7, pool_sentences=40).index_articles(
+        articles(60)
+    )
+    Indexer(tmp_path / "single", single, batch_articles=1, pool_sentences=1).index_articles(
+        articles(60)
+    )
+    a, b = vectors_by_sentence(tmp_path / "pooled"), vectors_by_sentence(tmp_path / "single")
+    assert a.keys() == b.keys() and len(a) > 100
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], atol=1e-6)
+    # Fewer, bigger calls, each in order of length.
+    assert len(pooled.calls) < len(single.calls) / 5
+    for call in pooled.calls:
+        assert [len(t) for t in call] == sorted(len(t) for t in call)
+
+
+def test_pools_end_at_commit_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    commits: list[int] = []
+    original = StoreWriter.commit
+
+    def counting_commit(self: StoreWriter) -> None:
+        commits.append(self.pending)
+        original(self)
+
+    monkeypatch.setattr(StoreWriter, "commit", counting_commit)
+    Indexer(
+        tmp_path / "idx",
+        HashingEmbedder(),
+        batch_articles=10,
+        commit_every=30,
+        pool_sentences=10**6,
+    ).index_articles(articles(95))
+    assert commits == [30, 30, 30, 5]
+
+
+def test_progress_only_moves_forward_and_ends_at_the_total(tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    items = articles(50)
+    Indexer(
+        tmp_path / "idx", HashingEmbedder(), batch_articles=8, pool_sentences=25
+    ).index_articles(items, lambda done, total: seen.append((done, total)))
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and done[-1] == 50 and {t for _, t in seen} == {50}
+    assert len(seen) >= 5
+    # Re-indexing the same articles skips them all, and the bar still moves batch by batch.
+    again: list[int] = []
+    report = Indexer(tmp_path / "idx", HashingEmbedder(), batch_articles=8).index_articles(
+        items, lambda done, total: again.append(done)
+    )
+    assert report.unchanged == 50 and again == sorted(again) and again[-1] == 50
+    assert len(again) >= 6
