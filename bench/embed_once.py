@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from index.embed import Embedder, Vectors
+from index import token_vectors
+from index.embed import Embedder, TokenEmbedder, Vectors
 from index.store import Store
 
 
@@ -19,16 +21,34 @@ class EmbedOnce:
         self.embedder = embedder
         self.name, self.dim = embedder.name, embedder.dim
         self.seen: dict[str, Vectors] = {}
+        self.tokens: dict[str, token_vectors.Packed] = {}
+
+    @staticmethod
+    def wrap(embedder: Embedder) -> EmbedOnce:
+        """An EmbedOnce that gives token vectors too when `embedder` does, as the indexer
+        keeps them."""
+        return (
+            EmbedTokensOnce(embedder)
+            if isinstance(embedder, TokenEmbedder)
+            else EmbedOnce(embedder)
+        )
 
     def learn(self, index_dir: Path) -> None:
-        """Remember the vectors an index already holds for its sentences."""
+        """Remember the vectors (and token vectors) an index already holds for its sentences."""
         store = Store(index_dir, exact=True)
+        db = store._db()
+        try:
+            kept = dict(db.execute("SELECT id, tokens FROM sentence_tokens").fetchall())
+        except sqlite3.OperationalError:  # written before token vectors were kept
+            kept = {}
         for doc_id, text in store.texts(a.doc_id for a in store.list_articles(0, 10**9)).items():
-            rows = store._db().execute(
-                'SELECT start, "end", vec FROM sentences WHERE doc_id = ?', (doc_id,)
+            rows = db.execute(
+                'SELECT id, start, "end", vec FROM sentences WHERE doc_id = ?', (doc_id,)
             )
-            for start, end, vec in rows:
+            for sid, start, end, vec in rows:
                 self.seen[text[start:end]] = np.frombuffer(vec, dtype=np.float32)
+                if kept.get(sid):
+                    self.tokens[text[start:end]] = kept[sid]
         store.close()
 
     def embed(self, texts: Sequence[str]) -> Vectors:
@@ -38,3 +58,20 @@ class EmbedOnce:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self.seen[t] for t in texts])
+
+
+class EmbedTokensOnce(EmbedOnce):
+    """EmbedOnce for an embedder that gives token vectors; they are memoised packed, as the
+    index keeps them (packing what was unpacked gives the same bytes)."""
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[Vectors, list[Vectors]]:
+        assert isinstance(self.embedder, TokenEmbedder)
+        todo = [t for t in dict.fromkeys(texts) if t not in self.tokens]
+        if todo:
+            found, tokens = self.embedder.embed_with_tokens(todo)
+            self.seen.update(zip(todo, found, strict=True))
+            self.tokens.update(
+                (t, token_vectors.pack(v)) for t, v in zip(todo, tokens, strict=True)
+            )
+        vectors = self.embed(texts)
+        return vectors, [token_vectors.unpack(self.tokens[t], self.dim) for t in texts]

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     wrk.require_wrk()
     args.out.mkdir(parents=True, exist_ok=True)
     embedder = SentenceTransformerEmbedder()
-    once = EmbedOnce(embedder)
+    once = EmbedOnce.wrap(embedder)
     rows = []
     for name in args.sets.split(","):
         print(f"== {name}", flush=True)

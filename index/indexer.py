@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from index import token_vectors
 from index.backend import WriteStore, as_location, open_writer
 from index.chunk import Chunked, chunk
 from index.document import Article
-from index.embed import Embedder
+from index.embed import Embedder, TokenEmbedder
 from index.ingest import Failure, iter_files, read_path
 
 Progress = Callable[[int, int], None]
@@ -187,16 +188,31 @@ class Indexer:
         texts = [p.article.text[s:e] for p in pool.prepared for s, e in p.chunked.sentences]
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        # The model run that gives the vectors gives the token vectors too: kept, they spare
+        # the answerer a model run per candidate sentence (index.token_vectors).
+        with_tokens = writer.keeps_tokens and isinstance(self.embedder, TokenEmbedder)
+        packed: list[bytes] = [b""] * len(texts) if with_tokens else []
         for start in range(0, len(order), SLICE_SENTENCES):
             rows = order[start : start + SLICE_SENTENCES]
-            vectors[rows] = self.embedder.embed([texts[i] for i in rows])
+            batch = [texts[i] for i in rows]
+            if isinstance(self.embedder, TokenEmbedder) and with_tokens:
+                vectors[rows], tokens = self.embedder.embed_with_tokens(batch)
+                for i, t in zip(rows, tokens, strict=True):
+                    packed[i] = token_vectors.pack(t)
+            else:
+                vectors[rows] = self.embedder.embed(batch)
             if progress and start + len(rows) < len(order):
                 share = (start + len(rows)) / len(order)
                 progress(pool.done + int(share * (pool.items - pool.done)), total)
         offset = 0
         for p in pool.prepared:
             n = len(p.chunked.sentences)
-            writer.put(p.article, p.chunked, np.ascontiguousarray(vectors[offset : offset + n]))
+            writer.put(
+                p.article,
+                p.chunked,
+                np.ascontiguousarray(vectors[offset : offset + n]),
+                packed[offset : offset + n] if with_tokens else None,
+            )
             offset += n
             report.doc_ids.append(p.article.doc_id)
             if p.update:

@@ -291,6 +291,10 @@ class PgStore:
             for r in rows
         }
 
+    def token_vectors(self, ids: Sequence[int]) -> dict[int, Vectors]:
+        """None are kept in a database (PgWriter.keeps_tokens)."""
+        return {}
+
     def sentences(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
         rows = self._rows(
             'SELECT id, doc_id, start, "end", vec FROM sentences WHERE id = ANY(%s)',

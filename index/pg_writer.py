@@ -11,6 +11,7 @@ directory.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
@@ -107,8 +108,19 @@ class PgWriter:
 
     # -- writes ------------------------------------------------------------------------
 
-    def put(self, article: Article, chunked: Chunked, sentence_vectors: Vectors) -> None:
-        """Insert an article, replacing any article with the same id."""
+    # Token vectors are not kept in a database: the answerer computes them for the few
+    # sentences it reads closely, as for an index written before they were kept.
+    keeps_tokens = False
+
+    def put(
+        self,
+        article: Article,
+        chunked: Chunked,
+        sentence_vectors: Vectors,
+        sentence_tokens: Sequence[bytes] | None = None,
+    ) -> None:
+        """Insert an article, replacing any article with the same id; `sentence_tokens` are
+        not kept (see `keeps_tokens`)."""
         if len(chunked.sentences) != len(sentence_vectors):
             raise ValueError("one vector per sentence is required")
         self.delete(article.doc_id)

@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS passages (
     last_sentence INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+CREATE TABLE IF NOT EXISTS sentence_tokens (id INTEGER PRIMARY KEY, tokens BLOB NOT NULL);
 """
 # Indexes written before BM25 moved to index.lexical kept it in FTS5 tables, which nothing
 # reads now: a writer drops them, and their BM25 file is built from the passages.

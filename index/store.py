@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import faiss
 import numpy as np
 
-from index import lexical, vectors
+from index import lexical, token_vectors, vectors
 from index.document import Article
 from index.embed import Vectors, canonical_model_name
 from index.errors import (
@@ -353,6 +353,24 @@ class Store:
             .fetchall()
         )
         return {r[0]: SentenceRow(r[0], r[1], r[2], r[3], _vector(r[4], self.dim)) for r in rows}
+
+    def token_vectors(self, ids: Sequence[int]) -> dict[int, Vectors]:
+        """The stored token vectors of these sentences (unit rows, tokens × dim); sentences
+        indexed without them, or before they were kept, are left out."""
+        if not ids:
+            return {}
+        try:
+            rows = (
+                self._db()
+                .execute(
+                    f"SELECT id, tokens FROM sentence_tokens WHERE id IN ({_marks(ids)})",
+                    list(ids),
+                )
+                .fetchall()
+            )
+        except sqlite3.OperationalError:  # an index written before they were kept
+            return {}
+        return {r[0]: token_vectors.unpack(r[1], self.dim) for r in rows if r[1]}
 
     def sentence_holding(self, doc_id: str, start: int, end: int) -> SentenceRow | None:
         """The sentence of an article that holds the characters [start, end), if one does."""

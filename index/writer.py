@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -34,6 +35,7 @@ from index.schema import (
     vector_file,
 )
 from index.store import Store
+from index.token_vectors import Packed
 
 
 class StoreWriter:
@@ -112,10 +114,21 @@ class StoreWriter:
 
     # -- writes ------------------------------------------------------------------------
 
-    def put(self, article: Article, chunked: Chunked, sentence_vectors: Vectors) -> None:
-        """Insert an article, replacing any article with the same id."""
+    keeps_tokens = True  # stores each sentence's token vectors when the indexer has them
+
+    def put(
+        self,
+        article: Article,
+        chunked: Chunked,
+        sentence_vectors: Vectors,
+        sentence_tokens: Sequence[Packed] | None = None,
+    ) -> None:
+        """Insert an article, replacing any article with the same id; `sentence_tokens` are
+        its sentences' packed token vectors (index.token_vectors), when known."""
         if len(chunked.sentences) != len(sentence_vectors):
             raise ValueError("one vector per sentence is required")
+        if sentence_tokens is not None and len(sentence_tokens) != len(sentence_vectors):
+            raise ValueError("token vectors for every sentence, or for none, are required")
         self.delete(article.doc_id)
         c = self._conn
         c.execute(article_insert(), article_row(article))
@@ -130,6 +143,11 @@ class StoreWriter:
                 )
             ],
         )
+        if sentence_tokens is not None:
+            c.executemany(
+                "INSERT INTO sentence_tokens(id, tokens) VALUES (?, ?)",
+                [(int(sid), blob) for sid, blob in zip(sids, sentence_tokens, strict=True)],
+            )
         first_pid = self._next_id("passages")
         pids = np.arange(first_pid, first_pid + len(chunked.passages), dtype=np.int64)
         rows, pvecs = [], []
@@ -175,6 +193,10 @@ class StoreWriter:
             self._passages.remove_ids(pids)  # type: ignore[arg-type]
             self._changes.remove(pids.tolist())
         c.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
+        c.execute(
+            "DELETE FROM sentence_tokens WHERE id IN (SELECT id FROM sentences WHERE doc_id = ?)",
+            (doc_id,),
+        )
         c.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
         deleted = c.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,)).rowcount > 0
         self.pending += int(deleted)

@@ -34,7 +34,8 @@ from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
 #   negation the question negates and the sentence's article negates nothing
 # and, for the best RERANK sentences only:
 #   entity   spaCy found an entity of the wanted type
-# and, for the best LATE sentences only (a model run each):
+# and, for the best LATE sentences only (a model run each, unless the index kept the
+# sentence's token vectors):
 #   maxsim   token-by-token match of question and sentence (qa.late)
 #   previous cosine of the question's embedding and the sentence's and the one before it,
 #            added together (the sentence in its immediate context)
@@ -265,9 +266,11 @@ class Answerer:
         """Token-level match with the question, and the sentence read with the one before."""
         if self.late is None or current.tokens is None or not top:
             return
-        for s, value in zip(top, self.late.scores(current.tokens, sentences), strict=True):
-            s.features["maxsim"] = value
         ids = [s.sentence.id for s in top]
+        kept = self.retriever.store.token_vectors(ids)
+        values = self.late.scores(current.tokens, sentences, [kept.get(i) for i in ids])
+        for s, value in zip(top, values, strict=True):
+            s.features["maxsim"] = value
         before = self.retriever.store.sentences([i - 1 for i in ids if i > 0])
         for s in top:
             row, prev = s.sentence, before.get(s.sentence.id - 1)

@@ -4,8 +4,11 @@ Every token of the question is paired with its most similar token of the sentenc
 the embedding model's own contextual token vectors, and the similarities are averaged
 (ColBERT's MaxSim, with the unchanged sentence-transformers model). Word overlap misses a
 paraphrase ("casualties" for "killed"), and one vector per sentence blurs which words
-matched; this sees both. It costs a model run per sentence, so only the few best candidates
-of a question get it, and their token vectors are memoised.
+matched; this sees both. The indexer keeps each sentence's token vectors from the model run
+that embedded it (index.token_vectors), so scoring a sentence costs no model run. Sentences
+without them (an index written before they were kept, or a database) cost a model run
+each, so only the few best candidates of a question get this evidence, and their token
+vectors are memoised.
 """
 
 from __future__ import annotations
@@ -34,12 +37,27 @@ class LateInteraction:
         self._memo: dict[str, Half] = {}
         self._lock = threading.Lock()
 
-    def scores(self, question_tokens: Vectors, sentences: Sequence[str]) -> list[float]:
-        """For each sentence, the mean over question tokens of their best cosine in it."""
-        tokens = self._tokens(sentences)
-        return [maxsim(question_tokens, tokens[s]) for s in sentences]
+    def scores(
+        self,
+        question_tokens: Vectors,
+        sentences: Sequence[str],
+        stored: Sequence[Vectors | None] | None = None,
+    ) -> list[float]:
+        """For each sentence, the mean over question tokens of their best cosine in it.
+
+        `stored` holds each sentence's token vectors where the index kept them (None where
+        it did not); only the others are run through the model.
+        """
+        kept = list(stored) if stored is not None else [None] * len(sentences)
+        computed = self._tokens([s for s, k in zip(sentences, kept, strict=True) if k is None])
+        return [
+            maxsim(question_tokens, k if k is not None else computed[s])
+            for s, k in zip(sentences, kept, strict=True)
+        ]
 
     def _tokens(self, sentences: Sequence[str]) -> dict[str, Half]:
+        if not sentences:
+            return {}
         with self._lock:
             found = {s: self._memo[s] for s in sentences if s in self._memo}
         todo = [s for s in dict.fromkeys(sentences) if s not in found]

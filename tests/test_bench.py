@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.embed_once import EmbedOnce
-from index.embed import Vectors
+from bench.embed_once import EmbedOnce, EmbedTokensOnce
+from index.embed import SentenceTransformerEmbedder, Vectors
 from index.indexer import Indexer
+from index.store import Store
 from tests.conftest import ROOT
 from tests.fakes import HashingEmbedder
 from tests.index.test_store import story
@@ -42,6 +43,30 @@ def test_the_scale_bench_embeds_each_distinct_sentence_once(tmp_path: Path) -> N
     reused.learn(tmp_path / "first")
     Indexer(tmp_path / "second", reused).index_articles(articles)
     assert again.asked == []
+
+
+def test_the_scale_bench_keeps_token_vectors_as_the_indexer_does(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    from tests.index.test_token_vectors import CountingEmbedder as CountingTokens
+
+    articles = [story(n) for n in range(2)]
+    first = CountingTokens(embedder)
+    Indexer(tmp_path / "first", EmbedOnce.wrap(first)).index_articles(articles)
+    assert first.token_texts, "the bench's indexes keep token vectors, as real ones do"
+    reused = EmbedOnce.wrap(again := CountingTokens(embedder))
+    reused.learn(tmp_path / "first")
+    Indexer(tmp_path / "second", reused).index_articles(articles)
+    assert again.token_texts == []
+    ids = list(range(1, 10))
+    a, b = (
+        Store(tmp_path / "first").token_vectors(ids),
+        Store(tmp_path / "second").token_vectors(ids),
+    )
+    assert a.keys() == b.keys() and a
+    for i in a:
+        np.testing.assert_array_equal(a[i], b[i])
+    assert not isinstance(EmbedOnce.wrap(HashingEmbedder()), EmbedTokensOnce)
 
 
 @pytest.mark.slow
