@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ def _measure(
 ) -> dict[str, Any]:
     articles = load(name, args.corpora, args.limit)
     index_dir = args.work / name
-    report = Indexer(index_dir, once).index_articles(articles, _progress)
+    report = Indexer(index_dir, once).index_articles(articles, _progress())
     once.learn(index_dir)  # Reuters ×5 reuses Reuters' vectors, whichever run made them
     asked = (
         questions(ROOT / "bench/questions/seeds.txt")
@@ -84,9 +85,18 @@ def _measure(
     return row
 
 
-def _progress(done: int, total: int) -> None:
-    if done == total or done % 2048 == 0:
-        print(f"  indexed {done}/{total}", flush=True)
+def _progress() -> Callable[[int, int], None]:
+    """A line every 2,048 articles or so: the indexer reports as its pools go, not at
+    round numbers."""
+    last = 0
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        if done == total or done // 2048 > last // 2048:
+            print(f"  indexed {done}/{total}", flush=True)
+        last = done
+
+    return report
 
 
 def _relative(rows: list[dict[str, Any]]) -> None:
