@@ -24,3 +24,14 @@ class HashingEmbedder:
             out[row, 0] += 0.01
             out[row] /= np.linalg.norm(out[row])
         return out
+
+
+class CountingEmbedder(HashingEmbedder):
+    """HashingEmbedder that records the texts of each call."""
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        self.asked.append(list(texts))
+        return super().embed(texts)

@@ -5,28 +5,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bench.embed_once import EmbedOnce, EmbedTokensOnce
-from index.embed import SentenceTransformerEmbedder, Vectors
+from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.store import Store
 from tests.conftest import ROOT
-from tests.fakes import HashingEmbedder
+from tests.fakes import CountingEmbedder, HashingEmbedder
 from tests.index.test_store import story
-
-
-class CountingEmbedder(HashingEmbedder):
-    def __init__(self) -> None:
-        self.asked: list[list[str]] = []
-
-    def embed(self, texts: Sequence[str]) -> Vectors:
-        self.asked.append(list(texts))
-        return super().embed(texts)
 
 
 def test_the_scale_bench_embeds_each_distinct_sentence_once(tmp_path: Path) -> None:

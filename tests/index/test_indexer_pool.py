@@ -3,27 +3,16 @@ a time, commits where they were due, and a progress bar that only moves forward.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index.document import Article
-from index.embed import Vectors
 from index.indexer import Indexer
 from index.store import Store
 from index.writer import StoreWriter
-from tests.fakes import HashingEmbedder
-
-
-class CountingEmbedder(HashingEmbedder):
-    def __init__(self) -> None:
-        self.calls: list[list[str]] = []
-
-    def embed(self, texts: Sequence[str]) -> Vectors:
-        self.calls.append(list(texts))
-        return super().embed(texts)
+from tests.fakes import CountingEmbedder, HashingEmbedder
 
 
 def articles(n: int) -> list[Article]:
@@ -61,8 +50,8 @@ def test_pooled_vectors_match_one_article_at_a_time(tmp_path: Path) -> None:
     for key in a:
         np.testing.assert_allclose(a[key], b[key], atol=1e-6)
     # Fewer, bigger calls, each in order of length.
-    assert len(pooled.calls) < len(single.calls) / 5
-    for call in pooled.calls:
+    assert len(pooled.asked) < len(single.asked) / 5
+    for call in pooled.asked:
         assert [len(t) for t in call] == sorted(len(t) for t in call)
 
 
