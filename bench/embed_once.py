@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,18 +36,21 @@ class EmbedOnce:
         """Remember the vectors (and token vectors) an index already holds for its sentences."""
         store = Store(index_dir, exact=True)
         db = store._db()
-        try:
-            kept = dict(db.execute("SELECT id, tokens FROM sentence_tokens").fetchall())
-        except sqlite3.OperationalError:  # written before token vectors were kept
-            kept = {}
+        has_tokens = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sentence_tokens'"
+        ).fetchone()  # none in an index written before token vectors were kept
+        tokens = "t.tokens" if has_tokens else "NULL"
+        joined = " LEFT JOIN sentence_tokens t ON t.id = s.id" if has_tokens else ""
         for doc_id, text in store.texts(a.doc_id for a in store.list_articles(0, 10**9)).items():
             rows = db.execute(
-                'SELECT id, start, "end", vec FROM sentences WHERE doc_id = ?', (doc_id,)
+                f'SELECT s.start, s."end", s.vec, {tokens} FROM sentences s{joined}'
+                " WHERE s.doc_id = ?",
+                (doc_id,),
             )
-            for sid, start, end, vec in rows:
+            for start, end, vec, blob in rows:
                 self.seen[text[start:end]] = np.frombuffer(vec, dtype=np.float32)
-                if kept.get(sid):
-                    self.tokens[text[start:end]] = kept[sid]
+                if blob:
+                    self.tokens[text[start:end]] = blob
         store.close()
 
     def embed(self, texts: Sequence[str]) -> Vectors:

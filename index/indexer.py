@@ -190,20 +190,24 @@ class Indexer:
         vectors = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
         # The model run that gives the vectors gives the token vectors too: kept, they spare
         # the answerer a model run per candidate sentence (index.token_vectors).
-        with_tokens = writer.keeps_tokens and isinstance(self.embedder, TokenEmbedder)
-        packed: list[bytes] = [b""] * len(texts) if with_tokens else []
+        tokens_from = (
+            self.embedder
+            if writer.keeps_tokens and isinstance(self.embedder, TokenEmbedder)
+            else None
+        )
+        packed: list[token_vectors.Packed] = [b""] * len(texts)
         for start in range(0, len(order), SLICE_SENTENCES):
             rows = order[start : start + SLICE_SENTENCES]
             batch = [texts[i] for i in rows]
-            if isinstance(self.embedder, TokenEmbedder) and with_tokens:
-                vectors[rows], tokens = self.embedder.embed_with_tokens(batch)
+            if tokens_from is not None:
+                vectors[rows], tokens = tokens_from.embed_with_tokens(batch)
                 for i, t in zip(rows, tokens, strict=True):
                     packed[i] = token_vectors.pack(t)
             else:
                 vectors[rows] = self.embedder.embed(batch)
             if progress and start + len(rows) < len(order):
                 share = (start + len(rows)) / len(order)
-                progress(pool.done + int(share * (pool.items - pool.done)), total)
+                progress(pool.done + int(share * pool.read), total)
         offset = 0
         for p in pool.prepared:
             n = len(p.chunked.sentences)
@@ -211,7 +215,7 @@ class Indexer:
                 p.article,
                 p.chunked,
                 np.ascontiguousarray(vectors[offset : offset + n]),
-                packed[offset : offset + n] if with_tokens else None,
+                packed[offset : offset + n] if tokens_from is not None else None,
             )
             offset += n
             report.doc_ids.append(p.article.doc_id)
@@ -219,25 +223,27 @@ class Indexer:
                 report.updated += 1
             else:
                 report.added += 1
-        if progress and pool.items > pool.done:
+        if progress and pool.read:
             progress(pool.items, total)
 
 
 @dataclass
 class _Pool:
-    """Articles waiting to be embedded together; `done` items were written before them,
-    `items` counts those and every item read into the pool, kept or skipped."""
+    """Articles waiting to be embedded together: `done` items were handled before them,
+    `read` items were read into the pool, kept or skipped."""
 
     done: int = 0
-    items: int = 0
+    read: int = 0
     sentences: int = 0
     prepared: list[_Prepared] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self.items = max(self.items, self.done)
+    @property
+    def items(self) -> int:
+        """Items handled once this pool is written."""
+        return self.done + self.read
 
     def add(self, prepared: _Prepared | None) -> None:
-        self.items += 1
+        self.read += 1
         if prepared is not None:
             self.prepared.append(prepared)
             self.sentences += len(prepared.chunked.sentences)
