@@ -147,13 +147,13 @@ TokenEntity = tuple[int, int, str]  # token range [start, end) and label
 def candidates(doc: Doc, entities: list[TokenEntity]) -> dict[tuple[int, int], set[str]]:
     """Token ranges [start, end) of the candidate phrases, each with the kinds it came from."""
     found: dict[tuple[int, int], set[str]] = {}
+    edge = [t.is_punct or t.is_space for t in doc]  # never the first or last word
+    lead = [e or t.lower_ in _ARTICLES for e, t in zip(edge, doc, strict=True)]  # nor first
 
     def add(start: int, end: int, kind: str) -> None:
-        while start < end and (
-            doc[start].is_punct or doc[start].is_space or doc[start].lower_ in _ARTICLES
-        ):
+        while start < end and lead[start]:
             start += 1
-        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        while end > start and edge[end - 1]:
             end -= 1
         if start < end:
             found.setdefault((start, end), set()).add(kind)
@@ -189,32 +189,35 @@ class Context:
         self.category = f"{self.wh}|{self.kind}"
         self.role = wh_role(question_doc)
         self.plural = asks_plural(question_doc)
-        self.stems = [stem(fold(t.text)) for t in doc]
+        # Each token's attributes, read once: a candidate's features read them for every
+        # token it covers, and spaCy makes a new Token object on each `doc[i]`.
+        tokens = list(doc)
+        self.stems = [stem(fold(t.text)) for t in tokens]
+        self.content = [not t.is_punct and t.lower_ not in STOP_WORDS for t in tokens]
+        self.comma = [t.text == "," for t in tokens]
+        self.cc = [t.dep_ == "cc" for t in tokens]
+        self.verb = [t.pos_ == "VERB" for t in tokens]
+        self.prep = [t.dep_ == "prep" or t.pos_ == "ADP" for t in tokens]
+        self.cap = [t.text[:1].isupper() for t in tokens]
         self.hits = [
-            t.i
-            for t in doc
-            if not t.is_punct and t.lower_ not in STOP_WORDS and self.stems[t.i] in self.q_stems
+            i for i, content in enumerate(self.content) if content and self.stems[i] in self.q_stems
         ]
-        self.paths = [_path(t) for t in doc]  # each token's way up to the root
+        self.paths = [_path(t) for t in tokens]  # each token's way up to the root
         self.entity_of = {i: label for start, end, label in entities for i in range(start, end)}
         self.entity_spans = {(start, end) for start, end, _ in entities}
 
 
 def features(ctx: Context, start: int, end: int, kinds: AbstractSet[str]) -> Features:
     """The features of the candidate doc[start:end]."""
-    doc, f = ctx.doc, {}
-    content = [
-        ctx.stems[i]
-        for i in range(start, end)
-        if not doc[i].is_punct and doc[i].lower_ not in STOP_WORDS
-    ]
+    f: Features = {}
+    content = [ctx.stems[i] for i in range(start, end) if ctx.content[i]]
     overlap = sum(s in ctx.q_stems for s in content) / len(content) if content else 1.0
     f["overlap"], f["all_in_q"], f["any_q"] = overlap, float(overlap == 1.0), float(overlap > 0)
     n = end - start
     f["loglen"] = math.log(n)
     for low, high in _LENGTHS:
         f[f"len{low}"] = float(low <= n <= high)
-    root = doc[start:end].root
+    root = ctx.doc[start:end].root
     if ctx.hits:
         _add_distances(f, ctx, start, end, root.i)
     else:
@@ -227,12 +230,11 @@ def features(ctx: Context, start: int, end: int, kinds: AbstractSet[str]) -> Fea
     f["rule_iou"] = overlap_rule / (max(end, rule_end) - min(start, rule_start))
     f["rule_in"] = float(rule_start <= start and end <= rule_end)
     f["ent_exact"] = float((start, end) in ctx.entity_spans)
-    tokens = doc[start:end]
-    f["comma"] = float(any(t.text == "," for t in tokens))
-    f["cc"] = float(any(t.dep_ == "cc" for t in tokens))
-    f["verb_in"] = float(any(t.pos_ == "VERB" for t in tokens))
-    f["starts_prep"] = float(doc[start].dep_ == "prep" or doc[start].pos_ == "ADP")
-    f["cap"] = float(doc[start].text[:1].isupper())
+    f["comma"] = float(any(ctx.comma[start:end]))
+    f["cc"] = float(any(ctx.cc[start:end]))
+    f["verb_in"] = float(any(ctx.verb[start:end]))
+    f["starts_prep"] = float(ctx.prep[start])
+    f["cap"] = float(ctx.cap[start])
     f["sent_start"] = float(start == 0)
     if ctx.head_noun:
         f["has_head"] = float(any(ctx.stems[i] == ctx.head_noun for i in range(start, end)))

