@@ -113,6 +113,7 @@ def _bench(
             row[f"ratio_to_{backend}_encoder"] = round(row["sentences_s"] / encoder, 3)
         row["index_mb"] = round(disk_size(index_dir) / 1e6, 1)
         row["ann_recall_at_10"] = _recall(store, asked, embedder)
+        row["ann_passage_recall_at_10"] = _recall(store, asked, embedder, "passages")
         answerer = Answerer(Retriever(store, embedder))
         row["ask_ms"] = latencies(lambda q: answerer.ask(q, top_k=3), asked)
         # The same questions without the two costliest steps (QA_SPAN_MODEL=false,
@@ -149,9 +150,12 @@ def latencies(ask: Callable[[str], object], asked: list[str]) -> dict[str, float
     return _percentiles(times)
 
 
-def _recall(store: Store, asked: list[str], embedder: SentenceTransformerEmbedder) -> float | None:
-    """Recall@10 of the approximate sentence index against exact search; None when exact."""
-    exact = vectors.load(vector_file(store.path, "sentences", store.generation), store.dim)
+def _recall(
+    store: Store, asked: list[str], embedder: SentenceTransformerEmbedder, kind: str = "sentences"
+) -> float | None:
+    """Recall@10 of the approximate index of sentences or passages against exact search;
+    None when that index is exact."""
+    exact = vectors.load(vector_file(store.path, kind, store.generation), store.dim)
     approx = vectors.for_search(exact)
     if approx is exact:
         return None
@@ -236,11 +240,16 @@ def _write(results: list[dict[str, Any]], out: Path) -> None:
     (out / "perf.md").write_text(_markdown(results))
 
 
+def _recall_cell(recall: float | None) -> str:
+    return "exact" if recall is None else str(recall)
+
+
 def _markdown(results: list[dict[str, Any]]) -> str:
     lines = [
         "| corpus | articles | sentences | index s | art/s | passages/s | sent/s | × ONNX encoder "
         "| × torch encoder | index MB | ask p50/p95/p99 ms | search p50 ms "
-        "| HTTP c1 p50/p99 | c8 q/s, p99 | c32 q/s, p99 | peak RSS MB | ANN recall@10 |",
+        "| HTTP c1 p50/p99 | c8 q/s, p99 | c32 q/s, p99 | peak RSS MB "
+        "| ANN recall@10 sentences/passages |",
         "|---|" + "---:|" * 16,
     ]
     for r in results:
@@ -253,7 +262,8 @@ def _markdown(results: list[dict[str, Any]]) -> str:
             f"| {a['p50']}/{a['p95']}/{a['p99']} | {r['search_ms']['p50']} "
             f"| {h['c1']['p50']}/{h['c1']['p99']} | {h['c8']['per_s']}, {h['c8']['p99']} "
             f"| {h['c32']['per_s']}, {h['c32']['p99']} | {h['peak_rss_mb']} "
-            f"| {r['ann_recall_at_10'] if r['ann_recall_at_10'] is not None else 'exact'} |"
+            f"| {_recall_cell(r.get('ann_recall_at_10'))}"
+            f"/{_recall_cell(r.get('ann_passage_recall_at_10'))} |"
         )
     with_txtai = [r for r in results if "txtai" in r]
     if with_txtai:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,10 @@ from qa.types import Citation, Passage, SearchFilters
 RRF_K = 60
 MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION_CHARS = 2000
+# Questions whose embeddings are kept, least recently asked dropped first. People ask the
+# same questions again (a chat page re-asked, a popular question), and the model run is
+# the largest cost of a question that the memos of spaCy's parses don't already save.
+QUERY_MEMO = 1024
 
 
 @dataclass
@@ -54,7 +60,12 @@ class Retriever:
     """Finds the passages most likely to answer a question."""
 
     def __init__(
-        self, store: ReadStore, embedder: Embedder, candidates: int = 50, mode: str = "hybrid"
+        self,
+        store: ReadStore,
+        embedder: Embedder,
+        candidates: int = 50,
+        mode: str = "hybrid",
+        memo_size: int = QUERY_MEMO,
     ) -> None:
         if embedder.dim != store.dim:
             raise InvalidQueryError(f"embedder dimension {embedder.dim} != index {store.dim}")
@@ -64,6 +75,9 @@ class Retriever:
         self.embedder = embedder
         self.candidates = candidates
         self.mode = mode
+        self.memo_size = memo_size
+        self._memo: OrderedDict[str, tuple[Vectors, Vectors | None]] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     @classmethod
     def open(cls, index_dir: Path | str, model: str | None = None) -> Retriever:
@@ -75,12 +89,31 @@ class Retriever:
     def prepare(self, text: str) -> Query:
         text = validate_question(text)
         terms = [stem(t) for t in key_terms(text)]
-        df, total = self.store.document_frequencies(terms)
+        df, total = self.store.document_frequencies(terms)  # never memoised: the index grows
         idf = {t: _idf(df.get(t, 0), total) for t in terms}
+        vector, tokens = self._embed(text)
+        return Query(text, vector, idf, tokens)
+
+    def _embed(self, text: str) -> tuple[Vectors, Vectors | None]:
+        """The question's vector and token vectors, from the memo when it was asked lately."""
+        with self._memo_lock:
+            found = self._memo.get(text)
+            if found is not None:
+                self._memo.move_to_end(text)
+                return found
         if isinstance(self.embedder, TokenEmbedder):
-            vectors, tokens = self.embedder.embed_with_tokens([text])
-            return Query(text, vectors[0], idf, tokens[0])
-        return Query(text, self.embedder.embed([text])[0], idf)
+            vectors, token_lists = self.embedder.embed_with_tokens([text])
+            tokens: Vectors | None = token_lists[0]
+        else:
+            vectors, tokens = self.embedder.embed([text]), None
+        for array in (vectors, tokens):
+            if array is not None:
+                array.setflags(write=False)  # shared by every later Query of this text
+        with self._memo_lock:
+            self._memo[text] = (vectors[0], tokens)
+            while len(self._memo) > self.memo_size:
+                self._memo.popitem(last=False)
+        return vectors[0], tokens
 
     def retrieve(self, query: Query, k: int, filters: SearchFilters | None = None) -> list[Hit]:
         self.store.refresh()

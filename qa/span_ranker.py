@@ -79,8 +79,11 @@ class SpanRanker:
         self.weights = weights if weights is not None else load_weights()
         self.tagger = tagger
         self._nlp = _parser()
-        self._memo: dict[str, Any] = {}
-        self._lock = threading.Lock()  # guards the memo
+        self._memo: dict[str, Any] = {}  # parses
+        # Spans found, by question, sentence and the rules' span: a question asked again
+        # skips its candidates' features, most of the span's cost once the parse is kept.
+        self._found: dict[tuple[str, str, Span], Span] = {}
+        self._lock = threading.Lock()  # guards the memos
         self._parsing = threading.Lock()  # one parse at a time: spaCy makes no thread promise
 
     def find(self, question: str, sentence: str, rule: Span) -> Span:
@@ -89,6 +92,18 @@ class SpanRanker:
         A question about several things ("where are the bases?") gets the whole list the
         phrase is an item of; SQuAD rarely wants that, so the model alone would not.
         """
+        key = (question, sentence, rule)
+        with self._lock:
+            found = self._found.get(key)
+        if found is None:
+            found = self._find(question, sentence, rule)
+            with self._lock:
+                if len(self._found) >= _MEMO_SIZE:
+                    self._found.clear()
+                self._found[key] = found
+        return found
+
+    def _find(self, question: str, sentence: str, rule: Span) -> Span:
         doc, question_doc = self.parse(sentence), self.parse(question)
         scored = self._scored(question, question_doc, doc, rule)
         if not scored:

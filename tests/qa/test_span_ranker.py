@@ -153,3 +153,17 @@ def test_the_costly_steps_can_be_turned_off_for_speed(
 def _query(answerer: Answerer) -> tuple[Query, Query]:
     query = answerer.retriever.prepare("who is the MSS spokesperson?")
     return query, query
+
+
+def test_a_span_found_once_is_found_again_without_scoring_the_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ranker = SpanRanker()
+    question, rule = "which airport is being guarded?", (0, len(SENTENCE))
+    first = ranker.find(question, SENTENCE, rule)
+    assert first != rule  # the model chose a phrase
+    monkeypatch.setattr(ranker, "_scored", lambda *a: pytest.fail("scored again"))
+    assert ranker.find(question, SENTENCE, rule) == first
+    # Another question about the same sentence is a new span, not the memo's.
+    with pytest.raises(pytest.fail.Exception):
+        ranker.find("what is guarded?", SENTENCE, rule)
