@@ -49,3 +49,10 @@ def questions_from_titles(articles: list[Article], count: int = 50) -> list[str]
     step = max(1, len(articles) // count)
     titles = [a.title.strip() for a in articles[::step] if a.title.strip()][:count]
     return [f"What happened: {t.rstrip('.?!')}?" for t in titles]
+
+
+def fresh_questions(articles: list[Article], count: int, asked: list[str]) -> list[str]:
+    """Up to `count` title questions that are not in `asked`: for a load run in which no
+    question comes twice, so that no memo of an earlier answer helps."""
+    seen = set(asked)
+    return [q for q in questions_from_titles(articles, count + len(asked)) if q not in seen][:count]
