@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
@@ -28,6 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.service = Service.load(settings)
+        # Questions take turns, a few at a time (deps.AskTurns).
+        app.state.ask_turns = CapacityLimiter(settings.ask_threads)
         yield
 
     # FastAPIOffline serves the /docs assets itself: there is no CDN to fetch them from.

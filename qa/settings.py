@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -80,6 +81,13 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="Port `qa serve` listens on")
     workers: int = Field(
         default=1, ge=1, le=64, description="Server processes of `qa serve`, each with the model"
+    )
+    ask_threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        le=64,
+        description="Questions a server process answers at once (default: one per core);"
+        " the rest wait their turn, in order",
     )
     max_body_bytes: int = Field(
         default=1_000_000, ge=1024, description="Largest JSON request body accepted"
