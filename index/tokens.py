@@ -35,6 +35,11 @@ def words(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text))
 
 
+def folded_words(text: str) -> list[str]:
+    """Every word of the text, folded, in order: `words` without the offsets, and faster."""
+    return list(map(fold, _WORD.findall(text)))
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     stemmer = getattr(_local, "stemmer", None)
@@ -50,4 +55,4 @@ def stemmed_text(text: str) -> str:
 
 def stem_list(text: str) -> list[str]:
     """Every word's stem in order; unlike `words`, nothing of the text is memoised."""
-    return [stem(fold(m.group())) for m in _WORD.finditer(text)]
+    return list(map(stem, map(fold, _WORD.findall(text))))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from index.tokens import fold, stem, words
+from index.tokens import fold, folded_words, stem, words
 
 __all__ = ["STOP_WORDS", "fold", "key_terms", "stem", "stems", "words"]
 
@@ -43,4 +43,4 @@ def key_terms(text: str) -> list[str]:
 @lru_cache(maxsize=32_768)
 def stems(text: str) -> frozenset[str]:
     """The stems of every word of a text; the same passages come up again and again."""
-    return frozenset(stem(w) for _, _, w in words(text))
+    return frozenset(map(stem, folded_words(text)))
