@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +13,7 @@ from index.backend import ReadStore, open_store
 from index.embed import Embedder, SentenceTransformerEmbedder, TokenEmbedder, Vectors
 from index.errors import InvalidQueryError
 from index.store import Filters, PassageRow
+from qa.memo import Memo
 from qa.terms import key_terms, stem, stems
 from qa.types import Citation, Passage, SearchFilters
 
@@ -75,9 +74,7 @@ class Retriever:
         self.embedder = embedder
         self.candidates = candidates
         self.mode = mode
-        self.memo_size = memo_size
-        self._memo: OrderedDict[str, tuple[Vectors, Vectors | None]] = OrderedDict()
-        self._memo_lock = threading.Lock()
+        self._memo: Memo[str, tuple[Vectors, Vectors | None]] = Memo(memo_size)
 
     @classmethod
     def open(cls, index_dir: Path | str, model: str | None = None) -> Retriever:
@@ -96,11 +93,9 @@ class Retriever:
 
     def _embed(self, text: str) -> tuple[Vectors, Vectors | None]:
         """The question's vector and token vectors, from the memo when it was asked lately."""
-        with self._memo_lock:
-            found = self._memo.get(text)
-            if found is not None:
-                self._memo.move_to_end(text)
-                return found
+        found = self._memo.get(text)
+        if found is not None:
+            return found
         if isinstance(self.embedder, TokenEmbedder):
             vectors, token_lists = self.embedder.embed_with_tokens([text])
             tokens: Vectors | None = token_lists[0]
@@ -109,10 +104,7 @@ class Retriever:
         for array in (vectors, tokens):
             if array is not None:
                 array.setflags(write=False)  # shared by every later Query of this text
-        with self._memo_lock:
-            self._memo[text] = (vectors[0], tokens)
-            while len(self._memo) > self.memo_size:
-                self._memo.popitem(last=False)
+        self._memo.put(text, (vectors[0], tokens))
         return vectors[0], tokens
 
     def retrieve(self, query: Query, k: int, filters: SearchFilters | None = None) -> list[Hit]:

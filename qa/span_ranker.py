@@ -21,6 +21,7 @@ from typing import Any
 from index.errors import ModelLoadError
 from qa import english
 from qa.entities import EntityTagger
+from qa.memo import Memo
 from qa.phrases import (
     Context,
     TokenEntity,
@@ -82,8 +83,8 @@ class SpanRanker:
         self._memo: dict[str, Any] = {}  # parses
         # Spans found, by question, sentence and the rules' span: a question asked again
         # skips its candidates' features, most of the span's cost once the parse is kept.
-        self._found: dict[tuple[str, str, Span], Span] = {}
-        self._lock = threading.Lock()  # guards the memos
+        self._found: Memo[tuple[str, str, Span], Span] = Memo(_MEMO_SIZE)
+        self._lock = threading.Lock()  # guards the parse memo
         self._parsing = threading.Lock()  # one parse at a time: spaCy makes no thread promise
 
     def find(self, question: str, sentence: str, rule: Span) -> Span:
@@ -93,14 +94,10 @@ class SpanRanker:
         phrase is an item of; SQuAD rarely wants that, so the model alone would not.
         """
         key = (question, sentence, rule)
-        with self._lock:
-            found = self._found.get(key)
+        found = self._found.get(key)
         if found is None:
             found = self._find(question, sentence, rule)
-            with self._lock:
-                if len(self._found) >= _MEMO_SIZE:
-                    self._found.clear()
-                self._found[key] = found
+            self._found.put(key, found)
         return found
 
     def _find(self, question: str, sentence: str, rule: Span) -> Span:
