@@ -11,7 +11,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.backend import URL_SCHEMES, Location, ReadStore, open_store
-from index.embed import DEFAULT_MODEL, SentenceTransformerEmbedder, indexed_name
+from index.embed import BATCH_SIZE, DEFAULT_MODEL, SentenceTransformerEmbedder, indexed_name
 from qa.answer import DEFAULT_THRESHOLD, LATE, Answerer
 from qa.reader import TransformersReader
 from qa.retrieve import Retriever
@@ -45,7 +45,7 @@ class Settings(BaseSettings):
         description="Minimum answer score; below it the answer is no_answer",
     )
     top_k: int = Field(default=3, ge=1, le=50, description="Answers returned per question")
-    batch_size: int = Field(default=64, ge=1, description="Sentences per embedding batch")
+    batch_size: int = Field(default=BATCH_SIZE, ge=1, description="Sentences per embedding batch")
     backend: Literal["onnx", "onnx-int8", "torch"] = Field(
         default="onnx",
         description="Run the embedding model under ONNX Runtime (int8: faster, other vectors)"
