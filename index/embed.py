@@ -97,11 +97,12 @@ class SentenceTransformerEmbedder:
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         self.name = indexed_name(model, backend)
-        model, int8 = split_quantised(model)  # an index built with onnx-int8 names its model so
+        # The recorded name says the quantisation: an index built with onnx-int8 names its
+        # model so, and reading it takes the same backend.
+        int8 = split_quantised(self.name)[1]
         if int8:
             backend = "onnx-int8"
-        else:
-            int8 = INT8 if backend == "onnx-int8" else ""
+        model = split_quantised(model)[0]
         self.batch_size = batch_size
         self._onnx: Any = None
         self._model: Any = None

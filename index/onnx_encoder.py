@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from index.embed import BATCH_SIZE
+
 CONFIG = "encoder.json"
 GRAPH = "model.onnx"
 TOKENIZER = "tokenizer.json"
@@ -197,12 +199,12 @@ class OnnxEncoder:
             str(directory / GRAPH), options, providers=["CPUExecutionProvider"]
         )
 
-    def encode(self, texts: Sequence[str], batch_size: int = 8) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """L2-normalised float32 vectors, in the order of `texts`."""
         return self.encode_with_tokens(texts, batch_size, tokens=False)[0]
 
     def encode_with_tokens(
-        self, texts: Sequence[str], batch_size: int = 8, tokens: bool = True
+        self, texts: Sequence[str], batch_size: int = BATCH_SIZE, tokens: bool = True
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Vectors, and each text's unit-length contextual token vectors (special tokens left
         out) from the same run when `tokens` is set."""
