@@ -16,7 +16,7 @@ from qa.late import LateInteraction
 from qa.mismatch import missing_negation, missing_numbers
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters
-from qa.span import find_span
+from qa.span import has_typed_span
 from qa.span_ranker import SpanRanker, rule_span
 from qa.terms import key_terms, stems
 from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
@@ -221,7 +221,6 @@ class Answerer:
                 continue
             sentence_stems = stems_of[sid]
             rank = rank_of[sid]
-            found = find_span(current.text, sentence)
             before = texts[row.doc_id][max(0, row.start - WINDOW_CHARS) : row.start]
             features = {
                 "dense": float(np.dot(row.vector, query.vector)),
@@ -229,7 +228,7 @@ class Answerer:
                 "context": query.coverage(sentence_stems | passage_stems.get(rank, frozenset())),
                 "window": current.coverage(sentence_stems | stems(before)),
                 "rank": 1.0 / (1 + rank),
-                "typed": float(found.typed),
+                "typed": float(has_typed_span(current.text, sentence)),
                 **mismatch[row.doc_id],
             }
             scored.append(Scored(row, self._logistic(features, first), features))

@@ -92,16 +92,30 @@ def _decade_named(decade: str, found: _Numbers) -> bool:
 def missing_numbers(question: str, article: str) -> float:
     """1.0 if the question names a number, ordinal, century or decade that the article (give
     its title too) never writes, else 0.0."""
+    plain, ordinals, decades = _question_numbers(question)
+    if not (plain or ordinals or decades):
+        return 0.0  # most questions: the article's numbers need not be read at all
     found = _article_numbers(article)
-    if _plain(question) - found.plain:
+    if plain - found.plain:
         return 1.0
-    for m in _ORDINAL.finditer(question):
-        n = int(m.group(1))
-        century = question[m.end() : m.end() + 8].lower().strip().startswith("century")
+    for n, century in ordinals:
         if not (_century_named(n, found) if century else n in found.ordinals):
             return 1.0
-    decades = (m.group(1) for m in _DECADE.finditer(question))
     return float(any(not _decade_named(d, found) for d in decades))
+
+
+@lru_cache(maxsize=4096)
+def _question_numbers(
+    question: str,
+) -> tuple[frozenset[str], tuple[tuple[int, bool], ...], tuple[str, ...]]:
+    """The question's plain numbers, its ordinals (with whether a "century" follows) and
+    its decades, once per question rather than once per article."""
+    ordinals = tuple(
+        (int(m.group(1)), question[m.end() : m.end() + 8].lower().strip().startswith("century"))
+        for m in _ORDINAL.finditer(question)
+    )
+    decades = tuple(m.group(1) for m in _DECADE.finditer(question))
+    return frozenset(_plain(question)), ordinals, decades
 
 
 @lru_cache(maxsize=4096)

@@ -149,6 +149,13 @@ def find_span(question: str, sentence: str) -> Found:
     return Found(start, end, typed=False)
 
 
+def has_typed_span(question: str, sentence: str) -> bool:
+    """Whether `find_span` would find a phrase of the wanted type (its `typed`), without
+    looking for the span itself: a "what" or "why" question never has one."""
+    kind = question_type(question)
+    return kind != "other" and bool(_candidates(kind, sentence, question_stems(question)))
+
+
 def nearest(spans: list[Span], question: str, sentence: str) -> Span:
     """The span closest to (preferably right after) the question's words in the sentence."""
     hits = _hits(sentence, question_stems(question))

@@ -25,6 +25,16 @@ def test_a_number_the_article_never_writes_is_flagged(question: str, missing: fl
     assert missing_numbers(question, ARTICLE) == missing
 
 
+def test_a_question_without_numbers_never_reads_the_article(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fail(article: str) -> None:
+        raise AssertionError("the article's numbers were read")
+
+    monkeypatch.setattr("qa.mismatch._article_numbers", fail)
+    assert missing_numbers("Who was hired after the war?", ARTICLE) == 0.0
+
+
 @pytest.mark.parametrize(
     ("question", "article", "missing"),
     [

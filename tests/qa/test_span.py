@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.span import find_span, question_type
+from qa.span import find_span, has_typed_span, question_type
 
 
 @pytest.mark.parametrize(
@@ -82,6 +82,7 @@ def test_spans(question: str, sentence: str, span: str, typed: bool) -> None:
     found = find_span(question, sentence)
     assert sentence[found.start : found.end] == span
     assert found.typed is typed
+    assert has_typed_span(question, sentence) is typed  # the scorer's shortcut agrees
 
 
 def test_an_adverb_after_what_is_not_a_head_noun() -> None:
