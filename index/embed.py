@@ -175,12 +175,14 @@ def _onnx_encoder(model: str, cache_dir: Path | None, int8: str = "") -> Any:
         from index import onnx_encoder
     except ImportError:  # onnxruntime or tokenizers missing
         return None
-    directory = (cache_dir or onnx_encoder.default_cache_dir()) / onnx_encoder.cache_key(
-        _source(model)
-    )
+    source = _source(model)
+    directory = (cache_dir or onnx_encoder.default_cache_dir()) / onnx_encoder.cache_key(source)
     try:
         if not (directory / onnx_encoder.CONFIG).exists():
-            onnx_encoder.export(_load(model), directory)
+            onnx_encoder.export(_load(model), directory, source)
+            # A new export is when older ones go stale: a new format or a reinstalled model.
+            for stale in onnx_encoder.prune(directory.parent, keep=directory):
+                log.info("removed the stale ONNX export %s", stale)
         if int8:
             per_channel = int8 == INT8
             quantised = directory.with_name(directory.name + ("-int8c" if per_channel else "-int8"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,7 +14,7 @@ import numpy as np
 import pytest
 
 from index.embed import SentenceTransformerEmbedder
-from index.onnx_encoder import UnsupportedModel, export
+from index.onnx_encoder import CONFIG, FORMAT, UnsupportedModel, export, prune
 from tests.conftest import ROOT, SEEDS
 
 
@@ -21,9 +24,21 @@ def seed_sentences() -> list[str]:
     return lines + ["", "a", "é" * 3000, "🚓 patrols " * 400]  # empty, tiny, over-long
 
 
+def fake_export(directory: Path, **config: object) -> Path:
+    directory.mkdir(parents=True)
+    (directory / CONFIG).write_text(json.dumps(config))
+    return directory
+
+
 @pytest.mark.slow
 def test_onnx_vectors_match_torch_and_load_without_torch(tmp_path: Path) -> None:
+    old_format = fake_export(tmp_path / "model-0123456789ab", format=FORMAT - 1)
     onnx = SentenceTransformerEmbedder(cache_dir=tmp_path, batch_size=8)
+    # The new export records the model directory it came from, and an export of an older
+    # format went when it was made.
+    (export_dir,) = [d for d in tmp_path.iterdir() if d.is_dir()]
+    assert json.loads((export_dir / CONFIG).read_text())["origin"]["mtime_ns"] > 0
+    assert not old_format.exists()
     torch = SentenceTransformerEmbedder(backend="torch", batch_size=8)
     assert (onnx.backend, torch.backend) == ("onnx", "torch")
     texts = seed_sentences()
@@ -148,3 +163,43 @@ def test_the_recorded_model_name_has_one_int8_suffix_however_it_is_asked_for() -
     for backend in ("onnx", "onnx-int8"):
         assert indexed_name(DEFAULT_MODEL + LEGACY_INT8, backend) == DEFAULT_MODEL + LEGACY_INT8
     assert indexed_name("all-MiniLM-L6-v2" + LEGACY_INT8, "onnx") == DEFAULT_MODEL + LEGACY_INT8
+
+
+def test_stale_exports_are_pruned_and_the_rest_kept(tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    model.mkdir()
+    mtime = model.stat().st_mtime_ns
+    origin = {"path": str(model.resolve()), "mtime_ns": mtime}
+    cache = tmp_path / "cache"
+    keep = fake_export(cache / "model-aaaaaaaaaaaa", format=FORMAT, origin=origin)
+    keep_int8 = fake_export(cache / "model-aaaaaaaaaaaa-int8c", format=FORMAT, origin=origin)
+    changed = {**origin, "mtime_ns": mtime - 1}  # the package was reinstalled
+    stale = [
+        fake_export(cache / "model-bbbbbbbbbbbb", format=FORMAT, origin=changed),
+        fake_export(cache / "model-bbbbbbbbbbbb-int8", format=FORMAT, origin=changed),
+        fake_export(cache / "gone-cccccccccccc", format=FORMAT, origin={"path": "/no/such"}),
+        fake_export(cache / "model-dddddddddddd", format=FORMAT - 1),
+    ]
+    other_model = tmp_path / "other"
+    other_model.mkdir()
+    other = {"path": str(other_model), "mtime_ns": other_model.stat().st_mtime_ns}
+    kept = [
+        fake_export(cache / "other-eeeeeeeeeeee", format=FORMAT, origin=other),
+        fake_export(cache / "by-name-ffffffffffff", format=FORMAT),  # a model given by name
+        fake_export(cache / "newer-000000000000", format=FORMAT + 1),  # a later version's
+        cache / "not-ours",
+    ]
+    kept[-1].mkdir()
+    fresh_staging = cache / ".export-fresh"
+    fresh_staging.mkdir()
+    old_staging = cache / ".export-crashed"
+    old_staging.mkdir()
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old_staging, (hours_ago, hours_ago))
+
+    removed = prune(cache, keep=keep)
+
+    assert sorted(removed) == sorted([*stale, old_staging])
+    assert not any(p.exists() for p in removed)
+    assert all(p.exists() for p in [keep, keep_int8, *kept, fresh_staging])
+    assert prune(tmp_path / "no-cache-yet", keep=keep) == []
