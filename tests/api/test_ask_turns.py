@@ -52,9 +52,7 @@ def test_no_more_questions_run_at_once_than_ask_threads(seed_index: Path, thread
     assert most == threads
 
 
-def test_ask_threads_defaults_to_the_cores_and_refuses_zero() -> None:
-    import os
-
-    assert Settings().ask_threads == (os.cpu_count() or 1)
+def test_ask_threads_defaults_to_one_and_refuses_zero() -> None:
+    assert Settings().ask_threads == 1
     with pytest.raises(ValueError, match="ask_threads"):
         Settings(ask_threads=0)
