@@ -60,6 +60,7 @@ def serve(index_dir: Path, log: Path, workers: int = 1, **settings: str) -> Iter
         **os.environ,
         "HF_HUB_OFFLINE": "1",
         "QA_INDEX_DIR": str(index_dir),
+        "QA_WORKERS": str(workers),  # what each process's share of the cores is taken from
         **{f"QA_{key.upper()}": value for key, value in settings.items()},
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]

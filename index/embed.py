@@ -91,7 +91,9 @@ class SentenceTransformerEmbedder:
         batch_size: int = BATCH_SIZE,
         backend: str = "onnx",
         cache_dir: Path | None = None,
+        threads: int | None = None,
     ) -> None:
+        """`threads`: how many threads one model run uses (None: one per core)."""
         if batch_size < 1:
             raise ValueError(f"batch_size must be > 0, got {batch_size}")
         if backend not in BACKENDS:
@@ -108,11 +110,15 @@ class SentenceTransformerEmbedder:
         self._model: Any = None
         try:
             if backend != "torch":
-                self._onnx = _onnx_encoder(model, cache_dir, int8)
+                self._onnx = _onnx_encoder(model, cache_dir, int8, threads)
             if self._onnx is None and backend == "onnx-int8":
                 raise ValueError("the ONNX path does not support this model, so neither does int8")
             if self._onnx is None:
                 self._model = _load(model)
+                if threads is not None:
+                    import torch
+
+                    torch.set_num_threads(threads)  # the process's, as torch has no other
         except (OSError, ValueError) as exc:
             raise ModelLoadError(
                 f"cannot load embedding model {model!r}: {exc}. Use a local path, or a hub "
@@ -168,7 +174,9 @@ def _dimension(model: Any) -> int:
     return int(dim)
 
 
-def _onnx_encoder(model: str, cache_dir: Path | None, int8: str = "") -> Any:
+def _onnx_encoder(
+    model: str, cache_dir: Path | None, int8: str = "", threads: int | None = None
+) -> Any:
     """The model's ONNX encoder, exported (and quantised as the `int8` suffix says) on first
     use; None if it needs torch."""
     try:
@@ -189,7 +197,7 @@ def _onnx_encoder(model: str, cache_dir: Path | None, int8: str = "") -> Any:
             if not (quantised / onnx_encoder.CONFIG).exists():
                 onnx_encoder.quantize(directory, quantised, per_channel=per_channel)
             directory = quantised
-        return onnx_encoder.OnnxEncoder(directory)
+        return onnx_encoder.OnnxEncoder(directory, threads)
     except onnx_encoder.UnsupportedModel as exc:
         log.warning("model %s runs under torch: the ONNX path does not support %s", model, exc)
         return None

@@ -3,6 +3,7 @@ others wait instead of sharing the cores and Python's interpreter lock."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from api.app import create_app
 from qa.settings import Settings
@@ -56,3 +58,33 @@ def test_ask_threads_defaults_to_one_and_refuses_zero() -> None:
     assert Settings().ask_threads == 1
     with pytest.raises(ValueError, match="ask_threads"):
         Settings(ask_threads=0)
+
+
+def test_model_threads_default_to_each_server_process_share_of_the_cores() -> None:
+    cores = os.cpu_count() or 1
+    assert Settings().threads == cores
+    assert Settings(workers=2).threads == max(1, cores // 2)
+    assert Settings(workers=cores * 4).threads == 1  # never none
+    assert Settings(workers=2, model_threads=3).threads == 3
+    with pytest.raises(ValueError, match="model_threads"):
+        Settings(model_threads=0)
+
+
+def _blas_threads() -> int:
+    return max(int(i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas")
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: one thread already")
+def test_a_server_process_keeps_the_model_and_blas_to_its_threads(seed_index: Path) -> None:
+    before = _blas_threads()
+    assert before > 1
+    app = create_app(Settings(index_dir=seed_index, workers=2, model_threads=1))
+    try:
+        with TestClient(app) as client:
+            assert _blas_threads() == 1
+            embedder = app.state.service.answerer.retriever.embedder
+            assert embedder._onnx._session.get_session_options().intra_op_num_threads == 1
+            assert client.post("/ask", json={"question": "where are the bases?"}).status_code == 200
+    finally:
+        threadpool_limits(before, user_api="blas")
+    assert _blas_threads() == before
