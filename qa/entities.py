@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from qa import english
+from qa.memo import Memo
 from qa.span import Span, all_in_question, question_stems, question_type
 
 # The entity labels that can answer each question type of qa.span.question_type.
@@ -39,9 +40,10 @@ def _pipeline() -> Any:
 class EntityTagger:
     """Finds entities of the type a question asks for inside a sentence."""
 
-    def __init__(self) -> None:
+    def __init__(self, memo_size: int = _MEMO_SIZE) -> None:
         self._nlp = _pipeline()
-        self._memo: dict[str, tuple[Entity, ...]] = {}
+        # The sentences tagged lately; the least recently used go first when it is full.
+        self._memo: Memo[str, tuple[Entity, ...]] = Memo(memo_size)
         self._lock = threading.Lock()  # one tagging at a time: spaCy makes no thread promise
 
     def tag(self, sentences: list[str]) -> None:
@@ -52,16 +54,22 @@ class EntityTagger:
     def entities(self, sentence: str) -> tuple[Entity, ...]:
         """Every entity of the sentence: (start, end, label), character offsets."""
         with self._lock:
-            self._tag([sentence])
-            return self._memo[sentence]
+            return self._tag([sentence])[sentence]
 
-    def _tag(self, sentences: list[str]) -> None:
-        """Tag what is not memoised yet; the caller holds the lock."""
-        todo = [s for s in dict.fromkeys(sentences) if s not in self._memo]
-        if len(self._memo) + len(todo) > _MEMO_SIZE:
-            self._memo.clear()
+    def _tag(self, sentences: list[str]) -> dict[str, tuple[Entity, ...]]:
+        """The sentences' entities, tagging what is not memoised; the caller holds the lock."""
+        found: dict[str, tuple[Entity, ...]] = {}
+        todo = []
+        for sentence in dict.fromkeys(sentences):
+            known = self._memo.get(sentence)
+            if known is None:
+                todo.append(sentence)
+            else:
+                found[sentence] = known
         for sentence, doc in zip(todo, self._nlp.pipe(todo), strict=True):
-            self._memo[sentence] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
+            found[sentence] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
+            self._memo.put(sentence, found[sentence])
+        return found
 
     def wants_entities(self, question: str) -> bool:
         """Whether some entity type answers the question (who, when, where, how many)."""

@@ -13,13 +13,13 @@ vectors are memoised.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from index.embed import TokenEmbedder, Vectors
+from qa.memo import Memo
 
 _MEMO_SIZE = 2048  # sentences; float16, about 25 kB each
 # Longer sentences are read up to here: the cost of a model run grows with the length, and
@@ -34,8 +34,7 @@ class LateInteraction:
 
     def __init__(self, embedder: TokenEmbedder) -> None:
         self.embedder = embedder
-        self._memo: dict[str, Half] = {}
-        self._lock = threading.Lock()
+        self._memo: Memo[str, Half] = Memo(_MEMO_SIZE)  # least recently used go first
 
     def scores(
         self,
@@ -58,17 +57,17 @@ class LateInteraction:
     def _tokens(self, sentences: Sequence[str]) -> dict[str, Half]:
         if not sentences:
             return {}
-        with self._lock:
-            found = {s: self._memo[s] for s in sentences if s in self._memo}
+        found: dict[str, Half] = {}
+        for s in dict.fromkeys(sentences):
+            known = self._memo.get(s)
+            if known is not None:
+                found[s] = known
         todo = [s for s in dict.fromkeys(sentences) if s not in found]
         if todo:
             _, vectors = self.embedder.embed_with_tokens([s[:MAX_CHARS] for s in todo])
-            new = {s: v.astype(np.float16) for s, v in zip(todo, vectors, strict=True)}
-            with self._lock:
-                if len(self._memo) + len(new) > _MEMO_SIZE:
-                    self._memo.clear()
-                self._memo.update(new)
-            found |= new
+            for s, v in zip(todo, vectors, strict=True):
+                found[s] = v.astype(np.float16)
+                self._memo.put(s, found[s])
         return found
 
 

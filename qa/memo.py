@@ -32,4 +32,5 @@ class Memo(Generic[K, V]):
                 self._entries.popitem(last=False)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        with self._lock:
+            return len(self._entries)

@@ -80,11 +80,10 @@ class SpanRanker:
         self.weights = weights if weights is not None else load_weights()
         self.tagger = tagger
         self._nlp = _parser()
-        self._memo: dict[str, Any] = {}  # parses
+        self._parses: Memo[str, Any] = Memo(_MEMO_SIZE)  # spaCy Docs, by text
         # Spans found, by question, sentence and the rules' span: a question asked again
         # skips its candidates' features, most of the span's cost once the parse is kept.
         self._found: Memo[tuple[str, str, Span], Span] = Memo(_MEMO_SIZE)
-        self._lock = threading.Lock()  # guards the parse memo
         self._parsing = threading.Lock()  # one parse at a time: spaCy makes no thread promise
 
     def find(self, question: str, sentence: str, rule: Span) -> Span:
@@ -143,28 +142,22 @@ class SpanRanker:
 
     def prepare(self, question: str, sentences: list[str]) -> None:
         """Parse and tag a question and its answer sentences in one batch each."""
-        todo = [t for t in dict.fromkeys([question, *sentences]) if t not in self._memo]
+        todo = [t for t in dict.fromkeys([question, *sentences]) if self._parses.get(t) is None]
         if todo:
             with self._parsing:
                 docs = list(self._nlp.pipe(todo))
-            with self._lock:
-                if len(self._memo) + len(docs) > _MEMO_SIZE:
-                    self._memo.clear()
-                self._memo.update(zip(todo, docs, strict=True))
+            for text, doc in zip(todo, docs, strict=True):
+                self._parses.put(text, doc)
         if self.tagger is not None:
             self.tagger.tag(sentences)
 
     def parse(self, text: str) -> Any:
         """The text's spaCy Doc (memoised)."""
-        with self._lock:
-            doc = self._memo.get(text)
+        doc = self._parses.get(text)
         if doc is None:
             with self._parsing:
                 doc = self._nlp(text)
-            with self._lock:
-                if len(self._memo) >= _MEMO_SIZE:
-                    self._memo.clear()
-                self._memo[text] = doc
+            self._parses.put(text, doc)
         return doc
 
     def _linear(self, f: dict[str, float]) -> float:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from typing import Any
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -122,3 +125,31 @@ def test_the_attribute_ruler_stays_when_slimming_it_would_change_the_result() ->
     for token in doc:
         token.tag_ = "NN"
     assert [t.pos_ for t in nlp.get_pipe("attribute_ruler")(doc)] == ["VERB", "NOUN"]
+
+
+def test_the_entity_memo_drops_the_least_recently_used_and_still_answers_past_its_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qa.entities import EntityTagger
+
+    tagger = EntityTagger(memo_size=2)
+    a, b, c = SENTENCES[:3]
+    tagged: list[str] = []
+    pipe = tagger._nlp.pipe
+
+    def counted(texts: list[str]) -> Any:
+        tagged.extend(texts)
+        return pipe(texts)
+
+    monkeypatch.setattr(tagger._nlp, "pipe", counted)
+    tagger.tag([a, b])
+    tagger.entities(a)  # a is now the most recently used
+    tagger.tag([c])  # so b goes, not a
+    assert tagged == [a, b, c]
+    tagger.entities(a)
+    tagger.entities(b)
+    assert tagged == [a, b, c, b]
+    # A batch larger than the memo is tagged once, and every sentence gets its entities.
+    many = [f"Officer {n} arrived in Nairobi on {n} June." for n in range(1, 6)]
+    assert all(len(e) >= 2 for e in tagger._tag(many).values())
+    assert tagged[-5:] == many
