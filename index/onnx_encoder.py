@@ -56,8 +56,8 @@ def cache_key(source: str) -> str:
 
 
 def _stamp(source: str) -> str:
-    path = Path(source)
-    return f"{path.resolve()}:{path.stat().st_mtime_ns}" if path.exists() else source
+    origin = _origin(source)
+    return f"{origin['path']}:{origin['mtime_ns']}" if origin else source
 
 
 def _origin(source: str) -> dict[str, Any] | None:
@@ -108,8 +108,7 @@ def _stale(entry: Path) -> bool:
     origin = config.get("origin")
     if made != FORMAT or not isinstance(origin, dict):
         return False
-    path = Path(str(origin.get("path")))
-    return not path.exists() or path.stat().st_mtime_ns != origin.get("mtime_ns")
+    return _origin(str(origin.get("path"))) != origin  # gone, or changed since
 
 
 def export(model: Any, target: Path, source: str | None = None) -> Path:

@@ -58,14 +58,7 @@ class EntityTagger:
 
     def _tag(self, sentences: list[str]) -> dict[str, tuple[Entity, ...]]:
         """The sentences' entities, tagging what is not memoised; the caller holds the lock."""
-        found: dict[str, tuple[Entity, ...]] = {}
-        todo = []
-        for sentence in dict.fromkeys(sentences):
-            known = self._memo.get(sentence)
-            if known is None:
-                todo.append(sentence)
-            else:
-                found[sentence] = known
+        found, todo = self._memo.lookup(sentences)
         for sentence, doc in zip(todo, self._nlp.pipe(todo), strict=True):
             found[sentence] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
             self._memo.put(sentence, found[sentence])

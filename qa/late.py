@@ -57,12 +57,7 @@ class LateInteraction:
     def _tokens(self, sentences: Sequence[str]) -> dict[str, Half]:
         if not sentences:
             return {}
-        found: dict[str, Half] = {}
-        for s in dict.fromkeys(sentences):
-            known = self._memo.get(s)
-            if known is not None:
-                found[s] = known
-        todo = [s for s in dict.fromkeys(sentences) if s not in found]
+        found, todo = self._memo.lookup(sentences)
         if todo:
             _, vectors = self.embedder.embed_with_tokens([s[:MAX_CHARS] for s in todo])
             for s, v in zip(todo, vectors, strict=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -24,6 +25,21 @@ class Memo(Generic[K, V]):
             if value is not None:
                 self._entries.move_to_end(key)
             return value
+
+    def lookup(self, keys: Iterable[K]) -> tuple[dict[K, V], list[K]]:
+        """The values of those `keys` that are here, and the keys that are not (each once,
+        in order), under one hold of the lock."""
+        found: dict[K, V] = {}
+        missing: list[K] = []
+        with self._lock:
+            for key in dict.fromkeys(keys):
+                value = self._entries.get(key)
+                if value is None:
+                    missing.append(key)
+                else:
+                    self._entries.move_to_end(key)
+                    found[key] = value
+        return found, missing
 
     def put(self, key: K, value: V) -> None:
         with self._lock:

@@ -142,7 +142,7 @@ class SpanRanker:
 
     def prepare(self, question: str, sentences: list[str]) -> None:
         """Parse and tag a question and its answer sentences in one batch each."""
-        todo = [t for t in dict.fromkeys([question, *sentences]) if self._parses.get(t) is None]
+        todo = self._parses.lookup([question, *sentences])[1]
         if todo:
             with self._parsing:
                 docs = list(self._nlp.pipe(todo))
