@@ -66,8 +66,9 @@ def collect(path: str, embedder: SentenceTransformerEmbedder, ranker: SpanRanker
             sentence = texts[gold.doc_id][row.start : row.end]
             answers = [t for t, _ in gold.answers]
             rule = rule_span(gold.question, sentence, tagger)
-            doc, qdoc = ranker.parse(sentence), ranker.parse(gold.question)
-            cands = ranker.candidate_features(gold.question, qdoc, doc, rule)
+            parsed, qdoc = ranker.table(sentence), ranker.parse(gold.question)
+            doc = parsed.doc
+            cands = ranker.candidate_features(gold.question, qdoc, parsed, rule)
             spans = [sentence[slice(*char_span(doc, a, b))] for (a, b), _ in cands]
             rule_text = sentence[rule[0] : rule[1]]
             examples.append(

@@ -17,8 +17,8 @@ import re
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+from qa.parsed import Parsed
 from qa.span import Span, _head_noun, question_stems, question_type
-from qa.terms import STOP_WORDS, fold, stem
 
 Features = dict[str, float]
 Doc = Any  # spacy.tokens.Doc: spaCy ships no type information
@@ -127,9 +127,13 @@ def wh_role(question_doc: Doc) -> str:
 
 def _role(token: Any) -> str:
     """A word's role, the same in both voices: "by X" of a passive verb is its subject."""
-    if token.dep_ == "pobj" and token.head.dep_ == "agent":
+    return _role_of(token.dep_, token.head.dep_)
+
+
+def _role_of(dep: str, head_dep: str) -> str:
+    if dep == "pobj" and head_dep == "agent":
         return "subj"
-    return _DEP_GROUPS.get(token.dep_, "other")
+    return _DEP_GROUPS.get(dep, "other")
 
 
 def asks_plural(question_doc: Doc) -> bool:
@@ -144,11 +148,11 @@ def asks_plural(question_doc: Doc) -> bool:
 TokenEntity = tuple[int, int, str]  # token range [start, end) and label
 
 
-def candidates(doc: Doc, entities: list[TokenEntity]) -> dict[tuple[int, int], set[str]]:
+def candidates(parsed: Parsed, entities: list[TokenEntity]) -> dict[tuple[int, int], set[str]]:
     """Token ranges [start, end) of the candidate phrases, each with the kinds it came from."""
     found: dict[tuple[int, int], set[str]] = {}
-    edge = [t.is_punct or t.is_space for t in doc]  # never the first or last word
-    lead = [e or t.lower_ in _ARTICLES for e, t in zip(edge, doc, strict=True)]  # nor first
+    edge = [p or s for p, s in zip(parsed.punct, parsed.space, strict=True)]  # never first or last
+    lead = [e or w in _ARTICLES for e, w in zip(edge, parsed.lower, strict=True)]  # nor first
 
     def add(start: int, end: int, kind: str) -> None:
         while start < end and lead[start]:
@@ -158,12 +162,12 @@ def candidates(doc: Doc, entities: list[TokenEntity]) -> dict[tuple[int, int], s
         if start < end:
             found.setdefault((start, end), set()).add(kind)
 
-    for token in doc:
-        add(token.left_edge.i, token.right_edge.i + 1, "sub")
-        add(token.left_edge.i, token.i + 1, "left")
-        add(token.i, token.i + 1, "tok")
-    for chunk in doc.noun_chunks:
-        add(chunk.start, chunk.end, "chunk")
+    for i in range(parsed.size):
+        add(parsed.left_edge[i], parsed.right_edge[i] + 1, "sub")
+        add(parsed.left_edge[i], i + 1, "left")
+        add(i, i + 1, "tok")
+    for start, end in parsed.noun_chunks:
+        add(start, end, "chunk")
     for start, end, _ in entities:
         add(start, end, "ent")
     return found
@@ -176,11 +180,11 @@ class Context:
         self,
         question: str,
         question_doc: Doc,
-        doc: Doc,
+        parsed: Parsed,
         rule: tuple[int, int],
         entities: list[TokenEntity],
     ) -> None:
-        self.doc = doc
+        self.parsed = parsed
         self.rule = rule
         self.q_stems: AbstractSet[str] = question_stems(question)
         self.head_noun = _head_noun(question)
@@ -189,22 +193,51 @@ class Context:
         self.category = f"{self.wh}|{self.kind}"
         self.role = wh_role(question_doc)
         self.plural = asks_plural(question_doc)
-        # Each token's attributes, read once: a candidate's features read them for every
-        # token it covers, and spaCy makes a new Token object on each `doc[i]`.
-        tokens = list(doc)
-        self.stems = [stem(fold(t.text)) for t in tokens]
-        self.content = [not t.is_punct and t.lower_ not in STOP_WORDS for t in tokens]
-        self.comma = [t.text == "," for t in tokens]
-        self.cc = [t.dep_ == "cc" for t in tokens]
-        self.verb = [t.pos_ == "VERB" for t in tokens]
-        self.prep = [t.dep_ == "prep" or t.pos_ == "ADP" for t in tokens]
-        self.cap = [t.text[:1].isupper() for t in tokens]
+        self.stems = parsed.stems
+        self.content = parsed.content
+        self.comma = [t == "," for t in parsed.text]
+        self.cc = [d == "cc" for d in parsed.dep]
+        self.verb = [p == "VERB" for p in parsed.pos]
+        self.prep = [d == "prep" or p == "ADP" for d, p in zip(parsed.dep, parsed.pos, strict=True)]
+        self.cap = [t[:1].isupper() for t in parsed.text]
         self.hits = [
             i for i, content in enumerate(self.content) if content and self.stems[i] in self.q_stems
         ]
-        self.paths = [_path(t) for t in tokens]  # each token's way up to the root
         self.entity_of = {i: label for start, end, label in entities for i in range(start, end)}
         self.entity_spans = {(start, end) for start, end, _ in entities}
+        self.tree = _tree_distances(parsed, self.hits)
+        self.crossed = [(name, f"{self.wh}*{name}") for name in _CROSSED]
+        self._root_keys: dict[tuple[str, str, str], list[str]] = {}
+
+    def root_keys(self, group: str, pos: str, dep: str) -> list[str]:
+        """The names of the features a candidate's root sets (each to 1.0), in order."""
+        keys = self._root_keys.get((group, pos, dep))
+        if keys is None:
+            keys = [f"role_{self.role}*{dep}", f"role_{self.role}*{pos}"]
+            for g in (f"entity_{group}", pos, dep):
+                keys += [g, f"{self.category}*{g}", f"{self.wh}*{g}", f"{self.kind}*{g}"]
+            self._root_keys[(group, pos, dep)] = keys
+        return keys
+
+
+def _tree_distances(parsed: Parsed, hits: list[int]) -> list[int]:
+    """Each word's distance in the parse tree to the nearest of the question's words (99
+    where none is in its tree): a breadth-first walk out from all of them at once."""
+    distance = [-1] * parsed.size
+    frontier = list(dict.fromkeys(hits))
+    for i in frontier:
+        distance[i] = 0
+    steps = 0
+    while frontier:
+        steps += 1
+        reached = []
+        for i in frontier:
+            for j in (parsed.head[i], *parsed.children[i]):
+                if distance[j] < 0:
+                    distance[j] = steps
+                    reached.append(j)
+        frontier = reached
+    return [d if d >= 0 else 99 for d in distance]
 
 
 def features(ctx: Context, start: int, end: int, kinds: AbstractSet[str]) -> Features:
@@ -217,9 +250,9 @@ def features(ctx: Context, start: int, end: int, kinds: AbstractSet[str]) -> Fea
     f["loglen"] = math.log(n)
     for low, high in _LENGTHS:
         f[f"len{low}"] = float(low <= n <= high)
-    root = ctx.doc[start:end].root
+    root = ctx.parsed.root(start, end)
     if ctx.hits:
-        _add_distances(f, ctx, start, end, root.i)
+        _add_distances(f, ctx, start, end, root)
     else:
         f["nohits"] = 1.0
     for kind in kinds:
@@ -255,37 +288,22 @@ def _add_distances(f: Features, ctx: Context, start: int, end: int, root: int) -
     f["near1"], f["near3"] = float(gap <= 1), float(gap <= 3)
     f["after_hit"] = float(any(h < start for h in ctx.hits))
     f["hit_inside"] = float(any(start <= h < end for h in ctx.hits))
-    up = {t: k for k, t in enumerate(ctx.paths[root])}
-    tree = min(
-        (k + up[t] for h in ctx.hits for k, t in enumerate(ctx.paths[h]) if t in up), default=99
-    )
+    tree = ctx.tree[root]
     f["treedist"] = math.log1p(tree)
     f["tree1"], f["tree2"] = float(tree <= 1), float(tree <= 2)
 
 
-def _add_crossed(f: Features, ctx: Context, root: Any) -> None:
-    label = ctx.entity_of.get(root.i)
+def _add_crossed(f: Features, ctx: Context, root: int) -> None:
+    label = ctx.entity_of.get(root)
     group = _ENTITY_GROUPS.get(label, "other_entity") if label is not None else "none"
-    pos = "pos_" + _POS_GROUPS.get(root.pos_, "other")
-    dep = "dep_" + _role(root)
-    f[f"role_{ctx.role}*{dep}"] = 1.0
-    f[f"role_{ctx.role}*{pos}"] = 1.0
-    for g in (f"entity_{group}", pos, dep):
-        f[g] = 1.0
-        f[f"{ctx.category}*{g}"] = 1.0
-        f[f"{ctx.wh}*{g}"] = 1.0
-        f[f"{ctx.kind}*{g}"] = 1.0
-    for name in _CROSSED:
+    parsed = ctx.parsed
+    pos = "pos_" + _POS_GROUPS.get(parsed.pos[root], "other")
+    dep = "dep_" + _role_of(parsed.dep[root], parsed.dep[parsed.head[root]])
+    for key in ctx.root_keys(group, pos, dep):
+        f[key] = 1.0
+    for name, crossed in ctx.crossed:
         if name in f:
-            f[f"{ctx.wh}*{name}"] = f[name]
-
-
-def _path(token: Any) -> list[int]:
-    path = [token.i]
-    while token.head.i != token.i:
-        token = token.head
-        path.append(token.i)
-    return path
+            f[crossed] = f[name]
 
 
 def whole_list(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -331,9 +349,3 @@ def char_span(doc: Doc, start: int, end: int) -> Span:
     """The character offsets of doc[start:end] in the parsed text."""
     last = doc[end - 1]
     return doc[start].idx, last.idx + len(last.text)
-
-
-def token_span(doc: Doc, span: Span) -> tuple[int, int]:
-    """The token range covering a character span (the whole doc if none)."""
-    inside = [t.i for t in doc if t.idx < span[1] and t.idx + len(t.text) > span[0]]
-    return (inside[0], inside[-1] + 1) if inside else (0, len(doc))

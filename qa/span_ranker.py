@@ -22,6 +22,7 @@ from index.errors import ModelLoadError
 from qa import english
 from qa.entities import EntityTagger
 from qa.memo import Memo
+from qa.parsed import Parsed
 from qa.phrases import (
     Context,
     TokenEntity,
@@ -29,7 +30,6 @@ from qa.phrases import (
     candidates,
     char_span,
     features,
-    token_span,
     whole_list,
 )
 from qa.span import Span, find_span, nearest
@@ -80,7 +80,7 @@ class SpanRanker:
         self.weights = weights if weights is not None else load_weights()
         self.tagger = tagger
         self._nlp = _parser()
-        self._parses: Memo[str, Any] = Memo(_MEMO_SIZE)  # spaCy Docs, by text
+        self._parses: Memo[str, Parsed] = Memo(_MEMO_SIZE)  # spaCy's parses, by text
         # Spans found, by question, sentence and the rules' span: a question asked again
         # skips its candidates' features, most of the span's cost once the parse is kept.
         self._found: Memo[tuple[str, str, Span], Span] = Memo(_MEMO_SIZE)
@@ -100,45 +100,47 @@ class SpanRanker:
         return found
 
     def _find(self, question: str, sentence: str, rule: Span) -> Span:
-        doc, question_doc = self.parse(sentence), self.parse(question)
-        scored = self._scored(question, question_doc, doc, rule)
+        parsed, question_doc = self.table(sentence), self.parse(question)
+        doc = parsed.doc
+        scored = self._scored(question, question_doc, parsed, rule)
         if not scored:
             return rule
         (start, end), _ = max(scored, key=lambda item: item[1])
         if asks_plural(question_doc):
             start, end = whole_list(doc, start, end)
             # The rules read lists off the text, where the parse may split them.
-            rule_start, rule_end = token_span(doc, rule)
+            rule_start, rule_end = parsed.token_span(rule)
             if rule_start <= start and end <= rule_end and _LIST.search(sentence[slice(*rule)]):
                 start, end = rule_start, rule_end
         return char_span(doc, start, end)
 
     def _scored(
-        self, question: str, question_doc: Any, doc: Any, rule: Span
+        self, question: str, question_doc: Any, parsed: Parsed, rule: Span
     ) -> list[tuple[tuple[int, int], float]]:
-        if not len(doc):
+        if not parsed.size:
             return []
         return [
             (span, self._linear(f))
-            for span, f in self.candidate_features(question, question_doc, doc, rule)
+            for span, f in self.candidate_features(question, question_doc, parsed, rule)
         ]
 
     def candidate_features(
-        self, question: str, question_doc: Any, doc: Any, rule: Span
+        self, question: str, question_doc: Any, parsed: Parsed, rule: Span
     ) -> list[tuple[tuple[int, int], dict[str, float]]]:
         """Token ranges of the candidates and their features (also used to fit the model)."""
-        rule_tokens = token_span(doc, rule)
-        entities = self._entities(doc)
-        found = candidates(doc, entities)
+        rule_tokens = parsed.token_span(rule)
+        entities = self._entities(parsed)
+        found = candidates(parsed, entities)
         found.setdefault(rule_tokens, set()).add("rule")
-        ctx = Context(question, question_doc, doc, rule_tokens, entities)
+        ctx = Context(question, question_doc, parsed, rule_tokens, entities)
         return [(span, features(ctx, *span, kinds)) for span, kinds in found.items()]
 
-    def _entities(self, doc: Any) -> list[TokenEntity]:
+    def _entities(self, parsed: Parsed) -> list[TokenEntity]:
         """The sentence's entities as token ranges (none without a tagger)."""
         if self.tagger is None:
             return []
-        return [(*token_span(doc, (s, e)), label) for s, e, label in self.tagger.entities(doc.text)]
+        found = self.tagger.entities(parsed.doc.text)
+        return [(*parsed.token_span((s, e)), label) for s, e, label in found]
 
     def prepare(self, question: str, sentences: list[str]) -> None:
         """Parse and tag a question and its answer sentences in one batch each."""
@@ -147,18 +149,23 @@ class SpanRanker:
             with self._parsing:
                 docs = list(self._nlp.pipe(todo))
             for text, doc in zip(todo, docs, strict=True):
-                self._parses.put(text, doc)
+                self._parses.put(text, Parsed(doc))
         if self.tagger is not None:
             self.tagger.tag(sentences)
 
     def parse(self, text: str) -> Any:
         """The text's spaCy Doc (memoised)."""
-        doc = self._parses.get(text)
-        if doc is None:
+        return self.table(text).doc
+
+    def table(self, text: str) -> Parsed:
+        """The text's parse with its tokens' attributes read out (memoised)."""
+        parsed = self._parses.get(text)
+        if parsed is None:
             with self._parsing:
                 doc = self._nlp(text)
-            self._parses.put(text, doc)
-        return doc
+            parsed = Parsed(doc)
+            self._parses.put(text, parsed)
+        return parsed
 
     def _linear(self, f: dict[str, float]) -> float:
         # map() rather than a generator: this runs for every feature of every candidate.

@@ -1,0 +1,88 @@
+"""A parsed sentence's tokens as plain Python lists, read off spaCy's Doc once.
+
+The span model reads the same few attributes of every token many times: each of a
+sentence's 50 to 100 candidate phrases asks for its root, its words' stems and roles, and
+its distance to the question's words. spaCy builds a new Token object on every `doc[i]`,
+`token.head` or `for token in doc`, and that, not the arithmetic, was most of the span
+model's time. Here each attribute is read once per parse, and the phrase roots that spaCy's
+`Span.root` finds are found the same way on the lists.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from functools import cached_property
+from typing import Any
+
+from qa.terms import STOP_WORDS, fold, stem
+
+Doc = Any  # spacy.tokens.Doc: spaCy ships no type information
+
+
+class Parsed:
+    """One parsed text: its Doc and, per token, what the span model reads."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        tokens = list(doc)
+        self.size = len(tokens)
+        self.text = [t.text for t in tokens]
+        self.lower = [t.lower_ for t in tokens]
+        self.pos = [t.pos_ for t in tokens]
+        self.dep = [t.dep_ for t in tokens]
+        self.head = [t.head.i for t in tokens]
+        self.left_edge = [t.left_edge.i for t in tokens]
+        self.right_edge = [t.right_edge.i for t in tokens]
+        self.punct = [t.is_punct for t in tokens]
+        self.space = [t.is_space for t in tokens]
+        self.starts = [t.idx for t in tokens]
+        self.ends = [t.idx + len(t.text) for t in tokens]
+        self.stems = [stem(fold(t.text)) for t in tokens]
+        self.content = [not t.is_punct and t.lower_ not in STOP_WORDS for t in tokens]
+        self.children: list[list[int]] = [[] for _ in tokens]
+        for i, h in enumerate(self.head):
+            if h != i:
+                self.children[h].append(i)
+
+    @cached_property
+    def noun_chunks(self) -> list[tuple[int, int]]:
+        """Token ranges of the noun chunks (only an answer sentence's are ever asked for)."""
+        return [(chunk.start, chunk.end) for chunk in self.doc.noun_chunks]
+
+    @cached_property
+    def _depth(self) -> list[int]:
+        """How spaCy ranks a word as a phrase's root: its distance to the sentence root,
+        but a lone punctuation mark or space only when nothing else qualifies."""
+        depth = []
+        for i in range(self.size):
+            if (self.space[i] or self.punct[i]) and not self.children[i]:
+                depth.append(self.size - 1)
+                continue
+            steps, j = 0, i
+            while self.head[j] != j:
+                j = self.head[j]
+                steps += 1
+            depth.append(steps)
+        return depth
+
+    def root(self, start: int, end: int) -> int:
+        """The root token of doc[start:end], as spaCy's `Span.root` picks it: a sentence
+        root inside the range, else the word nearest the sentence root whose head lies
+        outside the range (the first of equals), else the first word."""
+        head = self.head
+        for i in range(start, end):
+            if head[i] == i:
+                return i
+        best, root = self.size, -1
+        for i in range(start, end):
+            if start <= head[i] < end:
+                continue
+            if self._depth[i] < best:
+                best, root = self._depth[i], i
+        return start if root == -1 else root
+
+    def token_span(self, span: tuple[int, int]) -> tuple[int, int]:
+        """The token range covering a character span (the whole text if none)."""
+        first = bisect_right(self.ends, span[0])  # the first token ending after its start
+        last = bisect_left(self.starts, span[1])  # one past the last token starting before its end
+        return (first, last) if first < last else (0, self.size)
