@@ -51,6 +51,9 @@ _SMALL_WORDS = {
     "via",
 }
 
+# A heading never ends with one of these; a hard-wrapped line of prose often does.
+_WRAP_ENDS = _SMALL_WORDS | {"said", "says", "told", "that", "which", "who", "is", "are", "was"}
+
 
 def is_boilerplate(line: str) -> bool:
     return bool(BOILERPLATE.match(line))
@@ -66,6 +69,29 @@ def is_heading(line: str) -> bool:
     return bool(content) and capitalised / len(content) >= 0.6
 
 
+# A line that ends with one of these has not ended its sentence: "the U.S.", "Rep.".
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|Rep|Sen|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Rev|Hon|St|Mt|Ft)\.)$"
+)
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.endswith(_TERMINAL) and not _ABBREVIATION.search(line)
+
+
+def _wraps(line: str, following: str) -> bool:
+    """`line` is prose broken mid-sentence: `following` goes on with it.
+
+    The line right after a heading starts a paragraph; after a hard-wrapped line of prose
+    ("Gulf Applied Technologies Inc said it"), it starts with a small letter, or it is more
+    prose that runs on to the next line.
+    """
+    last = line.split()[-1].lower() if line.split() else ""
+    if line.endswith((",", "-")) or last in _WRAP_ENDS or following[:1].islower():
+        return True
+    return bool(following) and not is_heading(following) and not _ends_sentence(following)
+
+
 def _lines(text: str) -> Iterator[tuple[int, int]]:
     start = 0
     for match in re.finditer(r"\n", text):
@@ -79,15 +105,23 @@ def story_regions(text: str, title: str = "") -> list[tuple[int, int]]:
     regions: list[tuple[int, int]] = []
     current: tuple[int, int] | None = None
     previous_ends_sentence = True
-    for start, end in _lines(text):
+    after_break = False  # a blank line came before: a line in title case there is a heading
+    lines = list(_lines(text))
+    for i, (start, end) in enumerate(lines):
         line = text[start:end].strip()
+        following = text[lines[i + 1][0] : lines[i + 1][1]].strip() if i + 1 < len(lines) else ""
         excluded = bool(line) and (
             is_boilerplate(line)
             or line == title.strip()
-            or (previous_ends_sentence and is_heading(line))
+            or (
+                previous_ends_sentence
+                and is_heading(line)
+                and (after_break or not _wraps(line, following))
+            )
         )
         if line:
-            previous_ends_sentence = excluded or line.endswith(_TERMINAL)
+            previous_ends_sentence = excluded or _ends_sentence(line)
+        after_break = not line and (after_break or start > 0)
         if excluded:
             if current is not None:
                 regions.append(current)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from syntok import segmenter
 
 from index.clean import story_regions
 
 Span = tuple[int, int]
 _MAX_QUOTE_MERGE = 6  # an unbalanced “ must not swallow the rest of the article
+# Newswire starts a paragraph on a new, indented line.
+_PARAGRAPH = re.compile(r"([.!?][\"”’')\]]*)[ \t]*\n[ \t]{2,}(?=[A-Z\"“(<])")
+# A title before a name, which the segmenter takes for a full stop: "said Rep. Joe Barton".
+_TITLE = re.compile(
+    r"\b(?:Rep|Reps|Sen|Sens|Gov|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|Prof|Rev|Hon|Pres|Amb|Supt|Insp)\.$"
+)
 
 
 def sentences(text: str, title: str = "") -> list[Span]:
@@ -38,7 +46,31 @@ def _segment(text: str, start: int, end: int) -> list[Span]:
                 e -= 1
             if e > s:
                 spans.append((start + s, start + e))
-    return _extend_closing_quotes(text, spans)
+    return _join_titles(text, _extend_closing_quotes(text, _split_paragraphs(text, spans)))
+
+
+def _split_paragraphs(text: str, spans: list[Span]) -> list[Span]:
+    """A full stop, then a new line that is indented, ends the sentence: a paragraph starts.
+
+    The segmenter reads "Hutton and Co." as an abbreviation and runs on across newswire's
+    indented paragraphs; a blank line it takes as a break already."""
+    split: list[Span] = []
+    for s, e in spans:
+        for match in _PARAGRAPH.finditer(text, s, e):
+            split.append((s, match.end(1)))
+            s = match.end()
+        split.append((s, e))
+    return split
+
+
+def _join_titles(text: str, spans: list[Span]) -> list[Span]:
+    joined: list[Span] = []
+    for s, e in spans:
+        if joined and _TITLE.search(text[joined[-1][0] : joined[-1][1]]) and text[s].isupper():
+            joined[-1] = (joined[-1][0], e)
+        else:
+            joined.append((s, e))
+    return joined
 
 
 def _extend_closing_quotes(text: str, spans: list[Span]) -> list[Span]:

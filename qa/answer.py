@@ -298,10 +298,25 @@ class Answerer:
         for s in scored:
             if s.score >= self.threshold:
                 best_per_doc.setdefault(s.sentence.doc_id, s)
-        chosen = list(best_per_doc.values())[:top_k]
+        # Wire stories are often filed again under another id: the same sentence is one
+        # answer, cited from the article where it scored best.
+        candidates = list(best_per_doc.values())
+        texts: dict[str, str] = {}
+        chosen: list[Scored] = []
+        sentences: list[str] = []
+        seen: set[str] = set()
+        for i, s in enumerate(candidates):
+            if len(chosen) == top_k:
+                break
+            if s.sentence.doc_id not in texts:  # the texts of as many as may still be needed
+                texts |= store.texts(c.sentence.doc_id for c in candidates[i : i + top_k])
+            sentence = texts[s.sentence.doc_id][s.sentence.start : s.sentence.end]
+            key = " ".join(sentence.split()).casefold()
+            if key not in seen:
+                seen.add(key)
+                chosen.append(s)
+                sentences.append(sentence)
         infos = store.infos(s.sentence.doc_id for s in chosen)
-        texts = store.texts(s.sentence.doc_id for s in chosen)
-        sentences = [texts[s.sentence.doc_id][s.sentence.start : s.sentence.end] for s in chosen]
         if self.spans is not None and self.reader is None:
             self.spans.prepare(question, sentences)  # one batch for spaCy, not one call each
         answers = []

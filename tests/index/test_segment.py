@@ -69,3 +69,53 @@ def test_wrapped_newswire_lines_join_into_sentences() -> None:
     )
     found = [text[s:e] for s, e in sentences(text)]
     assert len(found) == 2 and found[0].startswith("Showers") and found[0].endswith("drought.")
+
+
+def test_a_hard_wrapped_lead_line_is_story_not_a_heading() -> None:
+    # Newswire wraps at a fixed width, so a lead's first line can be all company name.
+    cases = {
+        "Gulf Applied Technologies Inc said it\nsold its pipeline units for 12.2 mln\n"
+        "dlrs.\n    It added that taxes will be offset.\n": "Gulf Applied Technologies Inc",
+        "Beryllium International\nCorp said it has signed a joint venture agreement\n"
+        "with a Chinese partner.\n": "Beryllium International\nCorp",
+        "Texaco Inc said the U.S.\nSecurities and Exchange Commission will urge the Texas Supreme\n"
+        "Court to accept the case.\n": "Texaco Inc said the U.S.\nSecurities and Exchange",
+        "Suffield Financial Corp said\nJon Googel and Benjamin Sisti bought a stake.\n": "Suffield",
+    }
+    for text, lead in cases.items():
+        found = [text[s:e] for s, e in sentences(text)]
+        assert found[0].startswith(lead), found
+
+
+def test_headings_are_still_skipped_before_a_paragraph_of_any_length() -> None:
+    text = (
+        "The bases improve patrol reach.\nGunfire Reported Near US Embassy\n"
+        "This comes a day after concerns were raised.\n\nAnti-Gang Operations in Haiti\n"
+        "Armed gangs have continued efforts to disrupt road\naccess, but attacks were repelled.\n"
+    )
+    found = [text[s:e] for s, e in sentences(text)]
+    assert not any("Gunfire Reported" in s or "Anti-Gang" in s for s in found), found
+    assert found[1].startswith("This comes") and found[2].startswith("Armed gangs"), found
+
+
+def test_a_title_before_a_name_does_not_end_the_sentence() -> None:
+    text = 'It is easy prey," Rep.\nEdward Markey, D-Mass, said. Sen. Bob Dole agreed.'
+    found = [text[s:e] for s, e in sentences(text)]
+    assert found == [
+        'It is easy prey," Rep.\nEdward Markey, D-Mass, said.',
+        "Sen. Bob Dole agreed.",
+    ]
+
+
+def test_an_indented_paragraph_after_an_abbreviation_starts_a_new_sentence() -> None:
+    text = (
+        "Rates will fall, said Paul McCulley of E.F. Hutton and Co.\n"
+        "    Citibank's cut was expected by the market.\n"
+        "    It added the U.S.\neconomy was slowing.\n"
+    )
+    found = [text[s:e] for s, e in sentences(text)]
+    assert found == [
+        "Rates will fall, said Paul McCulley of E.F. Hutton and Co.",
+        "Citibank's cut was expected by the market.",
+        "It added the U.S.\neconomy was slowing.",
+    ]

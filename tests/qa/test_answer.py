@@ -9,10 +9,12 @@ import pytest
 
 from index.embed import SentenceTransformerEmbedder
 from index.errors import InvalidQueryError
+from index.indexer import Indexer
 from index.store import Store
 from qa.answer import Answerer
+from qa.retrieve import Retriever
 from qa.types import SearchFilters, Turn
-from tests.conftest import SEED_ID, assert_cited_exactly, assert_passage_cited
+from tests.conftest import SEED_ID, SEEDS, assert_cited_exactly, assert_passage_cited
 
 QUESTIONS = {
     "where are the forward operating bases?": (
@@ -150,3 +152,20 @@ def test_answers_are_the_same_when_asked_from_many_threads_at_once(
     concurrent = answers(Answerer(Retriever(Store(seed_index), embedder)), 8)
     serial = answers(Answerer(Retriever(Store(seed_index), embedder)), 1)
     assert concurrent == serial
+
+
+def test_a_story_filed_twice_gives_its_sentence_once(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    seed = (SEEDS / f"{SEED_ID}.txt").read_text(encoding="utf-8")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "first.txt").write_text(seed, encoding="utf-8")
+    (articles / "refiled.txt").write_text(seed + "\nThis story was filed again.\n", "utf-8")
+    Indexer(tmp_path / "index", embedder).index_paths([articles])
+    answerer = Answerer(Retriever(Store(tmp_path / "index"), embedder))
+    result = answerer.ask("where are the forward operating bases?", top_k=3)
+    sentences = [a.sentence for a in result.answers]
+    assert len(sentences) == len(set(sentences)) >= 1
+    assert "Pont Sondé" in sentences[0]
+    assert {a.citation.doc_id for a in result.answers} <= {"first", "refiled"}
