@@ -292,30 +292,36 @@ class Answerer:
         z = w["bias"] + sum(w.get(name, 0.0) * value for name, value in features.items())
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _answers(self, question: str, scored: list[Scored], top_k: int) -> list[Answer]:
-        store = self.retriever.store
+    def _choose(self, scored: list[Scored], top_k: int, texts: dict[str, str]) -> list[Scored]:
+        """The best sentence of each article above the threshold, and each quote once: wire
+        stories are filed again under new ids, and the copy that scored best is cited.
+        `texts` gets the texts of the articles read on the way."""
         best_per_doc: dict[str, Scored] = {}
         for s in scored:
             if s.score >= self.threshold:
                 best_per_doc.setdefault(s.sentence.doc_id, s)
-        # Wire stories are often filed again under another id: the same sentence is one
-        # answer, cited from the article where it scored best.
         candidates = list(best_per_doc.values())
-        texts: dict[str, str] = {}
         chosen: list[Scored] = []
-        sentences: list[str] = []
         seen: set[str] = set()
         for i, s in enumerate(candidates):
             if len(chosen) == top_k:
                 break
-            if s.sentence.doc_id not in texts:  # the texts of as many as may still be needed
-                texts |= store.texts(c.sentence.doc_id for c in candidates[i : i + top_k])
+            if s.sentence.doc_id not in texts:  # as many as may still be needed, in one read
+                texts |= self.retriever.store.texts(
+                    c.sentence.doc_id for c in candidates[i : i + top_k]
+                )
             sentence = texts[s.sentence.doc_id][s.sentence.start : s.sentence.end]
             key = " ".join(sentence.split()).casefold()
             if key not in seen:
                 seen.add(key)
                 chosen.append(s)
-                sentences.append(sentence)
+        return chosen
+
+    def _answers(self, question: str, scored: list[Scored], top_k: int) -> list[Answer]:
+        store = self.retriever.store
+        texts: dict[str, str] = {}
+        chosen = self._choose(scored, top_k, texts)
+        sentences = [texts[s.sentence.doc_id][s.sentence.start : s.sentence.end] for s in chosen]
         infos = store.infos(s.sentence.doc_id for s in chosen)
         if self.spans is not None and self.reader is None:
             self.spans.prepare(question, sentences)  # one batch for spaCy, not one call each
