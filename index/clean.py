@@ -86,7 +86,7 @@ def _wraps(line: str, following: str) -> bool:
     ("Gulf Applied Technologies Inc said it"), it starts with a small letter, or it is more
     prose that runs on to the next line.
     """
-    last = line.split()[-1].lower() if line.split() else ""
+    last = line.split()[-1].lower()  # a heading has words
     if line.endswith((",", "-")) or last in _WRAP_ENDS or following[:1].islower():
         return True
     return bool(following) and not is_heading(following) and not _ends_sentence(following)
@@ -100,6 +100,10 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
     yield start, len(text)
 
 
+def _line_after(text: str, lines: list[tuple[int, int]], i: int) -> str:
+    return text[slice(*lines[i + 1])].strip() if i + 1 < len(lines) else ""
+
+
 def story_regions(text: str, title: str = "") -> list[tuple[int, int]]:
     """Character ranges of the text that belong to the story, in order."""
     regions: list[tuple[int, int]] = []
@@ -109,14 +113,13 @@ def story_regions(text: str, title: str = "") -> list[tuple[int, int]]:
     lines = list(_lines(text))
     for i, (start, end) in enumerate(lines):
         line = text[start:end].strip()
-        following = text[lines[i + 1][0] : lines[i + 1][1]].strip() if i + 1 < len(lines) else ""
         excluded = bool(line) and (
             is_boilerplate(line)
             or line == title.strip()
             or (
                 previous_ends_sentence
                 and is_heading(line)
-                and (after_break or not _wraps(line, following))
+                and (after_break or not _wraps(line, _line_after(text, lines, i)))
             )
         )
         if line:

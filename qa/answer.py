@@ -99,6 +99,7 @@ class Scored:
     sentence: SentenceRow
     score: float
     features: dict[str, float]
+    text: str  # the sentence's words, as the article has them
 
 
 class Answerer:
@@ -231,13 +232,10 @@ class Answerer:
                 "typed": float(has_typed_span(current.text, sentence)),
                 **mismatch[row.doc_id],
             }
-            scored.append(Scored(row, self._logistic(features, first), features))
+            scored.append(Scored(row, self._logistic(features, first), features, sentence))
         scored.sort(key=lambda s: -s.score)
         top = scored[:rerank]
-        sentences = {
-            s.sentence.id: texts[s.sentence.doc_id][s.sentence.start : s.sentence.end] for s in top
-        }
-        self._add_entity_evidence(current.text, top, list(sentences.values()))
+        self._add_entity_evidence(current.text, top, [s.text for s in top])
         if rerank is not None and self.late is not None:
             # The late evidence is for the best few by everything else, and only they are
             # scored with it; the rest keep the calibrated score that never counts on it.
@@ -245,7 +243,7 @@ class Answerer:
                 s.score = self._logistic(s.features, self.first_weights)
             top.sort(key=lambda s: -s.score)
             top = top[: self.late_sentences]
-        self._add_late_evidence(current, query, top, [sentences[s.sentence.id] for s in top])
+        self._add_late_evidence(current, query, top, [s.text for s in top])
         for s in top:
             s.score = self._logistic(s.features)
         scored.sort(key=lambda s: -s.score)
@@ -292,26 +290,19 @@ class Answerer:
         z = w["bias"] + sum(w.get(name, 0.0) * value for name, value in features.items())
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _choose(self, scored: list[Scored], top_k: int, texts: dict[str, str]) -> list[Scored]:
+    def _choose(self, scored: list[Scored], top_k: int) -> list[Scored]:
         """The best sentence of each article above the threshold, and each quote once: wire
-        stories are filed again under new ids, and the copy that scored best is cited.
-        `texts` gets the texts of the articles read on the way."""
+        stories are filed again under new ids, and the copy that scored best is cited."""
         best_per_doc: dict[str, Scored] = {}
         for s in scored:
             if s.score >= self.threshold:
                 best_per_doc.setdefault(s.sentence.doc_id, s)
-        candidates = list(best_per_doc.values())
         chosen: list[Scored] = []
         seen: set[str] = set()
-        for i, s in enumerate(candidates):
+        for s in best_per_doc.values():
             if len(chosen) == top_k:
                 break
-            if s.sentence.doc_id not in texts:  # as many as may still be needed, in one read
-                texts |= self.retriever.store.texts(
-                    c.sentence.doc_id for c in candidates[i : i + top_k]
-                )
-            sentence = texts[s.sentence.doc_id][s.sentence.start : s.sentence.end]
-            key = " ".join(sentence.split()).casefold()
+            key = " ".join(s.text.split()).casefold()
             if key not in seen:
                 seen.add(key)
                 chosen.append(s)
@@ -319,9 +310,8 @@ class Answerer:
 
     def _answers(self, question: str, scored: list[Scored], top_k: int) -> list[Answer]:
         store = self.retriever.store
-        texts: dict[str, str] = {}
-        chosen = self._choose(scored, top_k, texts)
-        sentences = [texts[s.sentence.doc_id][s.sentence.start : s.sentence.end] for s in chosen]
+        chosen = self._choose(scored, top_k)
+        sentences = [s.text for s in chosen]
         infos = store.infos(s.sentence.doc_id for s in chosen)
         if self.spans is not None and self.reader is None:
             self.spans.prepare(question, sentences)  # one batch for spaCy, not one call each
@@ -332,7 +322,7 @@ class Answerer:
             start, end = row.start + span[0], row.start + span[1]
             answers.append(
                 Answer(
-                    text=texts[row.doc_id][start:end],
+                    text=sentence[span[0] : span[1]],
                     sentence=sentence,
                     score=round(s.score, 4),
                     citation=Citation(
