@@ -57,12 +57,17 @@ class EntityTagger:
             return self._tag([sentence])[sentence]
 
     def _tag(self, sentences: list[str]) -> dict[str, tuple[Entity, ...]]:
-        """The sentences' entities, tagging what is not memoised; the caller holds the lock."""
-        found, todo = self._memo.lookup(sentences)
-        for sentence, doc in zip(todo, self._nlp.pipe(todo), strict=True):
-            found[sentence] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
-            self._memo.put(sentence, found[sentence])
-        return found
+        """The sentences' entities, tagging what is not memoised; the caller holds the lock.
+
+        The pipeline reads each sentence flat (english.flat), and the memo is keyed by the
+        flat text: its offsets are the sentence's own, however it was wrapped.
+        """
+        flats = {sentence: english.flat(sentence) for sentence in sentences}
+        found, todo = self._memo.lookup(flats.values())
+        for text, doc in zip(todo, self._nlp.pipe(todo), strict=True):
+            found[text] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
+            self._memo.put(text, found[text])
+        return {sentence: found[text] for sentence, text in flats.items()}
 
     def wants_entities(self, question: str) -> bool:
         """Whether some entity type answers the question (who, when, where, how many)."""

@@ -17,6 +17,11 @@ from typing import Any
 from qa.terms import STOP_WORDS, fold, stem
 
 Doc = Any  # spacy.tokens.Doc: spaCy ships no type information
+# Pronouns that report what their speaker did ("X said it would ..."), with the tags of a
+# subject of the same number.
+_SINGULAR, _PLURAL = frozenset(("NN", "NNP")), frozenset(("NNS", "NNPS"))
+_REPORTED = {"it": _SINGULAR, "he": _SINGULAR, "she": _SINGULAR, "they": _PLURAL, "we": _PLURAL}
+_SUBJECT = ("nsubj", "nsubjpass")
 
 
 class Parsed:
@@ -43,6 +48,25 @@ class Parsed:
         for i, h in enumerate(self.head):
             if h != i:
                 self.children[h].append(i)
+        self.same = self._reported_subjects()
+
+    def _reported_subjects(self) -> list[list[int]]:
+        """Per token, the words it stands for: the subject of reported speech, when it is a
+        pronoun after the verb reporting it, and the subject of that verb, when the two agree
+        in number ("Merrill Corp said it acquired ...", "the unions said they would ..."),
+        each for the other."""
+        same: list[list[int]] = [[] for _ in range(self.size)]
+        for i in range(self.size):
+            number = _REPORTED.get(self.lower[i])
+            clause = self.head[i]
+            if number is None or self.dep[i] not in _SUBJECT or self.dep[clause] != "ccomp":
+                continue
+            verb = self.head[clause]
+            for j in self.children[verb]:
+                if self.dep[j] == "nsubj" and j < verb < i and self.doc[j].tag_ in number:
+                    same[i].append(j)
+                    same[j].append(i)
+        return same
 
     @cached_property
     def noun_chunks(self) -> list[tuple[int, int]]:

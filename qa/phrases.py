@@ -224,9 +224,21 @@ def _tree_distances(parsed: Parsed, hits: list[int]) -> list[int]:
     """Each word's distance in the parse tree to the nearest of the question's words (99
     where none is in its tree): a breadth-first walk out from all of them at once."""
     distance = [-1] * parsed.size
+    same = parsed.same
+
+    def with_same(words: list[int], steps: int) -> list[int]:
+        # A word and the words it stands for (a reported "it" and its subject) are as near.
+        for i in words:
+            for j in same[i]:
+                if distance[j] < 0:
+                    distance[j] = steps
+                    words.append(j)
+        return words
+
     frontier = list(dict.fromkeys(hits))
     for i in frontier:
         distance[i] = 0
+    frontier = with_same(frontier, 0)
     steps = 0
     while frontier:
         steps += 1
@@ -236,7 +248,7 @@ def _tree_distances(parsed: Parsed, hits: list[int]) -> list[int]:
                 if distance[j] < 0:
                     distance[j] = steps
                     reached.append(j)
-        frontier = reached
+        frontier = with_same(reached, steps)
     return [d if d >= 0 else 99 for d in distance]
 
 

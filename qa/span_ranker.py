@@ -80,7 +80,7 @@ class SpanRanker:
         self.weights = weights if weights is not None else load_weights()
         self.tagger = tagger
         self._nlp = _parser()
-        self._parses: Memo[str, Parsed] = Memo(_MEMO_SIZE)  # spaCy's parses, by text
+        self._parses: Memo[str, Parsed] = Memo(_MEMO_SIZE)  # spaCy's parses, by flat text
         # Spans found, by question, sentence and the rules' span: a question asked again
         # skips its candidates' features, most of the span's cost once the parse is kept.
         self._found: Memo[tuple[str, str, Span], Span] = Memo(_MEMO_SIZE)
@@ -144,7 +144,7 @@ class SpanRanker:
 
     def prepare(self, question: str, sentences: list[str]) -> None:
         """Parse and tag a question and its answer sentences in one batch each."""
-        todo = self._parses.lookup([question, *sentences])[1]
+        todo = self._parses.lookup(map(english.flat, [question, *sentences]))[1]
         if todo:
             with self._parsing:
                 docs = list(self._nlp.pipe(todo))
@@ -158,7 +158,12 @@ class SpanRanker:
         return self.table(text).doc
 
     def table(self, text: str) -> Parsed:
-        """The text's parse with its tokens' attributes read out (memoised)."""
+        """The text's parse with its tokens' attributes read out (memoised).
+
+        spaCy reads the text flat (english.flat): the same offsets, one line however it
+        was wrapped, and the memo is keyed by that.
+        """
+        text = english.flat(text)
         parsed = self._parses.get(text)
         if parsed is None:
             with self._parsing:

@@ -153,3 +153,12 @@ def test_the_entity_memo_drops_the_least_recently_used_and_still_answers_past_it
     many = [f"Officer {n} arrived in Nairobi on {n} June." for n in range(1, 6)]
     assert all(len(e) >= 2 for e in tagger._tag(many).values())
     assert tagged[-5:] == many
+
+
+def test_flat_text_has_the_same_offsets_and_no_line_breaks() -> None:
+    from qa.english import flat
+
+    text = "Frayn Financial\nPrinting Co,\r\nSeattle,\tWash.\u00a0said\u2028it"
+    assert flat(text) == "Frayn Financial Printing Co,  Seattle, Wash. said it"
+    assert len(flat(text)) == len(text)
+    assert flat("Pont Sondé — “too late”") == "Pont Sondé — “too late”"

@@ -66,3 +66,21 @@ def test_tree_distance_is_the_path_through_the_nearest_common_head(
                     default=99,
                 )
                 assert distances[token.i] == expected
+
+
+def test_a_reported_pronoun_and_the_subject_that_said_it_are_as_near_to_the_question() -> None:
+    parsed = SpanRanker(tagger=None).table("Merrill Corp said it acquired Frayn Printing Co.")
+    words = parsed.text
+    corp, it, acquired = words.index("Corp"), words.index("it"), words.index("acquired")
+    assert parsed.same[it] == [corp] and parsed.same[corp] == [it]
+    assert sum(map(len, parsed.same)) == 2  # nothing else stands for anything
+    distances = _tree_distances(parsed, [acquired])
+    assert distances[corp] == distances[it] == 1
+    # No such link without reported speech, or when the subject is a pronoun itself.
+    for text in (
+        "Merrill Corp acquired it.",
+        "He said it acquired Frayn Printing Co.",
+        "They opened in 2025, critics said.",
+        "Merrill Corp said they acquired Frayn Printing Co.",
+    ):
+        assert not any(SpanRanker(tagger=None).table(text).same)

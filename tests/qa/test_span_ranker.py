@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from index.errors import ModelLoadError
 from qa.answer import Answerer
+from qa.entities import EntityTagger
 from qa.phrases import whole_list
 from qa.retrieve import Query
 from qa.settings import Settings
@@ -167,3 +168,52 @@ def test_a_span_found_once_is_found_again_without_scoring_the_candidates(
     # Another question about the same sentence is a new span, not the memo's.
     with pytest.raises(pytest.fail.Exception):
         ranker.find("what is guarded?", SENTENCE, rule)
+
+
+def _answer(ranker: SpanRanker, question: str, sentence: str) -> str:
+    rule = rule_span(question, sentence, ranker.tagger)
+    ranker.prepare(question, [sentence])
+    start, end = ranker.find(question, sentence, rule)
+    return sentence[start:end]
+
+
+def test_a_hard_wrapped_sentence_gets_the_answer_of_the_same_sentence_on_one_line() -> None:
+    # Newswire wraps its lines at 65 characters; spaCy read every line end as a word, parsed
+    # "Savings\nand Loan Association" as two phrases and answered with "Tenn.".
+    question = "Which company has signed a letter of intent to acquire Harbor Trust of Greenville?"
+    wrapped = (
+        "Northern Federal Savings\nand Loan Association said it has signed a letter of intent "
+        "to\nacquire Harbor Trust of Greenville, Tenn., for an\nundisclosed amount of cash."
+    )
+    ranker = SpanRanker(tagger=EntityTagger())
+    answer = _answer(ranker, question, wrapped)
+    assert answer == "Northern Federal Savings\nand Loan Association"  # verbatim, line end kept
+    assert _answer(ranker, question, wrapped.replace("\n", " ")) == answer.replace("\n", " ")
+    assert ranker.tagger is not None
+    assert ranker.tagger.entities(wrapped) == ranker.tagger.entities(wrapped.replace("\n", " "))
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "Which company signed a contract to design and build a water treatment system for "
+            "Corex?",
+            "Harlow Environmental Services Corp said it signed a contract to design and build a "
+            "water treatment system for Corex Industries Inc to be installed at a site in Nassau "
+            "County, N.Y.",
+            "Harlow Environmental Services Corp",
+        ),
+        (
+            "Which company has started adding 40 beds for its Oakwood Care Center in Oakwood?",
+            "Southern HealthCorp LP said it has started adding 40 beds for its Oakwood Care "
+            "Center in Oakwood, S.C., and plans to add 12 beds to its Riverside Care Center.",
+            "Southern HealthCorp LP",
+        ),
+    ],
+)
+def test_who_did_what_a_reported_it_did_is_the_subject_that_said_it(
+    question: str, sentence: str, expected: str
+) -> None:
+    # "X said it signed ...": the question's verb has "it" for its subject, and X is who that is.
+    assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
