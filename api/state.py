@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from index.indexer import Indexer
 from qa.answer import Answerer
 from qa.settings import Settings
 
+log = logging.getLogger(__name__)
 RETRY_SECONDS = 2.0  # how often a service without its index tries loading it again
 
 
@@ -36,6 +38,9 @@ class Service:
         self._tried = time.monotonic()
         try:
             answerer = self.answerer or self.settings.answerer()
+            if self.answerer is None:
+                for warning in answerer.retriever.store.warnings:
+                    log.warning("%s", warning)
             self.answerer = answerer
             self.indexer = Indexer(
                 self.settings.location,

@@ -44,6 +44,7 @@ class IndexReport:
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
     doc_ids: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the index, not this run
 
     @property
     def skipped(self) -> int:
@@ -139,6 +140,7 @@ class Indexer:
             self._write(pool, writer, report, progress, total)
             if writer.pending:
                 writer.commit()
+            report.warnings = list(writer.warnings)
         report.seconds = time.perf_counter() - started
         return report
 

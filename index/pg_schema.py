@@ -23,6 +23,8 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from index.errors import IndexError_, StoreUnavailableError
 
 SCHEMA_VERSION = 1
+# How a database index gets new sentence rules (index.schema.SENTENCE_RULES): no rebuild here.
+REINDEX = "index the articles again into a new database or schema to split them again"
 EF_SEARCH = 100  # HNSW candidates per search; recall against exact search is in the bench
 
 

@@ -31,7 +31,8 @@ from index.errors import (
     ModelMismatchError,
     StoreUnavailableError,
 )
-from index.pg_schema import SCHEMA_VERSION, pool, redact, unavailable
+from index.pg_schema import REINDEX, SCHEMA_VERSION, pool, redact, unavailable
+from index.schema import rules_warning
 from index.store import ArticleInfo, Filters, PassageRow, SentenceRow, article_info, filter_sql
 
 _TERM = re.compile(r"^\w+$")
@@ -72,6 +73,7 @@ class PgStore:
         self.model: str = meta["model"]
         self.dim: int = int(meta["dim"])
         self.generation = int(meta.get("generation", 0))
+        self.warnings += rules_warning(meta, "the index in the database", REINDEX)
         if model is not None and canonical_model_name(model) != self.model:
             self.close()
             raise ModelMismatchError(

@@ -22,7 +22,8 @@ from index.chunk import Chunked
 from index.document import Article
 from index.embed import Vectors, canonical_model_name
 from index.errors import IndexCorruptError, IndexLockedError, ModelMismatchError
-from index.pg_schema import SCHEMA_VERSION, connect, ddl, unavailable
+from index.pg_schema import REINDEX, SCHEMA_VERSION, connect, ddl, unavailable
+from index.schema import new_index_meta, rules_warning
 from index.tokens import stemmed_text
 from index.writer import article_insert, article_row, now
 
@@ -55,24 +56,20 @@ class PgWriter:
         self._counts: Counter[str] = Counter()
 
     def _init_meta(self, model: str, dim: int) -> None:
-        defaults = {
-            "schema_version": str(SCHEMA_VERSION),
-            "model": model,
-            "dim": str(dim),
-            "generation": "0",
-            "created_at": now(),
-            "articles": "0",
-            "passages": "0",
-            "sentences": "0",
-            "terms": "0",
-        }
+        defaults = new_index_meta(model, dim, now(), SCHEMA_VERSION)
+        defaults.update(articles="0", passages="0", sentences="0", terms="0")
         with self._conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM meta LIMIT 1")
+            if cur.fetchone() is not None:
+                # An index from before the sentence rules had a version keeps its old ones.
+                defaults["sentence_rules"] = "1"
             cur.executemany(
                 "INSERT INTO meta(key, value) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 list(defaults.items()),
             )
-            cur.execute("SELECT key, value FROM meta WHERE key IN ('schema_version', 'model')")
+            cur.execute("SELECT key, value FROM meta")
             meta = dict(cur.fetchall())
+        self.warnings += rules_warning(meta, "the index in the database", REINDEX)
         if int(meta["schema_version"]) != SCHEMA_VERSION:
             raise IndexCorruptError(
                 f"the index in the database has schema version {meta['schema_version']!r}, "

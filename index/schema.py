@@ -8,6 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 SCHEMA_VERSION = 1
+# The version of the rules that split an article into sentences (index.clean, index.segment).
+# Raise it whenever they change which sentences an article gets. An index records the
+# version it was built with (indexes from before there was one read as 1), and an older
+# one says so in its warnings: its articles keep their old sentences until it is rebuilt.
+#   2: a hard-wrapped lead line in title case is story, not a heading; indented paragraphs
+#      end a sentence; a title before a name does not.
+SENTENCE_RULES = 2
 DB_NAME = "store.sqlite"
 LOCK_NAME = "write.lock"
 
@@ -88,3 +95,31 @@ def save_atomically(path: Path, write: Callable[[Path], None]) -> None:
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def new_index_meta(
+    model: str, dim: int, created_at: str, schema_version: int = SCHEMA_VERSION
+) -> dict[str, str]:
+    """The meta rows of a new index (SQLite's, or PostgreSQL's with its schema version)."""
+    return {
+        "schema_version": str(schema_version),
+        "model": model,
+        "dim": str(dim),
+        "generation": "0",
+        "created_at": created_at,
+        "sentence_rules": str(SENTENCE_RULES),
+    }
+
+
+def rules_warning(meta: dict[str, str], where: str, remedy: str) -> list[str]:
+    """A warning when the index's articles were split into sentences by older rules."""
+    try:
+        recorded = int(meta.get("sentence_rules", "1"))
+    except ValueError:
+        recorded = 1
+    if recorded >= SENTENCE_RULES:
+        return []
+    return [
+        f"{where} was split into sentences by older rules (version {recorded}, now "
+        f"{SENTENCE_RULES}): some answers from hard-wrapped text may be cut short; {remedy}"
+    ]

@@ -29,7 +29,14 @@ from index.errors import (
     IndexNotFoundError,
     ModelMismatchError,
 )
-from index.schema import DB_NAME, SCHEMA_VERSION, connect, lexicon_file, vector_file
+from index.schema import (
+    DB_NAME,
+    SCHEMA_VERSION,
+    connect,
+    lexicon_file,
+    rules_warning,
+    vector_file,
+)
 
 T = TypeVar("T")
 
@@ -112,7 +119,9 @@ class Store:
                 f"index at {self.path} was built with model {self.model!r} (dim {self.dim}), "
                 f"not {canonical_model_name(model)!r}; use that model or rebuild the index"
             )
-        self.warnings: list[str] = []
+        self.warnings: list[str] = rules_warning(
+            meta, f"the index at {self.path}", "`qa index --rebuild` splits every article again"
+        )
         self.generation = -1
         self._passages: faiss.Index = vectors.empty(self.dim)
         self._sentences: faiss.Index = vectors.empty(self.dim)

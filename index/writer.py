@@ -28,10 +28,10 @@ from index.schema import (
     DDL,
     LEGACY_DDL,
     LOCK_NAME,
-    SCHEMA_VERSION,
     connect,
     generation_files,
     lexicon_file,
+    new_index_meta,
     vector_file,
 )
 from index.store import Store
@@ -77,13 +77,10 @@ class StoreWriter:
         self.pending = 0
 
     def _init_meta(self, model: str, dim: int) -> None:
-        defaults = {
-            "schema_version": str(SCHEMA_VERSION),
-            "model": model,
-            "dim": str(dim),
-            "generation": "0",
-            "created_at": now(),
-        }
+        defaults = new_index_meta(model, dim, now())
+        if self._conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone() is not None:
+            # An index from before the sentence rules had a version keeps its old sentences.
+            defaults["sentence_rules"] = "1"
         self._conn.executemany(
             "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", defaults.items()
         )

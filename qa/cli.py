@@ -58,6 +58,12 @@ def _settings(index_dir: Path | None) -> Settings:
     return settings
 
 
+def _warn(warnings: list[str]) -> None:
+    """What is wrong with the index but does not stop it answering, on stderr."""
+    for warning in warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, soft_wrap=True)
+
+
 def _fail(exc: Exception) -> typer.Exit:
     # soft_wrap: a long path in the message stays on one line, whole, for copying.
     err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
@@ -110,6 +116,7 @@ def index_cmd(
     for failure in report.failures:
         err.print(f"[yellow]skipped[/yellow] {failure}", highlight=False)
     out.print(report.summary(), highlight=False, soft_wrap=True)
+    _warn(report.warnings)
     if report.failed and not (report.added or report.updated or report.skipped):
         raise typer.Exit(2)
 
@@ -133,6 +140,7 @@ def ask(
     filters = SearchFilters(source=source, published_from=since, published_to=until)
     try:
         answerer = settings.answerer()
+        _warn(answerer.retriever.store.warnings)
         result = answerer.ask(question, top_k=top_k or settings.top_k, filters=filters)
     except QAError as exc:
         raise _fail(exc) from None
@@ -152,7 +160,9 @@ def search(
     """Ranked passages with scores and citations, without answer extraction."""
     settings = _settings(index_dir)
     try:
-        passages = settings.retriever().search(query, top_k or 5)
+        retriever = settings.retriever()
+        _warn(retriever.store.warnings)
+        passages = retriever.search(query, top_k or 5)
     except QAError as exc:
         raise _fail(exc) from None
     if as_json:

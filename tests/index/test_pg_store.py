@@ -209,3 +209,20 @@ def test_reads_fall_back_to_the_primary_while_the_replica_is_down(
         replica.start()
     assert store.stats()["articles"] == 1
     store.close()
+
+
+def test_a_database_index_split_by_older_sentence_rules_says_so(
+    url: str, embedder: SentenceTransformerEmbedder
+) -> None:
+    indexer = Indexer(url, embedder)
+    assert not indexer.index_articles([story(1)]).warnings
+    fresh = PgStore(url)
+    assert not fresh.warnings
+    fresh.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DELETE FROM meta WHERE key = 'sentence_rules'")  # as before the version
+    store = PgStore(url)
+    assert "older rules (version 1" in store.warnings[0] and "new database" in store.warnings[0]
+    store.close()
+    report = indexer.index_articles([story(2)])
+    assert report.added == 1 and "older rules" in report.warnings[0]

@@ -119,3 +119,30 @@ def test_an_indented_paragraph_after_an_abbreviation_starts_a_new_sentence() -> 
         "Citibank's cut was expected by the market.",
         "It added the U.S.\neconomy was slowing.",
     ]
+
+
+WIRE = (
+    "GULF APPLIED SELLS UNITS\n"
+    "Gulf Applied Technologies Inc said it\nsold its pipeline units for 12.2 mln\n"
+    "dlrs.\n    It added that taxes will be offset.\n"
+    'It is easy prey," Rep.\nEdward Markey, D-Mass, said. Sen. Bob Dole agreed.\n'
+    "Rates will fall, said Paul McCulley of E.F. Hutton and Co.\n    Bonds rallied.\n"
+)
+# The sentences of SEED and WIRE under each version of index.schema.SENTENCE_RULES.
+RULES_DIGESTS = {1: "6d2c93fa445d0141", 2: "09d8a527ea7b62d5"}
+
+
+def test_the_sentence_rules_have_the_version_indexes_record() -> None:
+    # An index records the version of the rules it was split by and warns when it is older
+    # than SENTENCE_RULES; a change to the rules that leaves the version as it was would
+    # leave old indexes silent. Changed the rules? Raise the version, record the new digest.
+    import hashlib
+
+    from index.schema import SENTENCE_RULES
+
+    found = [sentences(SEED), sentences(WIRE)]
+    digest = hashlib.sha256(repr(found).encode()).hexdigest()[:16]
+    assert RULES_DIGESTS.get(SENTENCE_RULES) == digest, (
+        f"the sentence rules split differently from version {SENTENCE_RULES}: raise "
+        f"index.schema.SENTENCE_RULES and record {digest!r} for it in RULES_DIGESTS"
+    )

@@ -123,3 +123,37 @@ def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "bad setting: QA_THRESHOLD='2'" in run.stderr and "less than or equal to 1" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_an_index_split_by_older_sentence_rules_says_so_until_it_is_rebuilt(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from index.schema import DB_NAME, SENTENCE_RULES
+    from index.store import Store
+
+    assert qa("index", str(SEEDS), cwd=tmp_path).returncode == 0
+    index = tmp_path / "qa-index"
+    assert not Store(index).warnings
+    # An index built before the rules had a version has no record of them.
+    with sqlite3.connect(index / DB_NAME) as db:
+        db.execute("DELETE FROM meta WHERE key = 'sentence_rules'")
+    asked = qa("ask", "where are the forward operating bases?", "--json", cwd=tmp_path)
+    assert asked.returncode == 0 and "Haitian Police Academy" in asked.stdout  # still answers
+    assert "older rules (version 1" in asked.stderr and "qa index --rebuild" in asked.stderr
+    # Indexing more articles into it leaves the old ones as they were, and says so too.
+    more = tmp_path / "more.txt"
+    more.write_text("Harbour reopens\n\nThe harbour of Jacmel reopened on Monday after repairs.")
+    again = qa("index", str(more), cwd=tmp_path)
+    assert again.returncode == 0 and "1 added" in again.stdout
+    assert "older rules" in again.stderr
+    assert "older rules" in Store(index).warnings[0]
+    rebuilt = qa("index", "--rebuild", cwd=tmp_path)
+    assert rebuilt.returncode == 0 and "older rules" not in rebuilt.stderr
+    store = Store(index)
+    assert not store.warnings and store.stats()["articles"] == 2
+    with sqlite3.connect(index / DB_NAME) as db:
+        recorded = db.execute("SELECT value FROM meta WHERE key = 'sentence_rules'").fetchone()
+    assert recorded == (str(SENTENCE_RULES),)
+    assert "older rules" not in qa("ask", "where is the harbour?", cwd=tmp_path).stderr
