@@ -32,6 +32,7 @@ from qa.phrases import (
     features,
     whole_list,
 )
+from qa.predicate import asks_what_done, predicate
 from qa.span import Span, find_span, nearest
 
 WEIGHTS_FILE = Path(__file__).with_name("span_weights.json")
@@ -102,6 +103,10 @@ class SpanRanker:
     def _find(self, question: str, sentence: str, rule: Span) -> Span:
         parsed, question_doc = self.table(sentence), self.parse(question)
         doc = parsed.doc
+        if asks_what_done(question, question_doc):
+            done = predicate(question, question_doc, parsed)
+            if done is not None:
+                return char_span(doc, *done)
         scored = self._scored(question, question_doc, parsed, rule)
         if not scored:
             return rule

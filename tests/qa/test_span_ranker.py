@@ -217,3 +217,58 @@ def test_who_did_what_a_reported_it_did_is_the_subject_that_said_it(
 ) -> None:
     # "X said it signed ...": the question's verb has "it" for its subject, and X is who that is.
     assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "What did the central bank do with interest rates?",
+            "Analyst Jane Roe said the central bank would allow interest rates to ease further "
+            "in the spring.",
+            "would allow interest rates to ease further in the spring",
+        ),
+        (
+            "What will the ministry do in Gonaives?",
+            "The ministry said it would open two new police bases in Gonaives next month.",
+            "would open two new police bases in Gonaives next month",
+        ),
+        (
+            "What are pharmacists forbidden to do?",
+            "In most countries pharmacists are forbidden to sell antibiotics without a "
+            "prescription.",
+            "sell antibiotics without a prescription",
+        ),
+        (
+            "What did the MSS do after the attack?",
+            "After the attack, Kenyan officers of the MSS secured the airport and escorted "
+            "convoys to the port.",
+            "secured the airport and escorted convoys to the port",
+        ),
+    ],
+)
+def test_what_someone_did_is_the_predicate_of_its_subject(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
+
+
+def test_only_questions_about_what_was_done_get_a_predicate() -> None:
+    from qa.predicate import asks_what_done
+
+    ranker = SpanRanker(tagger=None)
+    asked = {
+        "What did the Bundesbank do with interest rates?": True,
+        "What is the MSS doing in Haiti?": True,
+        "What did Japan do to help the dollar?": True,
+        "What are pharmacists forbidden to do?": True,
+        "What does the MSS use as a base?": False,
+        "What year did the mission do its first patrol?": False,
+        "Who did the police arrest?": False,
+        "What gauge of rail lines do two tourist lines use?": False,
+    }
+    for question, expected in asked.items():
+        assert asks_what_done(question, ranker.parse(question)) is expected, question
+    # A one-word predicate is no answer: the span model chooses instead.
+    sentence = "The dollar's decline occurred despite heavy intervention, dealers noted."
+    assert _answer(SpanRanker(tagger=EntityTagger()), "What did Japan do?", sentence) != "noted"
