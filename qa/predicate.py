@@ -1,10 +1,12 @@
-""" "What did X do?": the answer is what the sentence says X did, its predicate.
+"""Answers to "What did X do?" and "What did X say?": what the sentence says X did (its
+predicate), or what X said (the clause X's verb of saying reports).
 
-The span model was fitted on SQuAD, where such questions are rare (8 of xquad-en's 1,190),
-and picks a noun phrase for them ("the Bundesbank would allow interest rates to ease"
-answered "senior European economist"). In the news they are common, so a rule answers
-them: the verb whose subject is the question's X, from its auxiliaries to the end of its
-phrase, without X itself.
+The span model was fitted on SQuAD, where such questions are rare (11 of xquad-en's
+1,190), and picks a noun phrase for them ("the Bundesbank would allow interest rates to
+ease" answered "senior European economist", "Poehl said West Germany would be badly
+advised to lower interest rates" answered "West Germany"). In the news they are common,
+so a rule answers them, and leaves the question to the model when the sentence has no
+such clause.
 """
 
 from __future__ import annotations
@@ -19,51 +21,63 @@ from qa.terms import STOP_WORDS, fold, stem
 # "What" and an auxiliary: "What did ...", "What will ...", not "What year did ...".
 _ASKS_WHAT_DONE = re.compile(
     r"^\s*what\s+(?:do|does|did|will|would|can|could|should|must|might|may|has|have|had"
-    r"|is|are|was|were)(?:n't)?\b.*\bdo(?:es|ing)?\b",
+    r"|is|are|was|were)(?:n't)?\b.*\b(?:do|does|doing|say|saying|tell|telling|announce"
+    r"|announcing|claim|claiming|warn|warning)\b",
     re.IGNORECASE,
 )
 _DO = frozenset(("do", "does", "did", "doing"))
+# Verbs that report speech, as stems: a question asks what X said with the first few, and a
+# sentence reports it with any of them.
+_SAY = frozenset(map(stem, ("say", "says", "said", "tell", "told", "announce", "claim", "warn")))
+_SAID = _SAY | frozenset(
+    map(
+        stem,
+        ("add", "state", "note", "argue", "insist", "explain", "stress", "predict", "report"),
+    )
+)
 _SUBJECT = frozenset(("nsubj", "nsubjpass"))
 _BEFORE_VERB = frozenset(("aux", "auxpass", "neg"))
 
 
-def asks_what_done(question: str, question_doc: Any) -> bool:
-    """Whether the question asks what someone did: "What did X do?", "What will X do
-    about Y?", "What did X begin to do?" ("do" the verb, not the auxiliary)."""
+def asks_what_done(question: str, question_doc: Any) -> str | None:
+    """What the question asks someone did: "do" for "What did X do?", "What will X do
+    about Y?", "What did X begin to do?"; "say" for "What did X say about Y?"; else None.
+
+    The first verb after the auxiliary must be that verb, or govern it ("forbidden to do"):
+    not "What does X use as a standard?". A question that says part of what was said
+    ("What did X say was mistaken?") asks for the rest, which the span model finds.
+    """
     if not _ASKS_WHAT_DONE.search(question):
-        return False
-    # The first verb after the auxiliary is "do", or governs it ("forbidden to do"): not
-    # "What does X use as a standard?".
+        return None
     verbs = [t for t in question_doc[2:] if t.pos_ == "VERB"]
-    do = next((t for t in verbs if t.lower_ in _DO), None)
-    return do is not None and (do == verbs[0] or (do.dep_ == "xcomp" and do.head == verbs[0]))
+    for token in verbs:
+        kind = "do" if token.lower_ in _DO else "say" if stem(token.lower_) in _SAY else None
+        if kind == "say" and any(t.pos_ in ("VERB", "AUX") for t in question_doc[token.i + 1 :]):
+            return None  # "What did the IPCC say was mistaken?" asks for part of what was said
+        if kind and (token == verbs[0] or (token.dep_ == "xcomp" and token.head == verbs[0])):
+            return kind
+    return None
 
 
-def predicate(question: str, question_doc: Any, parsed: Parsed) -> tuple[int, int] | None:
-    """The token range of what the sentence says the question's subject did, or None.
+def predicate(
+    question: str, question_doc: Any, parsed: Parsed, kind: str = "do"
+) -> tuple[int, int] | None:
+    """The token range of what the sentence says the question's subject did (or, for
+    `kind` "say", said), or None.
 
     The subject is the sentence's subject (or a pronoun standing for one, qa.parsed) that
     shares most words with the question's subject (or, if the parse finds none, with the
     question), else the main clause's: "The company installed ..." answers "What did Tesla
     Electric do?". When the question asks what X began or set out to do, the answer is the
-    clause X's verb governs: "began to thaw".
+    clause X's verb governs: "began to thaw". What X said is the clause its verb of saying
+    governs: "Poehl said [West Germany would be badly advised to ...]".
     """
-    q_stems = _subject_stems(question_doc) or question_stems(question)
-    best, best_overlap = -1, (0, False)
-    for i in range(parsed.size):
-        if parsed.dep[i] not in _SUBJECT:
-            continue
-        if best < 0 and parsed.dep[parsed.head[i]] == "ROOT":
-            best = i  # the main clause's subject, unless another names the question's
-        for word in (i, *parsed.same[i]):
-            phrase = range(parsed.left_edge[word], parsed.right_edge[word] + 1)
-            overlap = sum(parsed.content[j] and parsed.stems[j] in q_stems for j in phrase)
-            # "X said it would ...": what X will do is what "it" would, not the saying.
-            if overlap and (overlap, word != i) > best_overlap:
-                best, best_overlap = i, (overlap, word != i)
+    best = _subject(question, question_doc, parsed, anchored=kind == "say")
     if best < 0:
         return None
     verb = parsed.head[best]
+    if kind == "say":
+        return _said(parsed, verb) if parsed.stems[verb] in _SAID else None
     if parsed.pos[verb] not in ("VERB", "AUX") or verb < best:
         return None  # no verb, or one before its subject ("said X"): no predicate to quote
     if any(t.lower_ in _DO and t.dep_ == "xcomp" for t in question_doc):  # "begin to do"
@@ -75,21 +89,56 @@ def predicate(question: str, question_doc: Any, parsed: Parsed) -> tuple[int, in
         for c in parsed.children[verb]
         if parsed.dep[c] in _BEFORE_VERB and parsed.lower[c] != "to"  # "would", not "to"
     ]
-    start = min([verb, *before])
-    start = max(start, parsed.right_edge[best] + 1)
-    end = parsed.right_edge[verb] + 1
+    start = max(min([verb, *before]), parsed.right_edge[best] + 1)
+    return _trimmed(parsed, start, parsed.right_edge[verb] + 1)
+
+
+def _subject(question: str, question_doc: Any, parsed: Parsed, anchored: bool) -> int:
+    """The sentence's subject the question asks about (see `predicate`), or -1. Only one
+    that names the question's subject when `anchored`."""
+    q_stems = _subject_stems(question_doc) or question_stems(question)
+    best, best_overlap = -1, (0, False)
+    for i in range(parsed.size):
+        if parsed.dep[i] not in _SUBJECT:
+            continue
+        if best < 0 and not anchored and parsed.dep[parsed.head[i]] == "ROOT":
+            best = i  # the main clause's subject, unless another names the question's
+        for word in (i, *parsed.same[i]):
+            phrase = range(parsed.left_edge[word], parsed.right_edge[word] + 1)
+            overlap = sum(parsed.content[j] and parsed.stems[j] in q_stems for j in phrase)
+            # "X said it would ...": what X will do is what "it" would, not the saying.
+            key = (overlap, word != i and not anchored)
+            if overlap and key > best_overlap:
+                best, best_overlap = i, key
+    return best
+
+
+def _said(parsed: Parsed, verb: int) -> tuple[int, int] | None:
+    """What a verb of saying reports: the clause it governs, before or after it."""
+    for child in parsed.children[verb]:
+        if parsed.dep[child] == "ccomp":
+            start = parsed.left_edge[child]
+            if parsed.lower[start] == "that":
+                start += 1
+            return _trimmed(parsed, start, parsed.right_edge[child] + 1)
+    return None
+
+
+def _trimmed(parsed: Parsed, start: int, end: int) -> tuple[int, int] | None:
+    """The range without punctuation or space at either end; None for one word or less
+    ("dealers noted" answers nothing)."""
     while end > start and (parsed.punct[end - 1] or parsed.space[end - 1]):
         end -= 1
     while start < end and (parsed.punct[start] or parsed.space[start]):
         start += 1
-    return (start, end) if end - start > 1 else None  # "dealers noted": no answer in one word
+    return (start, end) if end - start > 1 else None
 
 
 def _subject_stems(question_doc: Any) -> frozenset[str]:
     """The stems of the content words of the question's subject: "the Bundesbank" of "What
     did the Bundesbank do with interest rates?", not the rates."""
     for token in question_doc:
-        if token.lower_ in _DO and token.pos_ == "VERB":
+        if token.pos_ == "VERB" and (token.lower_ in _DO or stem(token.lower_) in _SAY):
             verb = token.head if token.dep_ == "xcomp" else token
             return frozenset(
                 stem(fold(word.text))

@@ -103,8 +103,9 @@ class SpanRanker:
     def _find(self, question: str, sentence: str, rule: Span) -> Span:
         parsed, question_doc = self.table(sentence), self.parse(question)
         doc = parsed.doc
-        if asks_what_done(question, question_doc):
-            done = predicate(question, question_doc, parsed)
+        kind = asks_what_done(question, question_doc)
+        if kind is not None:
+            done = predicate(question, question_doc, parsed, kind)
             if done is not None:
                 return char_span(doc, *done)
         scored = self._scored(question, question_doc, parsed, rule)

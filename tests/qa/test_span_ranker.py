@@ -268,7 +268,45 @@ def test_only_questions_about_what_was_done_get_a_predicate() -> None:
         "What gauge of rail lines do two tourist lines use?": False,
     }
     for question, expected in asked.items():
-        assert asks_what_done(question, ranker.parse(question)) is expected, question
+        assert (asks_what_done(question, ranker.parse(question)) == "do") is expected, question
     # A one-word predicate is no answer: the span model chooses instead.
     sentence = "The dollar's decline occurred despite heavy intervention, dealers noted."
     assert _answer(SpanRanker(tagger=EntityTagger()), "What did Japan do?", sentence) != "noted"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "What did Poehl say about interest rates?",
+            "Bundesbank President Karl Otto Poehl said that West Germany would be badly "
+            "advised to lower interest rates.",
+            "West Germany would be badly advised to lower interest rates",
+        ),
+        (
+            "What did Jack Ombaka tell reporters about the airport?",
+            '"The airport is secure and flights will resume on Monday," Jack Ombaka told '
+            "reporters.",
+            "The airport is secure and flights will resume on Monday",
+        ),
+    ],
+)
+def test_what_someone_said_is_the_clause_their_verb_of_saying_reports(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
+
+
+def test_what_someone_else_said_is_not_quoted_as_theirs() -> None:
+    from qa.predicate import asks_what_done
+
+    ranker = SpanRanker(tagger=EntityTagger())
+    # A question that says part of what was said asks for the rest: the model's phrase.
+    for question, kind in [("What did Baker say?", "say"), ("What did Baker say was wrong?", None)]:
+        assert asks_what_done(question, ranker.parse(question)) == kind
+    # The official said it, about Baker, or about nobody: that is not what Baker said.
+    for sentence, said in [
+        ("The Bank official said Baker did not mean to talk the dollar down.", "Baker did"),
+        ("The Bank official said the dollar would not fall much further.", "the dollar"),
+    ]:
+        assert not _answer(ranker, "What did Baker say?", sentence).startswith(said)
