@@ -14,7 +14,8 @@ SCHEMA_VERSION = 1
 # one says so in its warnings: its articles keep their old sentences until it is rebuilt.
 #   2: a hard-wrapped lead line in title case is story, not a heading; indented paragraphs
 #      end a sentence; a title before a name does not.
-SENTENCE_RULES = 2
+#   3: a closing bracket with no full stop before it ends no sentence.
+SENTENCE_RULES = 3
 DB_NAME = "store.sqlite"
 LOCK_NAME = "write.lock"
 

@@ -46,7 +46,8 @@ def _segment(text: str, start: int, end: int) -> list[Span]:
                 e -= 1
             if e > s:
                 spans.append((start + s, start + e))
-    return _join_titles(text, _extend_closing_quotes(text, _split_paragraphs(text, spans)))
+    spans = _extend_closing_quotes(text, _split_paragraphs(text, spans))
+    return _join_brackets(text, _join_titles(text, spans))
 
 
 def _split_paragraphs(text: str, spans: list[Span]) -> list[Span]:
@@ -70,6 +71,26 @@ def _join_titles(text: str, spans: list[Span]) -> list[Span]:
             joined[-1] = (joined[-1][0], e)
         else:
             joined.append((s, e))
+    return joined
+
+
+def _join_brackets(text: str, spans: list[Span]) -> list[Span]:
+    """A closing bracket with no full stop before it ends no sentence: the segmenter splits
+    "the Mental Health (Care and Treatment) (Scotland) | Act 2003" and "Sony (U.K.) | Ltd".
+    A line break between the two still does (a heading or a list line may end so)."""
+    joined: list[Span] = []
+    for s, e in spans:
+        if joined:
+            last_s, last_e = joined[-1]
+            tail = text[last_s:last_e].rstrip(")]")
+            if (
+                tail != text[last_s:last_e]
+                and tail[-1:] not in (".", "!", "?")
+                and "\n" not in text[last_e:s]
+            ):
+                joined[-1] = (last_s, e)
+                continue
+        joined.append((s, e))
     return joined
 
 
