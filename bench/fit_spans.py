@@ -20,6 +20,7 @@ import json
 import random
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def collect(path: str, embedder: SentenceTransformerEmbedder, ranker: SpanRanker
     return examples
 
 
-def _best(metric, predicted: str, answers: list[str]) -> float:  # type: ignore[no-untyped-def]
+def _best(metric: Callable[[str, str], float], predicted: str, answers: list[str]) -> float:
     return max(metric(predicted, a) for a in answers)
 
 
@@ -159,7 +160,7 @@ def main() -> None:
     everything = [e for examples in data.values() for e in examples]
     groups = sorted({e.group for e in everything})
     random.Random(0).shuffle(groups)
-    held_out: dict[str, list[tuple[float, float]]] = {name: [] for name in data}
+    held_out: dict[str, list[tuple[int, float, float]]] = {name: [] for name in data}
     for k in range(args.folds):
         test_groups = set(groups[k :: args.folds])
         weights = fit([e for e in everything if e.group not in test_groups])

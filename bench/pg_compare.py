@@ -22,6 +22,7 @@ import argparse
 import json
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -97,10 +98,9 @@ def _bench(
         row["hnsw_recall_at_10"] = _hnsw_recall(url, embedder.embed(asked))
         for label, s in (("directory", store), ("postgres", pg)):
             answerer = Answerer(Retriever(s, embedder))
-            row[f"ask_ms_{label}"] = latencies(lambda q, a=answerer: a.ask(q, top_k=3), asked)
-            row[f"search_ms_{label}"] = latencies(
-                lambda q, a=answerer: a.retriever.search(q, 5), asked
-            )
+            row[f"ask_ms_{label}"] = latencies(partial(answerer.ask, top_k=3), asked)
+            search = partial(answerer.retriever.search, top_k=5)
+            row[f"search_ms_{label}"] = latencies(search, asked)
         row["ask_p50_ratio"] = round(
             row["ask_ms_postgres"]["p50"] / row["ask_ms_directory"]["p50"], 2
         )

@@ -11,12 +11,13 @@ import numpy as np
 
 from index.embed import TokenEmbedder
 from index.store import SentenceRow
+from qa.antecedent import antecedent, needs_antecedent
 from qa.entities import EntityTagger
 from qa.late import LateInteraction
 from qa.mismatch import missing_negation, missing_numbers
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters
-from qa.span import has_typed_span
+from qa.span import Span, has_typed_span
 from qa.span_ranker import SpanRanker, rule_span
 from qa.terms import key_terms, stems
 from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
@@ -318,12 +319,16 @@ class Answerer:
         answers = []
         for s, sentence in zip(chosen, sentences, strict=True):
             row, info = s.sentence, infos[s.sentence.doc_id]
-            span = self._span(question, sentence)
-            start, end = row.start + span[0], row.start + span[1]
+            named = self._named_before(question, s)
+            if named is not None:  # "He resigned ...": the quote starts where he is named
+                quote_start, (start, end), quote = named
+            else:
+                span = self._span(question, sentence)
+                quote_start, start, end, quote = row.start, *(row.start + i for i in span), sentence
             answers.append(
                 Answer(
-                    text=sentence[span[0] : span[1]],
-                    sentence=sentence,
+                    text=quote[start - quote_start : end - quote_start],
+                    sentence=quote,
                     score=round(s.score, 4),
                     citation=Citation(
                         doc_id=row.doc_id,
@@ -332,12 +337,30 @@ class Answerer:
                         published=info.published,
                         start=start,
                         end=end,
-                        sentence_start=row.start,
+                        sentence_start=quote_start,
                         sentence_end=row.end,
                     ),
                 )
             )
         return answers
+
+    def _named_before(self, question: str, s: Scored) -> tuple[int, Span, str] | None:
+        """For a who-question answered by a sentence that says only "he" or "she": where the
+        quote starts (the sentence before), the person it names there (article offsets) and
+        the quote; None when that sentence names nobody else (qa.antecedent)."""
+        if self.tagger is None or self.reader is not None:
+            return None
+        if not needs_antecedent(question, s.text, self.tagger):
+            return None
+        row, store = s.sentence, self.retriever.store
+        prev = store.sentences([row.id - 1]).get(row.id - 1)
+        if prev is None or prev.doc_id != row.doc_id:
+            return None
+        text = store.texts({row.doc_id})[row.doc_id]
+        span = antecedent(question, text[prev.start : prev.end], self.tagger)
+        if span is None:
+            return None
+        return prev.start, (prev.start + span[0], prev.start + span[1]), text[prev.start : row.end]
 
 
 def _with_context(question: str, history: Sequence[Turn]) -> str:

@@ -14,12 +14,16 @@ class Citation(BaseModel):
     published: str | None = None
     start: int = Field(description="Start of the quoted text in the article text")
     end: int = Field(description="End (exclusive) of the quoted text in the article text")
-    sentence_start: int = Field(description="Start of the enclosing sentence")
+    sentence_start: int = Field(
+        description="Start of the enclosing sentence (of the sentence before it, when the "
+        "answer is the person that one names and the answering sentence calls he or she)"
+    )
     sentence_end: int = Field(description="End (exclusive) of the enclosing sentence")
 
 
 class Answer(BaseModel):
-    """A verbatim answer: `text` is article[start:end], `sentence` is the sentence around it."""
+    """A verbatim answer: `text` is article[start:end], `sentence` is the sentence around it
+    (with the one before, when that names the "he" or "she" who answers a who-question)."""
 
     text: str
     sentence: str

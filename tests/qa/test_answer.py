@@ -169,3 +169,29 @@ def test_a_story_filed_twice_gives_its_sentence_once(
     assert len(sentences) == len(set(sentences)) >= 1
     assert "Pont Sondé" in sentences[0]
     assert {a.citation.doc_id for a in result.answers} <= {"first", "refiled"}
+
+
+def test_who_a_he_did_it_is_the_person_named_the_sentence_before(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "texaco.txt").write_text(
+        "Texaco names new chairman\n\n"
+        "Texaco said on Friday that Alfred DeCrane would take over its board in May. "
+        "He succeeds John McKinley as chairman of the oil company, a post he has held since "
+        "1980. The company's shares rose 2 dlrs.\n",
+        encoding="utf-8",
+    )
+    Indexer(tmp_path / "index", embedder).index_paths([articles])
+    answerer = Answerer(Retriever(Store(tmp_path / "index"), embedder))
+    result = answerer.ask("Who succeeds John McKinley as chairman?", top_k=1)
+    answer = result.answers[0]
+    assert answer.text == "Alfred DeCrane"
+    # The quote holds the sentence that names him and the one that answers, verbatim.
+    assert answer.sentence.startswith("Texaco said on Friday that Alfred DeCrane")
+    assert answer.sentence.endswith("a post he has held since 1980.")
+    assert_cited_exactly(result, answerer.retriever.store)
+    # Asked about someone the question names, the pronoun is not them: no such rewrite.
+    other = answerer.ask("Who did Alfred DeCrane succeed as chairman?", top_k=1)
+    assert other.answers[0].text != "Alfred DeCrane"
