@@ -11,7 +11,7 @@ import numpy as np
 
 from index.embed import TokenEmbedder
 from index.store import SentenceRow
-from qa.antecedent import antecedent, needs_antecedent
+from qa.antecedent import antecedent, referent
 from qa.entities import EntityTagger
 from qa.late import LateInteraction
 from qa.mismatch import missing_negation, missing_numbers
@@ -93,6 +93,7 @@ RERANK = 6  # sentences that get the (slower) entity evidence
 LATE = 3  # sentences that get the late-interaction evidence; each costs a model run
 WINDOW_CHARS = 300  # how far back the "window" feature looks
 MIN_ANSWER_WORDS = 3  # fragments like "France's" are never answers
+LOOK_BACK = 3  # sentences searched for who "he" or "it" is (qa.antecedent)
 
 
 @dataclass
@@ -345,22 +346,28 @@ class Answerer:
         return answers
 
     def _named_before(self, question: str, s: Scored) -> tuple[int, Span, str] | None:
-        """For a who-question answered by a sentence that says only "he" or "she": where the
-        quote starts (the sentence before), the person it names there (article offsets) and
-        the quote; None when that sentence names nobody else (qa.antecedent)."""
+        """For a who-question answered by a sentence that says only "he" (or a which-company
+        question, "it"): where the quote starts (the nearest of the LOOK_BACK sentences
+        before that names someone who fits), who it names there (article offsets) and the
+        quote; None when none of them does (qa.antecedent)."""
         if self.tagger is None or self.reader is not None:
             return None
-        if not needs_antecedent(question, s.text, self.tagger):
+        label = referent(question, s.text, self.tagger)
+        if label is None:
             return None
         row, store = s.sentence, self.retriever.store
-        prev = store.sentences([row.id - 1]).get(row.id - 1)
-        if prev is None or prev.doc_id != row.doc_id:
-            return None
+        ids = [row.id - back for back in range(1, LOOK_BACK + 1) if row.id - back >= 0]
+        before = store.sentences(ids)
         text = store.texts({row.doc_id})[row.doc_id]
-        span = antecedent(question, text[prev.start : prev.end], self.tagger)
-        if span is None:
-            return None
-        return prev.start, (prev.start + span[0], prev.start + span[1]), text[prev.start : row.end]
+        for i in ids:  # nearest first, in the same article only
+            prev = before.get(i)
+            if prev is None or prev.doc_id != row.doc_id:
+                return None
+            span = antecedent(question, text[prev.start : prev.end], self.tagger, label)
+            if span is not None:
+                start, end = prev.start + span[0], prev.start + span[1]
+                return prev.start, (start, end), text[prev.start : row.end]
+        return None
 
 
 def _with_context(question: str, history: Sequence[Turn]) -> str:

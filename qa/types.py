@@ -15,15 +15,15 @@ class Citation(BaseModel):
     start: int = Field(description="Start of the quoted text in the article text")
     end: int = Field(description="End (exclusive) of the quoted text in the article text")
     sentence_start: int = Field(
-        description="Start of the enclosing sentence (of the sentence before it, when the "
-        "answer is the person that one names and the answering sentence calls he or she)"
+        description="Start of the enclosing sentence (of an earlier one, when the answer is "
+        "the person or company it names and the answering sentence calls he, she or it)"
     )
     sentence_end: int = Field(description="End (exclusive) of the enclosing sentence")
 
 
 class Answer(BaseModel):
     """A verbatim answer: `text` is article[start:end], `sentence` is the sentence around it
-    (with the one before, when that names the "he" or "she" who answers a who-question)."""
+    (from an earlier one, when that names the "he" or "it" who answers the question)."""
 
     text: str
     sentence: str

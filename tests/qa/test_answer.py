@@ -195,3 +195,25 @@ def test_who_a_he_did_it_is_the_person_named_the_sentence_before(
     # Asked about someone the question names, the pronoun is not them: no such rewrite.
     other = answerer.ask("Who did Alfred DeCrane succeed as chairman?", top_k=1)
     assert other.answers[0].text != "Alfred DeCrane"
+
+
+def test_which_company_it_is_is_the_company_named_up_to_three_sentences_before(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "acme.txt").write_text(
+        "Acme closes plants\n\n"
+        "Acme Robotics Corp said on Tuesday it would close two plants in Ohio. "
+        "The plants employ 400 people. "
+        "It said it expects a first-quarter loss of 12 mln dlrs from the closures.\n",
+        encoding="utf-8",
+    )
+    Indexer(tmp_path / "index", embedder).index_paths([articles])
+    answerer = Answerer(Retriever(Store(tmp_path / "index"), embedder))
+    result = answerer.ask("Which company expects a first-quarter loss?", top_k=1)
+    answer = result.answers[0]
+    assert answer.text == "Acme Robotics Corp"
+    assert answer.sentence.startswith("Acme Robotics Corp said on Tuesday")
+    assert answer.sentence.endswith("from the closures.")
+    assert_cited_exactly(result, answerer.retriever.store)
