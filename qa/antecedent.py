@@ -1,11 +1,11 @@
-"""Who "he" or "it" is: the person or company a sentence names only by a pronoun, named
-in the sentence before.
+"""Who "he" or "it" is: the person or company a sentence names only by a pronoun, named a
+sentence or a few before.
 
 News names a person once and then says "he", a company and then "it" or "the company":
 asked "Who resigned as chairman?", the sentence that answers is "He resigned on Friday",
 and no phrase of it is the answer. The span model then picks whatever else is there
-("Friday"). Here the answer becomes the one the sentence before names, and the quote grows
-to hold both sentences.
+("Friday"). Here the answer becomes the one an earlier sentence names, and the quote grows
+to run from that sentence to the answering one (qa.answer looks a few sentences back).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def referent(question: str, sentence: str, tagger: EntityTagger) -> str | None:
 
 
 def antecedent(question: str, previous: str, tagger: EntityTagger, label: str) -> Span | None:
-    """Who the sentence before names, as offsets into it: its first entity of the label
+    """Who an earlier sentence names, as offsets into it: its first entity of the label
     that the question does not name itself (asked "Prior to Manning, who …", Manning is
     not it)."""
     return _named(question, previous, tagger, label)
