@@ -36,6 +36,7 @@ _SAID = _SAY | frozenset(
     )
 )
 _SUBJECT = frozenset(("nsubj", "nsubjpass"))
+_PRONOUNS = frozenset(("he", "she", "it", "they", "we"))
 _BEFORE_VERB = frozenset(("aux", "auxpass", "neg"))
 
 
@@ -94,15 +95,19 @@ def predicate(
 
 
 def _subject(question: str, question_doc: Any, parsed: Parsed, anchored: bool) -> int:
-    """The sentence's subject the question asks about (see `predicate`), or -1. Only one
-    that names the question's subject when `anchored`."""
+    """The sentence's subject the question asks about (see `predicate`), or -1. When
+    `anchored`, only one that names the question's subject, or a pronoun as the main
+    clause's subject ("It said …" of an article about the question's company)."""
     q_stems = _subject_stems(question_doc) or question_stems(question)
     best, best_overlap = -1, (0, False)
     for i in range(parsed.size):
         if parsed.dep[i] not in _SUBJECT:
             continue
-        if best < 0 and not anchored and parsed.dep[parsed.head[i]] == "ROOT":
-            best = i  # the main clause's subject, unless another names the question's
+        if best < 0 and parsed.dep[parsed.head[i]] == "ROOT":
+            # The main clause's subject, unless another names the question's; what someone
+            # said, only from "He said …" or "It said …", never another speaker's words.
+            if not anchored or parsed.lower[i] in _PRONOUNS:
+                best = i
         for word in (i, *parsed.same[i]):
             phrase = range(parsed.left_edge[word], parsed.right_edge[word] + 1)
             overlap = sum(parsed.content[j] and parsed.stems[j] in q_stems for j in phrase)

@@ -289,6 +289,11 @@ def test_only_questions_about_what_was_done_get_a_predicate() -> None:
             "reporters.",
             "The airport is secure and flights will resume on Monday",
         ),
+        (  # "It said": the article's company, which the question names
+            "What did Texaco say about the ruling?",
+            "It said it would appeal the ruling to the Texas Supreme Court.",
+            "it would appeal the ruling to the Texas Supreme Court",
+        ),
     ],
 )
 def test_what_someone_said_is_the_clause_their_verb_of_saying_reports(
