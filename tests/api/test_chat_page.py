@@ -184,3 +184,29 @@ def test_phone_width_opens_the_source_full_screen(browser: Browser, server: http
     assert box is not None and box["width"] >= 389
     expect(page.locator("#cited")).to_be_in_viewport()
     shot(page, "7-phone-source")
+
+
+def test_an_answer_named_a_sentence_before_is_highlighted_in_the_whole_quote(
+    browser: Browser, server: httpx.Client
+) -> None:
+    article = (
+        "Texaco said on Friday that Alfred DeCrane would take over its board in May. "
+        "He succeeds John McKinley as chairman of the oil company, a post he has held since "
+        "1980."
+    )
+    added = server.post(
+        "/documents",
+        headers=AUTH,
+        json={"articles": [{"id": "texaco-chair", "title": "Texaco chairman", "text": article}]},
+    )
+    assert added.status_code == 200
+    page = open_page(browser, server)
+    ask(page, "Who succeeds John McKinley as chairman?")
+    quote = page.locator(".answer blockquote").first
+    expect(quote.locator("strong")).to_have_text("Alfred DeCrane")
+    expect(quote).to_contain_text("He succeeds John McKinley as chairman")  # both sentences
+    page.locator(".answer .open-source").first.click()
+    cited = page.locator("#cited")
+    expect(cited).to_have_text(article)
+    expect(cited.locator("strong")).to_have_text("Alfred DeCrane")
+    shot(page, "8-named-before")
