@@ -56,13 +56,11 @@ class PgWriter:
         self._counts: Counter[str] = Counter()
 
     def _init_meta(self, model: str, dim: int) -> None:
-        defaults = new_index_meta(model, dim, now(), SCHEMA_VERSION)
-        defaults.update(articles="0", passages="0", sentences="0", terms="0")
         with self._conn.cursor() as cur:
             cur.execute("SELECT 1 FROM meta LIMIT 1")
-            if cur.fetchone() is not None:
-                # An index from before the sentence rules had a version keeps its old ones.
-                defaults["sentence_rules"] = "1"
+            existing = cur.fetchone() is not None
+            defaults = new_index_meta(model, dim, now(), existing, SCHEMA_VERSION)
+            defaults.update(articles="0", passages="0", sentences="0", terms="0")
             cur.executemany(
                 "INSERT INTO meta(key, value) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 list(defaults.items()),

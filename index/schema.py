@@ -98,26 +98,31 @@ def save_atomically(path: Path, write: Callable[[Path], None]) -> None:
     os.replace(tmp, path)
 
 
+_RULES_UNRECORDED = 1  # the sentence rules of an index from before they had a version
+
+
 def new_index_meta(
-    model: str, dim: int, created_at: str, schema_version: int = SCHEMA_VERSION
+    model: str, dim: int, created_at: str, existing: bool, schema_version: int = SCHEMA_VERSION
 ) -> dict[str, str]:
-    """The meta rows of a new index (SQLite's, or PostgreSQL's with its schema version)."""
+    """The meta rows an index gets when a writer opens it (SQLite's, or PostgreSQL's with
+    its schema version); the writer inserts only those it lacks. An `existing` index
+    without a record of its sentence rules was split by the ones before the version."""
     return {
         "schema_version": str(schema_version),
         "model": model,
         "dim": str(dim),
         "generation": "0",
         "created_at": created_at,
-        "sentence_rules": str(SENTENCE_RULES),
+        "sentence_rules": str(_RULES_UNRECORDED if existing else SENTENCE_RULES),
     }
 
 
 def rules_warning(meta: dict[str, str], where: str, remedy: str) -> list[str]:
     """A warning when the index's articles were split into sentences by older rules."""
     try:
-        recorded = int(meta.get("sentence_rules", "1"))
+        recorded = int(meta.get("sentence_rules", _RULES_UNRECORDED))
     except ValueError:
-        recorded = 1
+        recorded = _RULES_UNRECORDED
     if recorded >= SENTENCE_RULES:
         return []
     return [

@@ -77,10 +77,8 @@ class StoreWriter:
         self.pending = 0
 
     def _init_meta(self, model: str, dim: int) -> None:
-        defaults = new_index_meta(model, dim, now())
-        if self._conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone() is not None:
-            # An index from before the sentence rules had a version keeps its old sentences.
-            defaults["sentence_rules"] = "1"
+        existing = self._conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone() is not None
+        defaults = new_index_meta(model, dim, now(), existing)
         self._conn.executemany(
             "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", defaults.items()
         )

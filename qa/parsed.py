@@ -17,11 +17,11 @@ from typing import Any
 from qa.terms import STOP_WORDS, fold, stem
 
 Doc = Any  # spacy.tokens.Doc: spaCy ships no type information
+SUBJECTS = frozenset(("nsubj", "nsubjpass"))  # the dependency labels of a subject
 # Pronouns that report what their speaker did ("X said it would ..."), with the tags of a
 # subject of the same number.
 _SINGULAR, _PLURAL = frozenset(("NN", "NNP")), frozenset(("NNS", "NNPS"))
-_REPORTED = {"it": _SINGULAR, "he": _SINGULAR, "she": _SINGULAR, "they": _PLURAL, "we": _PLURAL}
-_SUBJECT = ("nsubj", "nsubjpass")
+REPORTED = {"it": _SINGULAR, "he": _SINGULAR, "she": _SINGULAR, "they": _PLURAL, "we": _PLURAL}
 
 
 class Parsed:
@@ -57,9 +57,9 @@ class Parsed:
         each for the other."""
         same: list[list[int]] = [[] for _ in range(self.size)]
         for i in range(self.size):
-            number = _REPORTED.get(self.lower[i])
+            number = REPORTED.get(self.lower[i])
             clause = self.head[i]
-            if number is None or self.dep[i] not in _SUBJECT or self.dep[clause] != "ccomp":
+            if number is None or self.dep[i] not in SUBJECTS or self.dep[clause] != "ccomp":
                 continue
             verb = self.head[clause]
             for j in self.children[verb]:

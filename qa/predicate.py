@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from qa.parsed import Parsed
+from qa.parsed import REPORTED, SUBJECTS, Parsed
 from qa.span import question_stems
 from qa.terms import STOP_WORDS, fold, stem
 
@@ -35,8 +35,6 @@ _SAID = _SAY | frozenset(
         ("add", "state", "note", "argue", "insist", "explain", "stress", "predict", "report"),
     )
 )
-_SUBJECT = frozenset(("nsubj", "nsubjpass"))
-_PRONOUNS = frozenset(("he", "she", "it", "they", "we"))
 _BEFORE_VERB = frozenset(("aux", "auxpass", "neg"))
 
 
@@ -101,12 +99,12 @@ def _subject(question: str, question_doc: Any, parsed: Parsed, anchored: bool) -
     q_stems = _subject_stems(question_doc) or question_stems(question)
     best, best_overlap = -1, (0, False)
     for i in range(parsed.size):
-        if parsed.dep[i] not in _SUBJECT:
+        if parsed.dep[i] not in SUBJECTS:
             continue
         if best < 0 and parsed.dep[parsed.head[i]] == "ROOT":
             # The main clause's subject, unless another names the question's; what someone
             # said, only from "He said …" or "It said …", never another speaker's words.
-            if not anchored or parsed.lower[i] in _PRONOUNS:
+            if not anchored or parsed.lower[i] in REPORTED:
                 best = i
         for word in (i, *parsed.same[i]):
             phrase = range(parsed.left_edge[word], parsed.right_edge[word] + 1)
@@ -148,7 +146,7 @@ def _subject_stems(question_doc: Any) -> frozenset[str]:
             return frozenset(
                 stem(fold(word.text))
                 for child in verb.children
-                if child.dep_ in _SUBJECT and child.lower_ not in ("what", "who")
+                if child.dep_ in SUBJECTS and child.lower_ not in ("what", "who")
                 for word in child.subtree
                 if not word.is_punct and word.lower_ not in STOP_WORDS
             )

@@ -154,16 +154,27 @@ def test_answers_are_the_same_when_asked_from_many_threads_at_once(
     assert concurrent == serial
 
 
+def answerer_over(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, files: dict[str, str]
+) -> Answerer:
+    """An answerer over a new index of these article files (name: text)."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for name, text in files.items():
+        (articles / name).write_text(text, encoding="utf-8")
+    Indexer(tmp_path / "index", embedder).index_paths([articles])
+    return Answerer(Retriever(Store(tmp_path / "index"), embedder))
+
+
 def test_a_story_filed_twice_gives_its_sentence_once(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
     seed = (SEEDS / f"{SEED_ID}.txt").read_text(encoding="utf-8")
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "first.txt").write_text(seed, encoding="utf-8")
-    (articles / "refiled.txt").write_text(seed + "\nThis story was filed again.\n", "utf-8")
-    Indexer(tmp_path / "index", embedder).index_paths([articles])
-    answerer = Answerer(Retriever(Store(tmp_path / "index"), embedder))
+    answerer = answerer_over(
+        tmp_path,
+        embedder,
+        {"first.txt": seed, "refiled.txt": seed + "\nThis story was filed again.\n"},
+    )
     result = answerer.ask("where are the forward operating bases?", top_k=3)
     sentences = [a.sentence for a in result.answers]
     assert len(sentences) == len(set(sentences)) >= 1
@@ -174,17 +185,13 @@ def test_a_story_filed_twice_gives_its_sentence_once(
 def test_who_a_he_did_it_is_the_person_named_the_sentence_before(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "texaco.txt").write_text(
+    text = (
         "Texaco names new chairman\n\n"
         "Texaco said on Friday that Alfred DeCrane would take over its board in May. "
         "He succeeds John McKinley as chairman of the oil company, a post he has held since "
-        "1980. The company's shares rose 2 dlrs.\n",
-        encoding="utf-8",
+        "1980. The company's shares rose 2 dlrs.\n"
     )
-    Indexer(tmp_path / "index", embedder).index_paths([articles])
-    answerer = Answerer(Retriever(Store(tmp_path / "index"), embedder))
+    answerer = answerer_over(tmp_path, embedder, {"texaco.txt": text})
     result = answerer.ask("Who succeeds John McKinley as chairman?", top_k=1)
     answer = result.answers[0]
     assert answer.text == "Alfred DeCrane"
@@ -200,17 +207,13 @@ def test_who_a_he_did_it_is_the_person_named_the_sentence_before(
 def test_which_company_it_is_is_the_company_named_up_to_three_sentences_before(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "acme.txt").write_text(
+    text = (
         "Acme closes plants\n\n"
         "Acme Robotics Corp said on Tuesday it would close two plants in Ohio. "
         "The plants employ 400 people. "
-        "It said it expects a first-quarter loss of 12 mln dlrs from the closures.\n",
-        encoding="utf-8",
+        "It said it expects a first-quarter loss of 12 mln dlrs from the closures.\n"
     )
-    Indexer(tmp_path / "index", embedder).index_paths([articles])
-    answerer = Answerer(Retriever(Store(tmp_path / "index"), embedder))
+    answerer = answerer_over(tmp_path, embedder, {"acme.txt": text})
     result = answerer.ask("Which company expects a first-quarter loss?", top_k=1)
     answer = result.answers[0]
     assert answer.text == "Acme Robotics Corp"
