@@ -22,8 +22,9 @@ COPY qa ./qa
 COPY index ./index
 COPY api ./api
 RUN pip install .
-# Export the bundled model to ONNX at build time, so the service never needs torch to start.
-RUN python -c "from index.embed import SentenceTransformerEmbedder as E; assert E().backend == 'onnx'" \
+# Export the bundled model to ONNX, float and int8, at build time, so the service never needs
+# torch to start, whichever QA_BACKEND an index was built with.
+RUN python -c "from index.embed import SentenceTransformerEmbedder as E; assert E().backend == 'onnx'; assert E.for_new_index().backend == 'onnx-int8'" \
     && chmod -R a+rX /opt/qa-cache
 COPY seeds ./seeds
 

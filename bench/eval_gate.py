@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     floors: dict[str, dict[str, dict[str, float]]] = json.loads(args.floors.read_text())
-    embedder = SentenceTransformerEmbedder()
+    embedder = SentenceTransformerEmbedder.for_new_index()  # as QA_BACKEND=auto does
     failed, reports = [], {}
     print(f"{'file':<20} {'figure':<20} {'measured':>9} {'floor':>7} {'target':>7}")
     results: dict[str, EvalReport] = {}

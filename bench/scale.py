@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     wrk.require_wrk()
     args.out.mkdir(parents=True, exist_ok=True)
-    embedder = SentenceTransformerEmbedder()
+    embedder = SentenceTransformerEmbedder.for_new_index()  # as QA_BACKEND=auto does
     once = EmbedOnce.wrap(embedder)
     rows = []
     for name in args.sets.split(","):

@@ -7,9 +7,10 @@ protocols below, so nothing above `index/` knows which one it has.
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, runtime_checkable
@@ -17,6 +18,7 @@ from typing import Protocol, runtime_checkable
 from index.chunk import Chunked
 from index.document import Article
 from index.embed import Vectors
+from index.schema import DB_NAME
 from index.store import ArticleInfo, Filters, PassageRow, SentenceRow, Store
 from index.token_vectors import Packed
 from index.writer import StoreWriter
@@ -126,6 +128,24 @@ def scratch_index(store_url: str | None = None) -> Iterator[Location]:
 
     with scratch_schema(store_url) as url:
         yield url
+
+
+def recorded_model(location: Location) -> str | None:
+    """The model name the index at `location` records, read without loading the index;
+    None when there is no index there yet (or none that can be read: opening it says why)."""
+    if is_url(location):
+        from index.pg_store import recorded_model as in_database
+
+        return in_database(str(location))
+    path = Path(location) / DB_NAME
+    if not path.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'model'").fetchone()
+    except sqlite3.Error:
+        return None
+    return None if row is None else str(row[0])
 
 
 def describe(location: Location) -> str:

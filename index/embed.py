@@ -25,10 +25,10 @@ import numpy.typing as npt
 from index.errors import ModelLoadError
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-# Small batches of similar length run faster on the CPU than large ones. Sentences/s on this
-# 2-core machine, each size run twice on the same 3,000 sentences, ONNX with token vectors:
-# Reuters 164 at 8 against 129 at 64 (160 at 4, 160 at 16, 145 at 32, 110 at 128); BBC 199
-# at 8 against 177 at 64. Under torch, Reuters 147 at 8 against 117 at 64.
+# Sentences per model run under torch (ONNX Runtime runs each sentence alone, several at
+# once: index.onnx_encoder). Small batches of similar length run faster on the CPU than large
+# ones: under torch, on this 2-core machine, Reuters ran 147 sentences/s at 8 against 117 at
+# 64.
 BATCH_SIZE = 8
 BACKENDS = ("onnx", "onnx-int8", "torch")
 INT8 = "#int8-channel"  # suffix of the model name recorded by indexes built with onnx-int8
@@ -82,6 +82,19 @@ def indexed_name(model: str, backend: str) -> str:
     return canonical_model_name(base) + int8
 
 
+def auto_backend(model: str, recorded: str | None) -> tuple[str, str]:
+    """The model name and backend that `auto` runs `model` with: an existing index's own
+    (`recorded`, when it records the same model: its name says whether it is int8), else
+    int8 for the bundled model, whose int8 vectors answer as well as its float ones (`qa eval`
+    in the README), and float ONNX for any other model, which nobody has measured so."""
+    base, int8 = split_quantised(canonical_model_name(model))
+    if recorded is not None and split_quantised(recorded)[0] == base:
+        return recorded, "onnx"
+    if int8 or base != DEFAULT_MODEL:
+        return model, "onnx"
+    return model, "onnx-int8"
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded once, run on the CPU in batches."""
 
@@ -93,7 +106,8 @@ class SentenceTransformerEmbedder:
         cache_dir: Path | None = None,
         threads: int | None = None,
     ) -> None:
-        """`threads`: how many threads one model run uses (None: one per core)."""
+        """`threads`: how many threads the model runs on (None: one per core). `batch_size`:
+        sentences per run under torch; ONNX Runtime runs each alone."""
         if batch_size < 1:
             raise ValueError(f"batch_size must be > 0, got {batch_size}")
         if backend not in BACKENDS:
@@ -127,11 +141,20 @@ class SentenceTransformerEmbedder:
         self.backend = backend if self._onnx is not None else "torch"
         self.dim = int(self._onnx.dim if self._onnx is not None else _dimension(self._model))
 
+    @classmethod
+    def for_new_index(
+        cls, model: str = DEFAULT_MODEL, **kwargs: Any
+    ) -> SentenceTransformerEmbedder:
+        """The embedder that `auto` runs a new index of `model` with (int8 for the bundled
+        model: auto_backend)."""
+        name, backend = auto_backend(model, None)
+        return cls(name, backend=backend, **kwargs)
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._onnx is not None:
-            return np.ascontiguousarray(self._onnx.encode(list(texts), self.batch_size))
+            return np.ascontiguousarray(self._onnx.encode(list(texts)))
         vectors = self._model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -146,7 +169,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32), []
         if self._onnx is not None:
-            vectors, tokens = self._onnx.encode_with_tokens(list(texts), self.batch_size)
+            vectors, tokens = self._onnx.encode_with_tokens(list(texts))
             return np.ascontiguousarray(vectors), tokens
         outputs = self._model.encode(
             list(texts), batch_size=self.batch_size, output_value=None, show_progress_bar=False

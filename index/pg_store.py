@@ -40,6 +40,16 @@ DOWN_SECONDS = 5.0  # a database that failed is tried last for this long
 K1, B = 1.2, 0.75  # BM25's usual constants, as FTS5 uses them
 
 
+def recorded_model(url: str) -> str | None:
+    """The model name the index in the database records; None when it holds no index."""
+    with unavailable(url), psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'model'").fetchone()
+        except psycopg.errors.UndefinedTable:
+            return None
+    return None if row is None else str(row[0])
+
+
 class PgStore:
     """A read view of a PostgreSQL index, safe to share between threads."""
 

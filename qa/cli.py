@@ -285,7 +285,7 @@ def eval_cmd(
         raise _fail(Exception(f"--store-url must be a postgresql:// URL, got {store_url!r}"))
     modes = ["hybrid", *dict.fromkeys(baseline or [])]
     try:
-        embedder, spans = settings.embedder(), settings.spans()
+        embedder, spans = settings.embedder(new_index=True), settings.spans()
         reports = []
         for mode in modes:
             with Progress(

@@ -10,8 +10,14 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index.backend import URL_SCHEMES, Location, ReadStore, open_store
-from index.embed import BATCH_SIZE, DEFAULT_MODEL, SentenceTransformerEmbedder, indexed_name
+from index.backend import URL_SCHEMES, Location, ReadStore, open_store, recorded_model
+from index.embed import (
+    BATCH_SIZE,
+    DEFAULT_MODEL,
+    SentenceTransformerEmbedder,
+    auto_backend,
+    indexed_name,
+)
 from qa.answer import DEFAULT_THRESHOLD, LATE, Answerer
 from qa.reader import TransformersReader
 from qa.retrieve import Retriever
@@ -45,10 +51,13 @@ class Settings(BaseSettings):
         description="Minimum answer score; below it the answer is no_answer",
     )
     top_k: int = Field(default=3, ge=1, le=50, description="Answers returned per question")
-    batch_size: int = Field(default=BATCH_SIZE, ge=1, description="Sentences per embedding batch")
-    backend: Literal["onnx", "onnx-int8", "torch"] = Field(
-        default="onnx",
-        description="Run the embedding model under ONNX Runtime (int8: faster, other vectors)"
+    batch_size: int = Field(
+        default=BATCH_SIZE, ge=1, description="Sentences per embedding batch (torch only)"
+    )
+    backend: Literal["auto", "onnx", "onnx-int8", "torch"] = Field(
+        default="auto",
+        description="How the embedding model runs: auto (an index's own way; a new index of"
+        " the bundled model int8), onnx, onnx-int8 (faster, vectors close to the model's own)"
         " or torch",
     )
     cache_dir: Path | None = Field(
@@ -111,15 +120,22 @@ class Settings(BaseSettings):
         default=20_000_000, ge=1024, description="Largest uploaded file accepted"
     )
 
-    def embedder(self, model: str | None = None) -> SentenceTransformerEmbedder:
-        """The embedding model these settings describe (or `model` instead of theirs)."""
+    def embedder(
+        self, model: str | None = None, new_index: bool = False
+    ) -> SentenceTransformerEmbedder:
+        """The embedding model these settings describe (or `model` instead of theirs), run as
+        the index at `location` was built, or for a new index when `new_index` is set."""
+        name, backend = self._resolved(model or self.model, new_index)
         return SentenceTransformerEmbedder(
-            model or self.model,
-            self.batch_size,
-            backend=self.backend,
-            cache_dir=self.cache_dir,
-            threads=self.threads,
+            name, self.batch_size, backend=backend, cache_dir=self.cache_dir, threads=self.threads
         )
+
+    def _resolved(self, model: str, new_index: bool) -> tuple[str, str]:
+        """The model name and backend to run: the setting's, or with `auto` what the index
+        records (index.embed.auto_backend)."""
+        if self.backend != "auto":
+            return model, self.backend
+        return auto_backend(model, None if new_index else recorded_model(self.location))
 
     @property
     def threads(self) -> int:
@@ -146,9 +162,10 @@ class Settings(BaseSettings):
     def retriever(self) -> Retriever:
         """The index with the embedding model (and backend) these settings name."""
         # The index first: if it is missing or its database is down, no model loads in vain.
-        store = self.store(indexed_name(self.model, self.backend))
+        model, backend = self._resolved(self.model, new_index=False)
+        store = self.store(indexed_name(model, backend))
         try:
-            return Retriever(store, self.embedder())
+            return Retriever(store, self.embedder(model))
         except BaseException:
             store.close()
             raise

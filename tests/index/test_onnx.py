@@ -110,6 +110,11 @@ def test_int8_indexes_name_their_backend_and_are_read_only_with_it(tmp_path: Pat
     assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
     # A scale per output channel keeps the vectors close, but they are not the same.
     assert 0.98 < float((a * b).sum(axis=1).mean()) < 0.99999
+    # A text's vector is its own: the same alone as among others, in any order. (int8
+    # quantises a model run's activations as a whole, so each text runs alone.)
+    alone = np.stack([int8.embed([t])[0] for t in texts])
+    assert np.allclose(alone, a, atol=1e-6)
+    assert np.allclose(int8.embed(texts[::-1])[::-1], a, atol=1e-6)
     Indexer(tmp_path / "index", int8).index_paths([SEEDS])
     assert Store(tmp_path / "index").model == int8.name
     retriever = Retriever.open(tmp_path / "index")  # the recorded name picks the backend
@@ -138,7 +143,6 @@ def test_indexes_from_before_per_channel_int8_keep_their_quantisation(tmp_path: 
     Indexer(tmp_path / "index", legacy).index_paths([SEEDS])
     retriever = Retriever.open(tmp_path / "index")  # read with the quantisation it was built with
     assert retriever.embedder.name == DEFAULT_MODEL + LEGACY_INT8
-    # (int8 quantises each batch's activations as a whole, so compare like batches.)
     again = retriever.embedder.embed(texts[:3])
     assert np.allclose(again, legacy.embed(texts[:3]), atol=1e-5)
     assert not np.allclose(again, channel.embed(texts[:3]), atol=1e-3)
@@ -146,9 +150,23 @@ def test_indexes_from_before_per_channel_int8_keep_their_quantisation(tmp_path: 
 
 def test_idle_onnx_threads_sleep_rather_than_spin(embedder: SentenceTransformerEmbedder) -> None:
     """Several questions run at once in a server; spinning threads would take their cores."""
-    session = embedder._onnx._session
-    entry = session.get_session_options().get_session_config_entry
-    assert entry("session.intra_op.allow_spinning") == "0"
+    # The session for one text, and the one-thread session several texts run on at once.
+    for session in (embedder._onnx._session, embedder._onnx._workers()[0]):
+        entry = session.get_session_options().get_session_config_entry
+        assert entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_auto_builds_new_indexes_of_the_bundled_model_in_int8_and_keeps_old_ones() -> None:
+    from index.embed import DEFAULT_MODEL, INT8, LEGACY_INT8, auto_backend
+
+    assert auto_backend(DEFAULT_MODEL, None) == (DEFAULT_MODEL, "onnx-int8")
+    assert auto_backend("all-MiniLM-L6-v2", None) == ("all-MiniLM-L6-v2", "onnx-int8")
+    # An existing index: its own name, whose suffix (or none) picks the quantisation.
+    for recorded in (DEFAULT_MODEL, DEFAULT_MODEL + INT8, DEFAULT_MODEL + LEGACY_INT8):
+        assert auto_backend(DEFAULT_MODEL, recorded) == (recorded, "onnx")
+    # Another model, measured by nobody in int8: float, new or not.
+    assert auto_backend("/models/other", None) == ("/models/other", "onnx")
+    assert auto_backend("/models/other", DEFAULT_MODEL) == ("/models/other", "onnx")
 
 
 def test_the_recorded_model_name_has_one_int8_suffix_however_it_is_asked_for() -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from index.backend import recorded_model
+from index.embed import DEFAULT_MODEL, INT8
 from tests.conftest import SEED_ID, SEEDS
 
 pytestmark = pytest.mark.slow
@@ -45,6 +47,9 @@ def test_index_ask_doc_delete_round_trip(
     assert "junk.txt" in indexed.stderr and "binary" in indexed.stderr
     # The default index folder, or nothing on disk when the store is PostgreSQL.
     assert (tmp_path / "qa-index" / "store.sqlite").exists() == (backend == "directory")
+    # A new index of the bundled model is built in int8 (QA_BACKEND=auto), and says so.
+    location = env.get("QA_STORE_URL") or tmp_path / "qa-index"
+    assert recorded_model(location) == DEFAULT_MODEL + INT8
 
     again = qa("index", "seeds", cwd=tmp_path, env=env)
     assert "0 added" in again.stdout and "1 unchanged" in again.stdout
@@ -84,6 +89,25 @@ def test_index_ask_doc_delete_round_trip(
     assert deleted.returncode == 0 and "deleted" in deleted.stdout
     gone = qa("doc", SEED_ID, cwd=tmp_path, env=env)
     assert gone.returncode == 1 and "no article" in gone.stderr
+
+
+def test_auto_reads_and_extends_an_index_the_way_it_was_built(tmp_path: Path) -> None:
+    """An index built in float stays float under the default QA_BACKEND=auto: asked, added
+    to and rebuilt without a word about the backend. Naming another backend is refused."""
+    index = tmp_path / "qa-index"
+    assert qa("index", str(SEEDS), cwd=tmp_path, env={"QA_BACKEND": "onnx"}).returncode == 0
+    assert recorded_model(index) == DEFAULT_MODEL
+    asked = qa("ask", "where are the forward operating bases?", "--json", cwd=tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    assert "Haitian Police Academy" in json.loads(asked.stdout)["answers"][0]["text"]
+    (tmp_path / "more.txt").write_text("Gangs blocked the main road to the port on Monday.\n")
+    added = qa("index", "more.txt", cwd=tmp_path)
+    assert added.returncode == 0 and "1 added" in added.stdout, added.stderr
+    assert qa("index", "--rebuild", cwd=tmp_path).returncode == 0
+    assert recorded_model(index) == DEFAULT_MODEL
+    refused = qa("ask", "where are the bases?", cwd=tmp_path, env={"QA_BACKEND": "onnx-int8"})
+    assert refused.returncode == 1 and "was built with model" in refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 def test_index_dir_comes_from_the_environment(tmp_path: Path) -> None:
