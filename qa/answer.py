@@ -315,13 +315,18 @@ class Answerer:
         chosen = self._choose(scored, top_k)
         sentences = [s.text for s in chosen]
         infos = store.infos(s.sentence.doc_id for s in chosen)
-        if self.spans is not None and self.reader is None:
-            self.spans.prepare(question, sentences)  # one batch for spaCy, not one call each
+        span_model = self.spans is not None and self.reader is None
+        if span_model and self.tagger is not None:
+            self.tagger.tag(sentences)  # the span model reads their entities: one batch
+        # "He resigned ...": the quote starts where he is named, and the span model is not asked.
+        found = [self._named_before(question, s) for s in chosen]
+        if self.spans is not None and span_model:
+            parse = [sentence for sentence, n in zip(sentences, found, strict=True) if n is None]
+            self.spans.prepare(question, parse)  # one batch for spaCy, not one call each
         answers = []
-        for s, sentence in zip(chosen, sentences, strict=True):
+        for s, sentence, named in zip(chosen, sentences, found, strict=True):
             row, info = s.sentence, infos[s.sentence.doc_id]
-            named = self._named_before(question, s)
-            if named is not None:  # "He resigned ...": the quote starts where he is named
+            if named is not None:
                 quote_start, (start, end), quote = named
             else:
                 span = self._span(question, sentence)

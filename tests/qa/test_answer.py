@@ -183,7 +183,7 @@ def test_a_story_filed_twice_gives_its_sentence_once(
 
 
 def test_who_a_he_did_it_is_the_person_named_the_sentence_before(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = (
         "Texaco names new chairman\n\n"
@@ -192,9 +192,19 @@ def test_who_a_he_did_it_is_the_person_named_the_sentence_before(
         "1980. The company's shares rose 2 dlrs.\n"
     )
     answerer = answerer_over(tmp_path, embedder, {"texaco.txt": text})
+    assert answerer.spans is not None
+    parsed: list[str] = []
+    prepare = answerer.spans.prepare
+
+    def spy(question: str, sentences: list[str]) -> None:
+        parsed.extend(sentences)
+        prepare(question, sentences)
+
+    monkeypatch.setattr(answerer.spans, "prepare", spy)
     result = answerer.ask("Who succeeds John McKinley as chairman?", top_k=1)
     answer = result.answers[0]
     assert answer.text == "Alfred DeCrane"
+    assert not any(s.startswith("He succeeds") for s in parsed)  # no span model asked: no parse
     # The quote holds the sentence that names him and the one that answers, verbatim.
     assert answer.sentence.startswith("Texaco said on Friday that Alfred DeCrane")
     assert answer.sentence.endswith("a post he has held since 1980.")
