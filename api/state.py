@@ -46,6 +46,7 @@ class Service:
                 self.settings.location,
                 answerer.retriever.embedder,
                 commit_every=self.settings.commit_every,
+                analyses=self.settings.analyses,
             )
             self.problem, self.retry = None, False
         except (StoreUnavailableError, IndexNotFoundError) as exc:

@@ -5,6 +5,7 @@ Used by the CLI, the API and the library alike.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import token_vectors
+from index import analysis, token_vectors
 from index.backend import WriteStore, as_location, open_writer
 from index.chunk import Chunked, chunk
 from index.document import Article
@@ -80,7 +81,12 @@ class Indexer:
         batch_articles: int = 64,
         commit_every: int = 2000,
         pool_sentences: int = POOL_SENTENCES,
+        analyses: bool = True,
+        analyser: analysis.Analyser | None = None,
     ) -> None:
+        """`analyses`: keep each sentence's spaCy analysis (index.analysis), made by
+        `analyser`; None starts one for each run, with a worker process per core for large
+        batches."""
         if batch_articles < 1 or commit_every < 1 or pool_sentences < 1:
             raise ValueError(
                 f"batch_articles, commit_every and pool_sentences must be > 0, "
@@ -91,6 +97,8 @@ class Indexer:
         self.batch_articles = batch_articles
         self.commit_every = commit_every
         self.pool_sentences = pool_sentences
+        self.analyses = analyses
+        self.analyser = analyser
 
     def index_paths(
         self, paths: Sequence[Path | str], progress: Progress | None = None
@@ -116,7 +124,13 @@ class Indexer:
         report = IndexReport()
         started = time.perf_counter()
         total = len(items)
-        with open_writer(self.index_dir, self.embedder.name, self.embedder.dim) as writer:
+        with (
+            open_writer(self.index_dir, self.embedder.name, self.embedder.dim) as writer,
+            contextlib.ExitStack() as stack,
+        ):
+            analyse = None
+            if self.analyses and writer.keeps_analyses:
+                analyse = self.analyser or stack.enter_context(analysis.Analyser())
             seen: dict[str, str] = {}  # content hash -> doc id, within this run
             pool = _Pool()
             for batch in _batches(items, self.batch_articles):
@@ -129,7 +143,7 @@ class Indexer:
                     pool.sentences >= self.pool_sentences
                     or writer.pending + len(pool.prepared) >= self.commit_every
                 ):
-                    self._write(pool, writer, report, progress, total)
+                    self._write(pool, writer, analyse, report, progress, total)
                     pool = _Pool(done=pool.items)
                     if writer.pending >= self.commit_every:
                         writer.commit()
@@ -137,7 +151,7 @@ class Indexer:
                     pool = _Pool(done=pool.items)
                     if progress:
                         progress(pool.done, total)
-            self._write(pool, writer, report, progress, total)
+            self._write(pool, writer, analyse, report, progress, total)
             if writer.pending:
                 writer.commit()
             report.warnings = list(writer.warnings)
@@ -182,12 +196,16 @@ class Indexer:
         self,
         pool: _Pool,
         writer: WriteStore,
+        analyser: analysis.Analyser | None,
         report: IndexReport,
         progress: Progress | None,
         total: int,
     ) -> None:
-        """Embed the pool's sentences and store its articles; progress as the slices go."""
+        """Embed and analyse the pool's sentences and store its articles; progress as the
+        embedding's slices go."""
         texts = [p.article.text[s:e] for p in pool.prepared for s, e in p.chunked.sentences]
+        # Begun first: in worker processes, the analyses are made while the model embeds.
+        pending = analyser.start(texts) if analyser is not None and texts else None
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
         # The model run that gives the vectors gives the token vectors too: kept, they spare
@@ -210,6 +228,7 @@ class Indexer:
             if progress and start + len(rows) < len(order):
                 share = (start + len(rows)) / len(order)
                 progress(pool.done + int(share * pool.read), total)
+        analyses = pending() if pending is not None else None
         offset = 0
         for p in pool.prepared:
             n = len(p.chunked.sentences)
@@ -218,6 +237,7 @@ class Indexer:
                 p.chunked,
                 np.ascontiguousarray(vectors[offset : offset + n]),
                 packed[offset : offset + n] if tokens_from is not None else None,
+                analyses[offset : offset + n] if analyses is not None else None,
             )
             offset += n
             report.doc_ids.append(p.article.doc_id)

@@ -307,6 +307,10 @@ class PgStore:
         """None are kept in a database (PgWriter.keeps_tokens)."""
         return {}
 
+    def analyses(self, ids: Sequence[int]) -> dict[int, bytes]:
+        """None are kept in a database (PgWriter.keeps_analyses)."""
+        return {}
+
     def sentences(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
         rows = self._rows(
             'SELECT id, doc_id, start, "end", vec FROM sentences WHERE id = ANY(%s)',

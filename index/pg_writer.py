@@ -106,6 +106,7 @@ class PgWriter:
     # Token vectors are not kept in a database: the answerer computes them for the few
     # sentences it reads closely, as for an index written before they were kept.
     keeps_tokens = False
+    keeps_analyses = False  # the answerer runs spaCy on a database index's sentences
 
     def put(
         self,
@@ -113,9 +114,10 @@ class PgWriter:
         chunked: Chunked,
         sentence_vectors: Vectors,
         sentence_tokens: Sequence[bytes] | None = None,
+        sentence_analyses: Sequence[bytes | None] | None = None,
     ) -> None:
-        """Insert an article, replacing any article with the same id; `sentence_tokens` are
-        not kept (see `keeps_tokens`)."""
+        """Insert an article, replacing any article with the same id; `sentence_tokens` and
+        `sentence_analyses` are not kept (see `keeps_tokens`, `keeps_analyses`)."""
         if len(chunked.sentences) != len(sentence_vectors):
             raise ValueError("one vector per sentence is required")
         self.delete(article.doc_id)

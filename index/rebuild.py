@@ -20,9 +20,13 @@ _PAGE = 500
 
 
 def rebuild(
-    index_dir: Path | str, embedder: Embedder, progress: Progress | None = None
+    index_dir: Path | str,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    analyses: bool = True,
 ) -> IndexReport:
-    """Re-chunk and re-embed every stored article into a fresh index, then swap it in.
+    """Re-chunk, re-embed and (with `analyses`) re-analyse every stored article into a fresh
+    index, then swap it in.
 
     The old index stays whole and in place until the new one is complete.
     """
@@ -40,7 +44,8 @@ def rebuild(
             raise IndexLockedError(f"another process is writing to the index at {path}") from exc
         fresh = path.with_name(f"{path.name}.rebuild")
         shutil.rmtree(fresh, ignore_errors=True)
-        report = Indexer(fresh, embedder).index_articles(_all_articles(store), progress)
+        indexer = Indexer(fresh, embedder, analyses=analyses)
+        report = indexer.index_articles(_all_articles(store), progress)
         store.close()
         retired = path.with_name(f"{path.name}.old-{int(time.time())}")
         path.rename(retired)

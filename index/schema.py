@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from index.analysis import version as analysis_version
+
 SCHEMA_VERSION = 1
 # The version of the rules that split an article into sentences (index.clean, index.segment).
 # Raise it whenever they change which sentences an article gets. An index records the
@@ -55,6 +57,7 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE TABLE IF NOT EXISTS sentence_tokens (id INTEGER PRIMARY KEY, tokens BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sentence_analyses (id INTEGER PRIMARY KEY, analysis BLOB NOT NULL);
 """
 # Indexes written before BM25 moved to index.lexical kept it in FTS5 tables, which nothing
 # reads now: a writer drops them, and their BM25 file is built from the passages.
@@ -115,6 +118,18 @@ def new_index_meta(
         "created_at": created_at,
         "sentence_rules": str(_RULES_UNRECORDED if existing else SENTENCE_RULES),
     }
+
+
+def analyses_warning(meta: dict[str, str], where: str) -> list[str]:
+    """A warning when the index's sentence analyses were made by another version of spaCy,
+    its model or their format (index.analysis): they are not read, and answers cost more."""
+    recorded = meta.get("analyses")
+    if recorded is None or recorded == analysis_version():
+        return []
+    return [
+        f"{where} holds sentence analyses made by {recorded}, not {analysis_version()}: "
+        "answers are as good but slower; `qa index --rebuild` makes them again"
+    ]
 
 
 def rules_warning(meta: dict[str, str], where: str, remedy: str) -> list[str]:

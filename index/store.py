@@ -32,6 +32,7 @@ from index.errors import (
 from index.schema import (
     DB_NAME,
     SCHEMA_VERSION,
+    analyses_warning,
     connect,
     lexicon_file,
     rules_warning,
@@ -119,9 +120,13 @@ class Store:
                 f"index at {self.path} was built with model {self.model!r} (dim {self.dim}), "
                 f"not {canonical_model_name(model)!r}; use that model or rebuild the index"
             )
+        where = f"the index at {self.path}"
         self.warnings: list[str] = rules_warning(
-            meta, f"the index at {self.path}", "`qa index --rebuild` splits every article again"
+            meta, where, "`qa index --rebuild` splits every article again"
         )
+        stale = analyses_warning(meta, where)
+        self.warnings += stale
+        self._read_analyses = not stale
         self.generation = -1
         self._passages: faiss.Index = vectors.empty(self.dim)
         self._sentences: faiss.Index = vectors.empty(self.dim)
@@ -380,6 +385,25 @@ class Store:
         except sqlite3.OperationalError:  # an index written before they were kept
             return {}
         return {r[0]: token_vectors.unpack(r[1], self.dim) for r in rows if r[1]}
+
+    def analyses(self, ids: Sequence[int]) -> dict[int, bytes]:
+        """The stored spaCy analyses of these sentences (index.analysis); sentences indexed
+        without one, and every sentence of an index whose analyses are of another version,
+        are left out."""
+        if not ids or not self._read_analyses:
+            return {}
+        try:
+            rows = (
+                self._db()
+                .execute(
+                    f"SELECT id, analysis FROM sentence_analyses WHERE id IN ({_marks(ids)})",
+                    list(ids),
+                )
+                .fetchall()
+            )
+        except sqlite3.OperationalError:  # an index written before they were kept
+            return {}
+        return {r[0]: r[1] for r in rows}
 
     def sentence_holding(self, doc_id: str, start: int, end: int) -> SentenceRow | None:
         """The sentence of an article that holds the characters [start, end), if one does."""

@@ -19,7 +19,7 @@ from types import TracebackType
 
 import numpy as np
 
-from index import lexical, vectors
+from index import analysis, lexical, vectors
 from index.chunk import Chunked
 from index.document import Article
 from index.embed import Vectors, canonical_model_name
@@ -28,6 +28,7 @@ from index.schema import (
     DDL,
     LEGACY_DDL,
     LOCK_NAME,
+    analyses_warning,
     connect,
     generation_files,
     lexicon_file,
@@ -69,6 +70,8 @@ class StoreWriter:
         self._passages, self._sentences = reader._passages, reader._sentences
         self._lexicon, self._changes = reader._lexicon, lexical.LexiconChanges()
         self.warnings = reader.warnings
+        # Analyses of another spaCy (or model) would not be read: none are written then.
+        self.keeps_analyses = not analyses_warning(self._meta(), "")
         reader.close()
         self._clear_leftovers()
         self._conn.execute("BEGIN IMMEDIATE")
@@ -79,9 +82,14 @@ class StoreWriter:
     def _init_meta(self, model: str, dim: int) -> None:
         existing = self._conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone() is not None
         defaults = new_index_meta(model, dim, now(), existing)
+        # An index from before analyses were kept gets them for what is written from now on.
+        defaults["analyses"] = analysis.version()
         self._conn.executemany(
             "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", defaults.items()
         )
+
+    def _meta(self) -> dict[str, str]:
+        return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
 
     def _clear_leftovers(self) -> None:
         keep = {file.name for file in generation_files(self.path, self.generation)}
@@ -117,13 +125,16 @@ class StoreWriter:
         chunked: Chunked,
         sentence_vectors: Vectors,
         sentence_tokens: Sequence[Packed] | None = None,
+        sentence_analyses: Sequence[analysis.Packed | None] | None = None,
     ) -> None:
         """Insert an article, replacing any article with the same id; `sentence_tokens` are
-        its sentences' packed token vectors (index.token_vectors), when known."""
+        its sentences' packed token vectors (index.token_vectors) and `sentence_analyses`
+        their spaCy analyses (index.analysis), when known."""
         if len(chunked.sentences) != len(sentence_vectors):
             raise ValueError("one vector per sentence is required")
-        if sentence_tokens is not None and len(sentence_tokens) != len(sentence_vectors):
-            raise ValueError("token vectors for every sentence, or for none, are required")
+        for extra in (sentence_tokens, sentence_analyses):
+            if extra is not None and len(extra) != len(sentence_vectors):
+                raise ValueError("token vectors and analyses for every sentence, or none")
         self.delete(article.doc_id)
         c = self._conn
         c.execute(article_insert(), article_row(article))
@@ -142,6 +153,15 @@ class StoreWriter:
             c.executemany(
                 "INSERT INTO sentence_tokens(id, tokens) VALUES (?, ?)",
                 [(int(sid), blob) for sid, blob in zip(sids, sentence_tokens, strict=True)],
+            )
+        if sentence_analyses is not None and self.keeps_analyses:
+            c.executemany(
+                "INSERT INTO sentence_analyses(id, analysis) VALUES (?, ?)",
+                [
+                    (int(sid), blob)
+                    for sid, blob in zip(sids, sentence_analyses, strict=True)
+                    if blob is not None
+                ],
             )
         first_pid = self._next_id("passages")
         pids = np.arange(first_pid, first_pid + len(chunked.passages), dtype=np.int64)
@@ -188,10 +208,11 @@ class StoreWriter:
             self._passages.remove_ids(pids)  # type: ignore[arg-type]
             self._changes.remove(pids.tolist())
         c.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
-        c.execute(
-            "DELETE FROM sentence_tokens WHERE id IN (SELECT id FROM sentences WHERE doc_id = ?)",
-            (doc_id,),
-        )
+        for table in ("sentence_tokens", "sentence_analyses"):
+            c.execute(
+                f"DELETE FROM {table} WHERE id IN (SELECT id FROM sentences WHERE doc_id = ?)",
+                (doc_id,),
+            )
         c.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
         deleted = c.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,)).rowcount > 0
         self.pending += int(deleted)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import analysis
 from index.embed import TokenEmbedder
 from index.store import SentenceRow
 from qa.antecedent import antecedent, referent
@@ -255,6 +256,7 @@ class Answerer:
         """Whether each sentence holds an entity of the wanted type."""
         if self.tagger is None or not self.tagger.wants_entities(question):
             return  # "what", "why", "how": no entity type answers them, so skip the tagging
+        self._know([(s.sentence.id, s.text) for s in top])
         self.tagger.tag(sentences)
         for s, sentence in zip(top, sentences, strict=True):
             s.features["entity"] = float(bool(self.tagger.answer_entities(question, sentence)))
@@ -287,6 +289,30 @@ class Answerer:
         rule = rule_span(question, sentence, self.tagger)
         return self.spans.find(question, sentence, rule) if self.spans is not None else rule
 
+    def _know(self, sentences: Sequence[tuple[int, str]]) -> None:
+        """Hand the stored analyses of these sentences (id, text) to the entity tagger and
+        the span model, so that spaCy need not run on them (index.analysis)."""
+        todo = [
+            (sid, text)
+            for sid, text in sentences
+            if not (
+                (self.tagger is None or self.tagger.knows(text))
+                and (self.spans is None or self.spans.knows(text))
+            )
+        ]
+        if not todo:
+            return
+        found = self.retriever.store.analyses([sid for sid, _ in todo])
+        for sid, text in todo:
+            packed = found.get(sid)
+            doc = analysis.restore(text, packed) if packed else None
+            if doc is None:
+                continue  # indexed without one: spaCy runs on it when it is needed
+            if self.tagger is not None:
+                self.tagger.know(text, doc)
+            if self.spans is not None:
+                self.spans.know(text, doc)
+
     def _logistic(self, features: dict[str, float], w: dict[str, float] | None = None) -> float:
         w = w or self.weights
         z = w["bias"] + sum(w.get(name, 0.0) * value for name, value in features.items())
@@ -313,6 +339,7 @@ class Answerer:
     def _answers(self, question: str, scored: list[Scored], top_k: int) -> list[Answer]:
         store = self.retriever.store
         chosen = self._choose(scored, top_k)
+        self._know([(s.sentence.id, s.text) for s in chosen])
         sentences = [s.text for s in chosen]
         infos = store.infos(s.sentence.doc_id for s in chosen)
         span_model = self.spans is not None and self.reader is None
@@ -364,6 +391,8 @@ class Answerer:
         ids = [row.id - back for back in range(1, LOOK_BACK + 1) if row.id - back >= 0]
         before = store.sentences(ids)
         text = store.texts({row.doc_id})[row.doc_id]
+        same_article = [(i, r) for i, r in before.items() if r.doc_id == row.doc_id]
+        self._know([(i, text[r.start : r.end]) for i, r in same_article])
         for i in ids:  # nearest first, in the same article only
             prev = before.get(i)
             if prev is None or prev.doc_id != row.doc_id:

@@ -86,7 +86,12 @@ def index_cmd(
     settings = _settings(index_dir)
     try:
         embedder = settings.embedder(model)
-        indexer = Indexer(settings.location, embedder, commit_every=settings.commit_every)
+        indexer = Indexer(
+            settings.location,
+            embedder,
+            commit_every=settings.commit_every,
+            analyses=settings.analyses,
+        )
         with Progress(
             TextColumn("indexing"),
             BarColumn(),
@@ -101,7 +106,8 @@ def index_cmd(
             if rebuild_:
                 from index.rebuild import rebuild
 
-                report = rebuild(settings.location, embedder, partial(_advance, bar, task))
+                advance = partial(_advance, bar, task)
+                report = rebuild(settings.location, embedder, advance, settings.analyses)
             else:
                 report = indexer.index_paths(paths or [], progress=partial(_advance, bar, task))
     except QAError as exc:

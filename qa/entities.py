@@ -1,16 +1,15 @@
 """Named entities as answer-type evidence: a "who" question wants a PERSON, and so on.
 
-spaCy's small English pipeline runs at question time on the few best candidate sentences
-only, so indexing costs nothing extra.
+The indexer keeps every sentence's entities (index.analysis); the answerer hands them to
+the tagger with `know`, and spaCy runs at question time only on sentences indexed without
+them.
 """
 
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
-from typing import Any
 
-from qa import english
+from index import english
 from qa.memo import Memo
 from qa.span import Span, all_in_question, question_stems, question_type
 
@@ -26,25 +25,14 @@ _MEMO_SIZE = 20_000
 Entity = tuple[int, int, str]
 
 
-@lru_cache(maxsize=1)
-def _pipeline() -> Any:
-    """spaCy's small English model, loaded once per process, with only what NER needs.
-
-    The model's NER has a token encoder of its own; the shared `tok2vec` feeds the tagger
-    and the parser only, so it is left out too. With it, tagging 3 sentences took about
-    17 ms instead of 11, for the same entities.
-    """
-    return english.load(exclude=["tok2vec", "parser", "lemmatizer", "tagger", "attribute_ruler"])
-
-
 class EntityTagger:
     """Finds entities of the type a question asks for inside a sentence."""
 
     def __init__(self, memo_size: int = _MEMO_SIZE) -> None:
-        self._nlp = _pipeline()
+        self._pipeline = english.recogniser()
         # The sentences tagged lately; the least recently used go first when it is full.
         self._memo: Memo[str, tuple[Entity, ...]] = Memo(memo_size)
-        self._lock = threading.Lock()  # one tagging at a time: spaCy makes no thread promise
+        self._lock = threading.Lock()  # one lookup-then-tag at a time
 
     def tag(self, sentences: list[str]) -> None:
         """Tag sentences not seen yet, in one batch."""
@@ -64,10 +52,19 @@ class EntityTagger:
         """
         flats = {sentence: english.flat(sentence) for sentence in sentences}
         found, todo = self._memo.lookup(flats.values())
-        for text, doc in zip(todo, self._nlp.pipe(todo), strict=True):
-            found[text] = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
+        for text, doc in zip(todo, self._pipeline.pipe(todo), strict=True):
+            found[text] = entities_of(doc)
             self._memo.put(text, found[text])
         return {sentence: found[text] for sentence, text in flats.items()}
+
+    def knows(self, sentence: str) -> bool:
+        """Whether the sentence's entities are at hand, without tagging it."""
+        return self._memo.get(english.flat(sentence)) is not None
+
+    def know(self, sentence: str, doc: english.Doc) -> None:
+        """Take the sentence's entities from its analysis (a Doc of its flat text, as
+        index.analysis restores it) instead of tagging it."""
+        self._memo.put(english.flat(sentence), entities_of(doc))
 
     def wants_entities(self, question: str) -> bool:
         """Whether some entity type answers the question (who, when, where, how many)."""
@@ -84,3 +81,8 @@ class EntityTagger:
             for start, end, label in self.entities(sentence)
             if label in wanted and not all_in_question(sentence[start:end], q_stems)
         ]
+
+
+def entities_of(doc: english.Doc) -> tuple[Entity, ...]:
+    """A Doc's entities as (start, end, label), character offsets."""
+    return tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)

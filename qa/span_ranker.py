@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from functools import lru_cache
 from itertools import repeat
 from operator import mul
 from pathlib import Path
 from typing import Any
 
+from index import english
 from index.errors import ModelLoadError
-from qa import english
 from qa.entities import EntityTagger
 from qa.memo import Memo
 from qa.parsed import Parsed
@@ -38,16 +36,6 @@ from qa.span import Span, find_span, nearest
 WEIGHTS_FILE = Path(__file__).with_name("span_weights.json")
 _LIST = re.compile(r",\s(?:and|or)\s|,.*\s(?:and|or)\s")
 _MEMO_SIZE = 4096
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Any:
-    """spaCy's small English pipeline, tagger and parser only; loaded once per process.
-
-    Entities come from the EntityTagger instead, which memoises them per sentence for the
-    sentence scorer and the rules too.
-    """
-    return english.load(exclude=["lemmatizer", "ner"])
 
 
 def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
@@ -80,12 +68,13 @@ class SpanRanker:
     ) -> None:
         self.weights = weights if weights is not None else load_weights()
         self.tagger = tagger
-        self._nlp = _parser()
+        # spaCy's tagger and parser; entities come from the EntityTagger instead, which
+        # memoises them per sentence for the sentence scorer and the rules too.
+        self._pipeline = english.parser()
         self._parses: Memo[str, Parsed] = Memo(_MEMO_SIZE)  # spaCy's parses, by flat text
         # Spans found, by question, sentence and the rules' span: a question asked again
         # skips its candidates' features, most of the span's cost once the parse is kept.
         self._found: Memo[tuple[str, str, Span], Span] = Memo(_MEMO_SIZE)
-        self._parsing = threading.Lock()  # one parse at a time: spaCy makes no thread promise
 
     def find(self, question: str, sentence: str, rule: Span) -> Span:
         """The best-scoring phrase of the sentence, as offsets into it.
@@ -152,12 +141,19 @@ class SpanRanker:
         """Parse and tag a question and its answer sentences in one batch each."""
         todo = self._parses.lookup(map(english.flat, [question, *sentences]))[1]
         if todo:
-            with self._parsing:
-                docs = list(self._nlp.pipe(todo))
-            for text, doc in zip(todo, docs, strict=True):
+            for text, doc in zip(todo, self._pipeline.pipe(todo), strict=True):
                 self._parses.put(text, Parsed(doc))
         if self.tagger is not None:
             self.tagger.tag(sentences)
+
+    def knows(self, sentence: str) -> bool:
+        """Whether the sentence's parse is at hand, without parsing it."""
+        return self._parses.get(english.flat(sentence)) is not None
+
+    def know(self, sentence: str, doc: english.Doc) -> None:
+        """Take the sentence's parse from its analysis (a Doc of its flat text, as
+        index.analysis restores it) instead of parsing it."""
+        self._parses.put(english.flat(sentence), Parsed(doc))
 
     def parse(self, text: str) -> Any:
         """The text's spaCy Doc (memoised)."""
@@ -172,9 +168,7 @@ class SpanRanker:
         text = english.flat(text)
         parsed = self._parses.get(text)
         if parsed is None:
-            with self._parsing:
-                doc = self._nlp(text)
-            parsed = Parsed(doc)
+            parsed = Parsed(self._pipeline.pipe([text])[0])
             self._parses.put(text, parsed)
         return parsed
 

@@ -2,8 +2,9 @@
 
 After every kill the index opens, answers, and holds exactly the articles of its last
 completed commit; re-running finishes the build. The real store, SQLite and FAISS files
-are used; the embedder is a fast deterministic fake, because what is tested is the storage
-(the real model is killed mid-write in test_store.py).
+are used; the embedder is a fast deterministic fake and no spaCy analyses are made, because
+what is tested is the storage (the real model is killed mid-write in test_store.py, and the
+analysis workers in test_analysis.py).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ CHILD = textwrap.dedent(f"""
                 for i in range({ARTICLES})]
     print("started", flush=True)
     Indexer(sys.argv[1], HashingEmbedder(), batch_articles={BATCH},
-            commit_every={COMMIT_EVERY}).index_articles(articles)
+            commit_every={COMMIT_EVERY}, analyses=False).index_articles(articles)
 """)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from index import english
 from index.embed import SentenceTransformerEmbedder
 from index.errors import InvalidQueryError
 from index.indexer import Indexer
@@ -230,3 +233,46 @@ def test_which_company_it_is_is_the_company_named_up_to_three_sentences_before(
     assert answer.sentence.startswith("Acme Robotics Corp said on Tuesday")
     assert answer.sentence.endswith("from the closures.")
     assert_cited_exactly(result, answerer.retriever.store)
+
+
+def test_stored_analyses_give_the_answers_spacy_gives_and_spare_it_the_sentences(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    questions = [*QUESTIONS, "who succeeds John McKinley as chairman?", "what did Texaco say?"]
+    texaco = (
+        "Texaco names new chairman\n\n"
+        "Texaco said on Friday that Alfred DeCrane would take over its board in\nMay. "
+        "He succeeds John McKinley as chairman of the oil company, a post he has held since "
+        "1980.\n"
+    )
+    results = {}
+    for analyses in (False, True):
+        articles = tmp_path / f"articles-{analyses}"
+        articles.mkdir()
+        (articles / "texaco.txt").write_text(texaco, encoding="utf-8")
+        (articles / "seed.txt").write_text(
+            (SEEDS / f"{SEED_ID}.txt").read_text(encoding="utf-8"), encoding="utf-8"
+        )
+        Indexer(tmp_path / f"index-{analyses}", embedder, analyses=analyses).index_paths(
+            [articles]
+        )
+        answerer = Answerer(Retriever(Store(tmp_path / f"index-{analyses}"), embedder))
+        read: list[str] = []
+        for pipeline in (english.parser(), english.recogniser()):
+            monkeypatch.setattr(pipeline, "pipe", spy_on(pipeline.pipe, read))
+        results[analyses] = [answerer.ask(q).model_dump() for q in questions]
+        monkeypatch.undo()
+        if analyses:  # spaCy read the questions, and nothing else
+            assert set(read) <= {english.flat(q) for q in questions}
+        else:
+            assert not set(read) <= {english.flat(q) for q in questions}
+    assert results[True] == results[False]
+
+
+def spy_on(pipe: Callable[..., list[Any]], read: list[str]) -> Callable[..., list[Any]]:
+    def spy(texts: Iterable[str], batch_size: int = 256) -> list[Any]:
+        texts = list(texts)
+        read.extend(texts)
+        return pipe(texts, batch_size)
+
+    return spy

