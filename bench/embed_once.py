@@ -1,4 +1,5 @@
-"""An embedder for the benches that asks the model once per distinct text in a process."""
+"""An embedder and an analyser for the benches that ask the model (and spaCy) once per
+distinct text in a process."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from index import token_vectors
+from index.analysis import Analyser, Packed, Pending
 from index.embed import Embedder, TokenEmbedder, Vectors
 from index.store import Store
 
@@ -77,3 +79,36 @@ class EmbedTokensOnce(EmbedOnce):
             )
         vectors = self.embed(texts)
         return vectors, [token_vectors.unpack(self.tokens[t], self.dim) for t in texts]
+
+
+class AnalyseOnce(Analyser):
+    """The real analyser, asked once per distinct sentence, as EmbedOnce asks the model:
+    Reuters ×5 repeats Reuters' sentences, and its copies cost spaCy nothing more."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: dict[str, Packed | None] = {}
+
+    def start(self, sentences: Sequence[str]) -> Pending:
+        todo = [s for s in dict.fromkeys(sentences) if s not in self.seen]
+        pending = super().start(todo) if todo else list
+
+        def results() -> list[Packed | None]:
+            self.seen.update(zip(todo, pending(), strict=True))
+            return [self.seen[s] for s in sentences]
+
+        return results
+
+    def learn(self, index_dir: Path) -> None:
+        """Remember the analyses an index already holds for its sentences."""
+        store = Store(index_dir, exact=True)
+        db = store._db()
+        for doc_id, text in store.texts(a.doc_id for a in store.list_articles(0, 10**9)).items():
+            rows = db.execute(
+                'SELECT s.start, s."end", n.analysis FROM sentences s'
+                " JOIN sentence_analyses n ON n.id = s.id WHERE s.doc_id = ?",
+                (doc_id,),
+            )
+            for start, end, packed in rows:
+                self.seen[text[start:end]] = packed
+        store.close()

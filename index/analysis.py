@@ -28,6 +28,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import numpy as np
 import numpy.typing as npt
@@ -217,7 +218,7 @@ class Analyser:
         self._started.clear()
         self._idle = queue.SimpleQueue()
 
-    def __enter__(self) -> Analyser:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

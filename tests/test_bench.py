@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.embed_once import EmbedOnce, EmbedTokensOnce
+from bench.embed_once import AnalyseOnce, EmbedOnce, EmbedTokensOnce
+from index import analysis
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.store import Store
@@ -78,3 +79,30 @@ def test_soak_runs_against_a_real_server_and_reports_errors_and_memory(tmp_path:
     assert report["requests"] == sum(s["requests"] for s in report["slices"]) > 0
     assert all(s["rss_mb"] > 0 for s in report["slices"])
     assert "| t (s) |" in (tmp_path / "soak.md").read_text()
+
+
+def test_the_scale_bench_analyses_each_distinct_sentence_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[list[str]] = []
+    real = analysis.analyse
+
+    def counted(sentences: list[str], batch: int = analysis.BATCH) -> list[bytes | None]:
+        asked.append(list(sentences))
+        return real(sentences, batch)
+
+    monkeypatch.setattr(analysis, "analyse", counted)
+    once = AnalyseOnce()
+    found = once.start(["The port reopened.", "Ferries resumed.", "The port reopened."])()
+    assert asked == [["The port reopened.", "Ferries resumed."]] and found[0] == found[2]
+    articles = [story(n) for n in range(3)]
+    Indexer(tmp_path / "first", HashingEmbedder(), analyser=once).index_articles(articles)
+    # A second run learns the analyses an index already holds and asks spaCy for none.
+    asked.clear()
+    reused = AnalyseOnce()
+    reused.learn(tmp_path / "first")
+    Indexer(tmp_path / "second", HashingEmbedder(), analyser=reused).index_articles(articles)
+    assert asked == []
+    ids = list(range(1, 10))
+    first, second = Store(tmp_path / "first"), Store(tmp_path / "second")
+    assert first.analyses(ids) == second.analyses(ids) != {}
