@@ -122,9 +122,10 @@ class Lexicon:
         rows = np.flatnonzero(scores)
         if allowed is not None:
             rows = rows[np.isin(self.pids[rows], allowed)]
-        if len(rows) > k:
-            rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
-        best = rows[np.lexsort((rows, -scores[rows]))]
+        if len(rows) > k:  # the best k and every passage tied with the k-th, for the ids
+            kth = np.partition(scores[rows], len(rows) - k)[len(rows) - k]
+            rows = rows[scores[rows] >= kth]
+        best = rows[np.lexsort((rows, -scores[rows]))][:k]
         return [(int(self.pids[r]), float(scores[r])) for r in best]
 
     def save(self, path: Path) -> None:
