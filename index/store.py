@@ -371,36 +371,23 @@ class Store:
     def token_vectors(self, ids: Sequence[int]) -> dict[int, Vectors]:
         """The stored token vectors of these sentences (unit rows, tokens × dim); sentences
         indexed without them, or before they were kept, are left out."""
-        if not ids:
-            return {}
-        try:
-            rows = (
-                self._db()
-                .execute(
-                    f"SELECT id, tokens FROM sentence_tokens WHERE id IN ({_marks(ids)})",
-                    list(ids),
-                )
-                .fetchall()
-            )
-        except sqlite3.OperationalError:  # an index written before they were kept
-            return {}
-        return {r[0]: token_vectors.unpack(r[1], self.dim) for r in rows if r[1]}
+        found = self._blobs("sentence_tokens", "tokens", ids)
+        return {i: token_vectors.unpack(blob, self.dim) for i, blob in found.items() if blob}
 
     def analyses(self, ids: Sequence[int]) -> dict[int, bytes]:
         """The stored spaCy analyses of these sentences (index.analysis); sentences indexed
         without one, and every sentence of an index whose analyses are of another version,
         are left out."""
-        if not ids or not self._read_analyses:
+        return self._blobs("sentence_analyses", "analysis", ids) if self._read_analyses else {}
+
+    def _blobs(self, table: str, column: str, ids: Sequence[int]) -> dict[int, bytes]:
+        """What a table kept per sentence, by sentence id; none from an index written
+        before the table was."""
+        if not ids:
             return {}
+        sql = f"SELECT id, {column} FROM {table} WHERE id IN ({_marks(ids)})"
         try:
-            rows = (
-                self._db()
-                .execute(
-                    f"SELECT id, analysis FROM sentence_analyses WHERE id IN ({_marks(ids)})",
-                    list(ids),
-                )
-                .fetchall()
-            )
+            rows = self._db().execute(sql, list(ids)).fetchall()
         except sqlite3.OperationalError:  # an index written before they were kept
             return {}
         return {r[0]: r[1] for r in rows}
