@@ -67,6 +67,9 @@ def test_an_analysis_that_does_not_fit_its_sentence_is_refused() -> None:
     rows = np.frombuffer(blob, dtype=np.int16).reshape(-1, 8).copy()
     rows[0, 2] = 30000  # a label code no table has
     assert analysis.restore(sentence, rows.tobytes()) is None
+    rows = np.frombuffer(blob, dtype=np.int16).reshape(-1, 8).copy()
+    rows[0, 5] = -1  # a head before the first token
+    assert analysis.restore(sentence, rows.tobytes()) is None
     assert analysis.restore(sentence, b"") is None
 
 
