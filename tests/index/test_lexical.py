@@ -188,3 +188,25 @@ def test_a_story_filed_many_times_is_found_under_its_first_ids() -> None:
     passages += [(500, "Other", "Cocoa prices rose.")]
     found = lexical.build(passages).search([stem("bahia"), stem("cocoa")], 10)
     assert [p for p, _ in found] == list(range(1, 11))
+
+
+def test_the_floor_under_the_kth_score_never_drops_one_of_the_best() -> None:
+    # A rare word sets the floor; passages holding only the common word score below it,
+    # and passages with both, or with the rare word twice, rank above.
+    rng = lexical.np.random.default_rng(7)
+    passages = [
+        (pid, "", " ".join(["market"] * int(rng.integers(1, 4)) + ["cocoa"] * (pid % 7 == 0)))
+        for pid in range(1, 2001)
+    ]
+    lexicon = lexical.build(passages)
+    terms = [stem("cocoa"), stem("market")]
+    rows = [lexicon._rows[t] for t in terms]
+    spans = [(int(lexicon._starts[r]), int(lexicon._starts[r + 1])) for r in rows]
+    scores = lexical.np.zeros(len(lexicon), dtype=lexical.np.float64)
+    for lo, hi in spans:
+        scores[lexicon._doc[lo:hi]] += 1.0
+    assert lexicon._floor(scores, spans, 10) > 0  # the pruned path is the one tested
+    for k in (1, 10, 100, 400):
+        found, expected = lexicon.search(terms, k), every_match_reference(lexicon, terms, k)
+        assert [p for p, _ in found] == [p for p, _ in expected]
+        assert [s for _, s in found] == pytest.approx([s for _, s in expected], rel=1e-12)
