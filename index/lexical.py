@@ -109,11 +109,7 @@ class Lexicon:
         if k <= 0:
             return []
         n = len(self.pids)
-        spans = []
-        for term in dict.fromkeys(terms):
-            row = self._rows.get(term)
-            if row is not None:
-                spans.append((int(self._starts[row]), int(self._starts[row + 1])))
+        spans = self._spans(terms)
         scores = np.zeros(n, dtype=np.float64)
         for lo, hi in spans:
             idf = max(math.log((n - (hi - lo) + 0.5) / ((hi - lo) + 0.5)), MIN_IDF)
@@ -133,6 +129,12 @@ class Lexicon:
         best = rows[np.lexsort((rows, -scores[rows]))][:k]
         return [(int(self.pids[r]), float(scores[r])) for r in best]
 
+    def _spans(self, terms: Iterable[str]) -> list[tuple[int, int]]:
+        """Where each distinct stem's postings start and end; stems no passage holds are
+        left out."""
+        rows = (self._rows.get(term) for term in dict.fromkeys(terms))
+        return [(int(self._starts[r]), int(self._starts[r + 1])) for r in rows if r is not None]
+
     def _floor(
         self, scores: npt.NDArray[np.float64], spans: list[tuple[int, int]], k: int
     ) -> float:
@@ -144,8 +146,10 @@ class Lexicon:
             count += hi - lo
             if count >= FLOOR_SAMPLE * k:
                 break
-        rows = np.unique(np.concatenate(some)) if len(some) > 1 else some[0] if some else None
-        if rows is None or len(rows) < k:
+        if not some:
+            return 0.0
+        rows = some[0] if len(some) == 1 else np.unique(np.concatenate(some))
+        if len(rows) < k:
             return 0.0
         return float(np.partition(scores[rows], len(rows) - k)[len(rows) - k])
 

@@ -200,8 +200,8 @@ def test_the_floor_under_the_kth_score_never_drops_one_of_the_best() -> None:
     ]
     lexicon = lexical.build(passages)
     terms = [stem("cocoa"), stem("market")]
-    rows = [lexicon._rows[t] for t in terms]
-    spans = [(int(lexicon._starts[r]), int(lexicon._starts[r + 1])) for r in rows]
+    spans = lexicon._spans(terms)
+    assert len(spans) == 2
     scores = lexical.np.zeros(len(lexicon), dtype=lexical.np.float64)
     for lo, hi in spans:
         scores[lexicon._doc[lo:hi]] += 1.0
