@@ -29,6 +29,11 @@ ANN_MIN = 20_000
 # 2.1 and 7.5 ms a search (exact: 9.9 ms), for 100 title questions while another job kept
 # both cores busy; bench/perf.py reports the recall for every corpus.
 ANN_PROBE = 64
+# The approximate copy keeps its vectors as 16-bit floats: half the memory of 32-bit ones
+# and half the bytes a probe reads, which is what a search's time goes on. On Reuters, 300
+# title questions, side by side: sentences 0.64 against 1.14 ms a search and passages 0.31
+# against 0.66, with the same recall@10 against exact search (0.934 and 0.987 against 0.935
+# and 0.987). 8-bit codes were faster again (0.43 ms) but lost recall (0.929 and 0.977).
 
 
 def empty(dim: int) -> faiss.Index:
@@ -65,7 +70,8 @@ def for_search(index: faiss.Index, min_size: int | None = None) -> faiss.Index:
     """The index to answer questions from: `index` itself when small, else an IVF copy.
 
     The IVF index has about sqrt(n) lists, trained on a sample; a search probes ANN_PROBE
-    of them. Searches restricted to some ids probe every list, so they stay exact.
+    of them. Searches restricted to some ids probe every list, so they find the same vectors
+    as exact search. The copy keeps each vector in 16-bit floats (APPROX_STORAGE).
     """
     n = int(index.ntotal)
     if n < (ANN_MIN if min_size is None else min_size):
@@ -76,7 +82,14 @@ def for_search(index: faiss.Index, min_size: int | None = None) -> faiss.Index:
     flat = faiss.downcast_index(index.index)  # type: ignore[attr-defined]
     vecs = faiss.rev_swig_ptr(flat.get_xb(), n * index.d).reshape(n, index.d)  # type: ignore[attr-defined]
     lists = max(16, int(math.sqrt(n)))
-    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(index.d), index.d, lists, faiss.METRIC_INNER_PRODUCT)
+    ivf = faiss.IndexIVFScalarQuantizer(
+        faiss.IndexFlatIP(index.d),
+        index.d,
+        lists,
+        faiss.ScalarQuantizer.QT_fp16,
+        faiss.METRIC_INNER_PRODUCT,
+        False,  # the vectors themselves, not their offsets from the list's centroid
+    )
     sample = np.random.default_rng(0).choice(n, size=min(n, 40 * lists), replace=False)
     faiss.omp_set_num_threads(os.cpu_count() or 1)  # training and adding are batch work
     try:

@@ -34,7 +34,17 @@ def test_large_indexes_are_searched_through_ivf_with_high_recall() -> None:
         ]
     )
     assert recall >= 0.9
-    # Restricted to a few ids, the approximate index is exact: it probes every list.
+    # Restricted to a few ids, the approximate index finds what exact search finds: it probes
+    # every list. Its scores are those of 16-bit copies of the vectors.
     allowed = ids[::50]
     for q in queries[:10]:
-        assert vectors.search(approx, q, 5, allowed) == vectors.search(exact, q, 5, allowed)
+        found, truth = vectors.search(approx, q, 5, allowed), vectors.search(exact, q, 5, allowed)
+        assert [i for i, _ in found] == [i for i, _ in truth]
+        assert np.allclose([s for _, s in found], [s for _, s in truth], atol=2e-3)
+
+
+def test_the_approximate_copy_keeps_half_precision_vectors() -> None:
+    x = clustered(3000)
+    approx = vectors.for_search(vectors.build(32, np.arange(3000, dtype=np.int64), x), 1000)
+    assert isinstance(approx, faiss.IndexIVFScalarQuantizer)
+    assert approx.code_size == 2 * 32  # two bytes a dimension
