@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -195,14 +196,20 @@ class Context:
         self.plural = asks_plural(question_doc)
         self.stems = parsed.stems
         self.content = parsed.content
-        self.comma = [t == "," for t in parsed.text]
-        self.cc = [d == "cc" for d in parsed.dep]
-        self.verb = [p == "VERB" for p in parsed.pos]
         self.prep = [d == "prep" or p == "ADP" for d, p in zip(parsed.dep, parsed.pos, strict=True)]
         self.cap = [t[:1].isupper() for t in parsed.text]
-        self.hits = [
+        self.hits = [  # in order
             i for i, content in enumerate(self.content) if content and self.stems[i] in self.q_stems
         ]
+        # How many words of each kind come before each position: a candidate's count is the
+        # difference between its end's and its start's, whatever its length.
+        self.n_content = _counts(self.content)
+        hit = set(self.hits)
+        self.n_hits = _counts([i in hit for i in range(parsed.size)])
+        self.n_comma = _counts([t == "," for t in parsed.text])
+        self.n_cc = _counts([d == "cc" for d in parsed.dep])
+        self.n_verb = _counts([p == "VERB" for p in parsed.pos])
+        self.n_head = _counts([stem == self.head_noun for stem in self.stems])
         self.entity_of = {i: label for start, end, label in entities for i in range(start, end)}
         self.entity_spans = {(start, end) for start, end, _ in entities}
         self.tree = _tree_distances(parsed, self.hits)
@@ -252,11 +259,19 @@ def _tree_distances(parsed: Parsed, hits: list[int]) -> list[int]:
     return [d if d >= 0 else 99 for d in distance]
 
 
+def _counts(flags: list[bool]) -> list[int]:
+    """counts[i]: how many of flags[:i] are set."""
+    counts = [0]
+    for flag in flags:
+        counts.append(counts[-1] + flag)
+    return counts
+
+
 def features(ctx: Context, start: int, end: int, kinds: AbstractSet[str]) -> Features:
     """The features of the candidate doc[start:end]."""
     f: Features = {}
-    content = [ctx.stems[i] for i in range(start, end) if ctx.content[i]]
-    overlap = sum(s in ctx.q_stems for s in content) / len(content) if content else 1.0
+    content = ctx.n_content[end] - ctx.n_content[start]
+    overlap = (ctx.n_hits[end] - ctx.n_hits[start]) / content if content else 1.0
     f["overlap"], f["all_in_q"], f["any_q"] = overlap, float(overlap == 1.0), float(overlap > 0)
     n = end - start
     f["loglen"] = math.log(n)
@@ -275,14 +290,14 @@ def features(ctx: Context, start: int, end: int, kinds: AbstractSet[str]) -> Fea
     f["rule_iou"] = overlap_rule / (max(end, rule_end) - min(start, rule_start))
     f["rule_in"] = float(rule_start <= start and end <= rule_end)
     f["ent_exact"] = float((start, end) in ctx.entity_spans)
-    f["comma"] = float(any(ctx.comma[start:end]))
-    f["cc"] = float(any(ctx.cc[start:end]))
-    f["verb_in"] = float(any(ctx.verb[start:end]))
+    f["comma"] = float(ctx.n_comma[end] > ctx.n_comma[start])
+    f["cc"] = float(ctx.n_cc[end] > ctx.n_cc[start])
+    f["verb_in"] = float(ctx.n_verb[end] > ctx.n_verb[start])
     f["starts_prep"] = float(ctx.prep[start])
     f["cap"] = float(ctx.cap[start])
     f["sent_start"] = float(start == 0)
     if ctx.head_noun:
-        f["has_head"] = float(any(ctx.stems[i] == ctx.head_noun for i in range(start, end)))
+        f["has_head"] = float(ctx.n_head[end] > ctx.n_head[start])
         f["ends_head"] = float(ctx.stems[end - 1] == ctx.head_noun)
     _add_crossed(f, ctx, root)
     if ctx.plural:  # a list answers a question about several things
@@ -294,12 +309,20 @@ def features(ctx: Context, start: int, end: int, kinds: AbstractSet[str]) -> Fea
 
 def _add_distances(f: Features, ctx: Context, start: int, end: int, root: int) -> None:
     """How far the candidate lies from the question's words, in the text and in the tree."""
-    gaps = [start - h if h < start else (h - end + 1 if h >= end else 0) for h in ctx.hits]
-    gap = min(gaps)
+    hits = ctx.hits
+    first = bisect_left(hits, start)  # the first of the question's words from `start` on
+    inside = first < len(hits) and hits[first] < end
+    if inside:
+        gap = 0
+    else:  # the nearest before the candidate, or after it
+        gap = min(
+            start - hits[first - 1] if first else len(ctx.stems),
+            hits[first] - end + 1 if first < len(hits) else len(ctx.stems),
+        )
     f["logdist"] = math.log1p(gap)
     f["near1"], f["near3"] = float(gap <= 1), float(gap <= 3)
-    f["after_hit"] = float(any(h < start for h in ctx.hits))
-    f["hit_inside"] = float(any(start <= h < end for h in ctx.hits))
+    f["after_hit"] = float(hits[0] < start)
+    f["hit_inside"] = float(inside)
     tree = ctx.tree[root]
     f["treedist"] = math.log1p(tree)
     f["tree1"], f["tree2"] = float(tree <= 1), float(tree <= 2)
