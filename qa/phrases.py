@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -259,7 +260,7 @@ def _tree_distances(parsed: Parsed, hits: list[int]) -> list[int]:
     return [d if d >= 0 else 99 for d in distance]
 
 
-def _counts(flags: list[bool]) -> list[int]:
+def _counts(flags: Sequence[bool]) -> list[int]:
     """counts[i]: how many of flags[:i] are set."""
     counts = [0]
     for flag in flags:
