@@ -12,13 +12,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from threadpoolctl import threadpool_limits
 
 from api import errors
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
 from api.routes import ask, documents, health
 from api.state import Service
+from qa.blas import one_blas_thread
 from qa.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -26,14 +26,14 @@ STATIC = Path(__file__).parent / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    # numpy's BLAS (spaCy's matrix products) on one thread: its idle threads spin, and took
+    # the cores from the model and from other processes' work (qa.blas). Set here, on the
+    # thread that creates the app: OpenBLAS ignores a change from another thread once the
+    # main thread has set a count.
+    one_blas_thread()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # numpy's BLAS (spaCy's matrix products) keeps to this process's share of the cores,
-        # as the model does: its idle threads spin, and with two processes on two cores the
-        # spinning took the cores from the other's work (10.6 new questions/s on Reuters at
-        # 8 connections, against 69 with one BLAS thread each).
-        threadpool_limits(settings.threads, user_api="blas")
         app.state.service = Service.load(settings)
         # Questions take turns, a few at a time (deps.AskTurns).
         app.state.ask_turns = CapacityLimiter(settings.ask_threads)

@@ -21,6 +21,7 @@ from index.errors import (
 from index.indexer import Indexer, IndexReport
 from index.store import Store
 from qa.answer import Answerer
+from qa.blas import one_blas_thread
 from qa.retrieve import Retriever
 from qa.types import Answer, AskResult, Citation, Passage, SearchFilters, Turn
 
@@ -49,4 +50,5 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "Store",
     "Turn",
+    "one_blas_thread",
 ]

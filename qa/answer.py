@@ -162,7 +162,10 @@ class Answerer:
     ) -> AskResult:
         """Answer a question; earlier turns in `history` resolve follow-ups."""
         check_top_k(top_k)
-        current = self.retriever.prepare(question)
+        # spaCy parses the question for the span model while the model embeds it (qa.blas).
+        spans = self.spans if self.reader is None else None
+        meanwhile = spans.table if spans is not None else None
+        current = self.retriever.prepare(question, meanwhile)
         query = self.retriever.prepare(_with_context(current.text, history)) if history else current
         with self.retriever.store.snapshot():  # one committed state, even mid-write
             hits = self.retriever.retrieve(query, self.passages, filters)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,9 @@ MAX_QUESTION_CHARS = 2000
 # same questions again (a chat page re-asked, a popular question), and the model run is
 # the largest cost of a question that the memos of spaCy's parses don't already save.
 QUERY_MEMO = 1024
+# Helper threads that embed questions while the asking thread does other work (`prepare`'s
+# `meanwhile`): one per question being answered at the same time, at most.
+MODEL_THREADS = 8
 
 
 @dataclass
@@ -75,6 +81,8 @@ class Retriever:
         self.candidates = candidates
         self.mode = mode
         self._memo: Memo[str, tuple[Vectors, Vectors | None]] = Memo(memo_size)
+        self._pool: ThreadPoolExecutor | None = None  # made on first use
+        self._pool_lock = threading.Lock()
 
     @classmethod
     def open(cls, index_dir: Path | str, model: str | None = None) -> Retriever:
@@ -83,13 +91,33 @@ class Retriever:
         store = open_store(index_dir, model=model)
         return cls(store, SentenceTransformerEmbedder(model or store.model))
 
-    def prepare(self, text: str) -> Query:
+    def prepare(self, text: str, meanwhile: Callable[[str], object] | None = None) -> Query:
+        """The question's vector, token vectors and term weights.
+
+        `meanwhile(text)`, given the cleaned question, runs on this thread while the model
+        embeds the question on a helper thread (MODEL_THREADS; why it pays, qa.blas).
+        """
         text = validate_question(text)
+        pending = self._embed_soon(text) if meanwhile is not None else None
         terms = [stem(t) for t in key_terms(text)]
         df, total = self.store.document_frequencies(terms)  # never memoised: the index grows
         idf = {t: _idf(df.get(t, 0), total) for t in terms}
-        vector, tokens = self._embed(text)
+        if meanwhile is not None:
+            meanwhile(text)
+        vector, tokens = pending.result() if pending is not None else self._embed(text)
         return Query(text, vector, idf, tokens)
+
+    def _embed_soon(self, text: str) -> Future[tuple[Vectors, Vectors | None]]:
+        """`_embed` on a helper thread; at once when the memo has the question."""
+        found = self._memo.get(text)
+        if found is not None:
+            done: Future[tuple[Vectors, Vectors | None]] = Future()
+            done.set_result(found)
+            return done
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(MODEL_THREADS, thread_name_prefix="qa-embed")
+            return self._pool.submit(self._embed, text)
 
     def _embed(self, text: str) -> tuple[Vectors, Vectors | None]:
         """The question's vector and token vectors, from the memo when it was asked lately."""

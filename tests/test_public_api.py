@@ -27,6 +27,7 @@ PUBLIC = {
     "SentenceTransformerEmbedder",
     "Store",
     "Turn",
+    "one_blas_thread",
 }
 
 

@@ -3,12 +3,16 @@ run, and gets the same passages as the first time."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index.document import Article
+from index.embed import Vectors
+from index.errors import ModelLoadError
 from index.indexer import Indexer
 from index.store import Store
 from qa.retrieve import Retriever
@@ -48,3 +52,48 @@ def test_the_memo_keeps_only_the_latest_questions(store: Store) -> None:
     np.testing.assert_array_equal(
         retriever.prepare("town?").vector, HashingEmbedder().embed(["town?"])[0]
     )
+
+
+class _ThreadNoting(CountingEmbedder):
+    """Records which thread ran the model, and waits until `meanwhile` has started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[str] = []
+        self.started = threading.Event()
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        assert self.started.wait(timeout=10), "the model ran before `meanwhile`, not beside it"
+        self.threads.append(threading.current_thread().name)
+        return super().embed(texts)
+
+
+def test_meanwhile_runs_on_the_asking_thread_while_the_model_embeds_on_another(
+    store: Store,
+) -> None:
+    noting = _ThreadNoting()
+    retriever = Retriever(store, noting)
+    seen: list[tuple[str, str]] = []
+
+    def meanwhile(text: str) -> None:
+        seen.append((text, threading.current_thread().name))
+        noting.started.set()
+
+    query = retriever.prepare("  When did the convoy reach the port?\n", meanwhile)
+    assert seen == [("When did the convoy reach the port?", threading.current_thread().name)]
+    assert noting.threads and noting.threads[0] != threading.current_thread().name
+    plain = Retriever(store, HashingEmbedder()).prepare("When did the convoy reach the port?")
+    np.testing.assert_array_equal(query.vector, plain.vector)
+    assert query.idf == plain.idf and query.text == plain.text
+    # Asked again, the memo answers and the model does not run.
+    retriever.prepare("When did the convoy reach the port?", meanwhile)
+    assert len(noting.asked) == 1
+
+
+def test_a_model_error_on_the_helper_thread_reaches_the_caller(store: Store) -> None:
+    class Broken(HashingEmbedder):
+        def embed(self, texts: Sequence[str]) -> Vectors:
+            raise ModelLoadError("the model is gone")
+
+    with pytest.raises(ModelLoadError, match="gone"):
+        Retriever(store, Broken()).prepare("convoy?", lambda text: None)
