@@ -72,7 +72,7 @@ def test_model_threads_default_to_each_server_process_share_of_the_cores() -> No
 
 def _blas_threads() -> int:
     """numpy's BLAS, which spaCy's matrix products run on. (FAISS's own, an OpenMP build,
-    keeps a count per thread, and the app starts on another thread than the test's.)"""
+    keeps a count per thread, and the app's lifespan runs on another thread.)"""
     found = [i for i in threadpool_info() if i["user_api"] == "blas" and "numpy" in i["filepath"]]
     return max(int(i["num_threads"]) for i in found)
 
