@@ -6,7 +6,7 @@ import math
 import threading
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,32 +98,31 @@ class Retriever:
         embeds the question on a helper thread (MODEL_THREADS; why it pays, qa.blas).
         """
         text = validate_question(text)
-        pending = self._embed_soon(text) if meanwhile is not None else None
+        found = self._memo.get(text)  # asked lately: no model run
+        pending = (
+            self._helpers().submit(self._embed, text)
+            if found is None and meanwhile is not None
+            else None
+        )
         terms = [stem(t) for t in key_terms(text)]
         df, total = self.store.document_frequencies(terms)  # never memoised: the index grows
         idf = {t: _idf(df.get(t, 0), total) for t in terms}
         if meanwhile is not None:
             meanwhile(text)
-        vector, tokens = pending.result() if pending is not None else self._embed(text)
+        if found is None:
+            found = pending.result() if pending is not None else self._embed(text)
+        vector, tokens = found
         return Query(text, vector, idf, tokens)
 
-    def _embed_soon(self, text: str) -> Future[tuple[Vectors, Vectors | None]]:
-        """`_embed` on a helper thread; at once when the memo has the question."""
-        found = self._memo.get(text)
-        if found is not None:
-            done: Future[tuple[Vectors, Vectors | None]] = Future()
-            done.set_result(found)
-            return done
+    def _helpers(self) -> ThreadPoolExecutor:
+        """The threads `prepare` runs the model on (made on first use)."""
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(MODEL_THREADS, thread_name_prefix="qa-embed")
-            return self._pool.submit(self._embed, text)
+            return self._pool
 
     def _embed(self, text: str) -> tuple[Vectors, Vectors | None]:
-        """The question's vector and token vectors, from the memo when it was asked lately."""
-        found = self._memo.get(text)
-        if found is not None:
-            return found
+        """The question's vector and token vectors from a model run, kept in the memo."""
         if isinstance(self.embedder, TokenEmbedder):
             vectors, token_lists = self.embedder.embed_with_tokens([text])
             tokens: Vectors | None = token_lists[0]
