@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (BM25) passage rankings fused by RRF."""
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) passage rankings fused by their scores."""
 
 from __future__ import annotations
 
@@ -20,7 +20,14 @@ from qa.memo import Memo
 from qa.terms import key_terms, stem, stems
 from qa.types import Citation, Passage, SearchFilters
 
-RRF_K = 60
+# A passage's fused score is (1 - w) * its cosine with the question + w * its BM25 score over
+# the question's best BM25 score (fuse()), with w = LEXICAL_WEIGHT. It replaced reciprocal
+# rank fusion (RRF, k=60), which puts a passage both rankings place fairly high above one
+# that BM25 puts first by far. Recall@1 of the right article, RRF against this (w = 0.4):
+# xquad-en 0.918 / 0.950, squad2-sample 0.727 / 0.785, and 1,000 title questions ("What
+# happened: <title>?") on BBC 0.795 / 0.919 and Reuters 0.534 / 0.853. With w = 0.3: 0.951,
+# 0.795, 0.888, 0.824; with w = 0.5: 0.947, 0.782, 0.935, 0.868.
+LEXICAL_WEIGHT = 0.4
 MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION_CHARS = 2000
 # Questions whose embeddings are kept, least recently asked dropped first. People ask the
@@ -140,11 +147,8 @@ class Retriever:
         n = max(self.candidates, k)
         dense = self.store.dense_passages(query.vector, n, flt) if self.mode != "bm25" else []
         lexical = self.store.bm25_passages(list(query.idf), n, flt) if self.mode != "dense" else []
-        fused: dict[int, float] = {}
-        for ranking in (dense, lexical):
-            for rank, (pid, _) in enumerate(ranking):
-                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        order = sorted(fused, key=lambda pid: -fused[pid])[:k]
+        fused = fuse(dense, lexical)
+        order = sorted(fused, key=lambda pid: (-fused[pid], pid))[:k]
         rows = self.store.passages(order)
         dense_score = dict(dense)
         lexical_score = dict(lexical)
@@ -198,6 +202,26 @@ class Retriever:
                 )
             )
         return result
+
+
+def fuse(
+    dense: list[tuple[int, float]],
+    lexical: list[tuple[int, float]],
+    weight: float = LEXICAL_WEIGHT,
+) -> dict[int, float]:
+    """Each passage's fused score from its cosine (`dense`) and its BM25 score (`lexical`)
+    (LEXICAL_WEIGHT). A passage that one ranking did not return gets that ranking's lowest
+    score: it is no better than the last one the ranking kept."""
+    best = max((score for _, score in lexical), default=0.0)
+    scaled = {pid: score / best if best > 0 else 0.0 for pid, score in lexical}
+    cosine = dict(dense)
+    missing_dense = min(cosine.values(), default=0.0)
+    missing_lexical = min(scaled.values(), default=0.0)
+    return {
+        pid: (1 - weight) * cosine.get(pid, missing_dense)
+        + weight * scaled.get(pid, missing_lexical)
+        for pid in cosine.keys() | scaled.keys()
+    }
 
 
 def store_filters(filters: SearchFilters | None) -> Filters | None:
