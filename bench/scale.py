@@ -10,8 +10,9 @@ copies of it under new ids, so its index costs the model and spaCy no more than 
 does. The index times here are therefore no indexing measurement (bench.perf's are). What
 this measures is the question side, with the same code and settings on every corpus and the
 same kind of questions (the titles of 100 evenly spaced articles): `ask` and search
-in-process, and `POST /ask` over HTTP with wrk at 1, 8 and 32 connections, with the server's
-peak RSS. Each figure is also given as a ratio to BBC's, measured in the same run.
+in-process (in a fresh process that opens the index, bench.latency), and `POST /ask` over
+HTTP with wrk at 1, 8 and 32 connections, with the server's peak RSS. Each figure is also
+given as a ratio to BBC's, measured in the same run.
 """
 
 from __future__ import annotations
@@ -27,14 +28,11 @@ from typing import Any
 from bench import wrk
 from bench.corpora import load, questions_from_titles
 from bench.embed_once import AnalyseOnce, EmbedOnce
-from bench.perf import disk_size, fresh_cell, fresh_for, http_runs, latencies
+from bench.perf import WARM_UP, disk_size, fresh_cell, fresh_for, http_runs, own_process
 from bench.server import ROOT, questions
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.store import Store
-from qa.answer import Answerer
-from qa.blas import one_blas_thread
-from qa.retrieve import Retriever
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     with AnalyseOnce() as analyser:
         for name in args.sets.split(","):
             print(f"== {name}", flush=True)
-            rows.append(_measure(name, args, embedder, once, analyser))
+            rows.append(_measure(name, args, once, analyser))
             _relative(rows)
             (args.out / "scale.json").write_text(json.dumps(rows, indent=2) + "\n")
             (args.out / "scale.md").write_text(_markdown(rows))
@@ -66,7 +64,6 @@ def main(argv: list[str] | None = None) -> int:
 def _measure(
     name: str,
     args: argparse.Namespace,
-    embedder: SentenceTransformerEmbedder,
     once: EmbedOnce,
     analyser: AnalyseOnce,
 ) -> dict[str, Any]:
@@ -83,15 +80,13 @@ def _measure(
     )
     store = Store(index_dir)
     row: dict[str, Any] = {"corpus": name, **store.stats(), "new_articles": report.added}
-    # No question memo in-process: each figure below pays for its own embeddings.
-    answerer = Answerer(Retriever(store, embedder, memo_size=0))
-    with one_blas_thread():  # as the server runs (qa.blas)
-        row["ask_ms"] = latencies(lambda q: answerer.ask(q, top_k=3), asked)
-        row["search_ms"] = latencies(lambda q: answerer.retriever.search(q, 5), asked)
     store.close()
     row["index_mb"] = round(disk_size(index_dir) / 1e6, 1)
+    fresh = fresh_for(name, articles, asked)
     with tempfile.TemporaryDirectory(prefix=f"qa-scale-{name}-") as tmp:
-        row["http"] = http_runs(index_dir, asked, args, Path(tmp), fresh_for(name, articles, asked))
+        # In-process figures from a fresh process that opens the index (bench.latency).
+        row.update(own_process(index_dir, asked, fresh[-WARM_UP:] if fresh else [], Path(tmp)))
+        row["http"] = http_runs(index_dir, asked, args, Path(tmp), fresh)
     return row
 
 

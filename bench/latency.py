@@ -1,0 +1,61 @@
+"""In-process `ask` latency, in a process of its own that opens the index.
+
+    python -m bench.latency INDEX_DIR QUESTIONS.json [--warm-up WARM.json]
+
+A library user (`qa.Answerer.open`) and the server open an index and answer; they have not
+just built it. bench.perf measures `ask` here, in a fresh process, as well as in its own
+process right after indexing, which holds the corpus, three encoders and what indexing left
+behind. The process first answers the `--warm-up` questions (none of the measured ones),
+then measures, as bench.perf.latencies does, with numpy's BLAS at one thread as the server
+runs it (qa.blas):
+- `ask`: the full answer, top 3;
+- `ask_fast`: the same without the span model and the late evidence;
+- `search`: retrieval alone, top 5.
+It prints one JSON object with their p50/p95/p99 in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from bench.perf import latencies
+from index.embed import SentenceTransformerEmbedder
+from index.store import Store
+from qa.answer import Answerer
+from qa.blas import one_blas_thread
+from qa.retrieve import Retriever
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("index", type=Path)
+    parser.add_argument("questions", type=Path, help="a JSON list of questions to measure")
+    parser.add_argument("--warm-up", type=Path, help="a JSON list of other questions")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    asked: list[str] = json.loads(args.questions.read_text())
+    warm: list[str] = json.loads(args.warm_up.read_text()) if args.warm_up else []
+    store = Store(args.index)
+    # No question memo: each figure pays for its own embeddings.
+    answerer = Answerer(Retriever(store, SentenceTransformerEmbedder(store.model), memo_size=0))
+    fast = Answerer(answerer.retriever, spans=False, late=0, tagger=answerer.tagger)
+    with one_blas_thread():
+        for question in warm:
+            answerer.ask(question, top_k=3)
+        out = {
+            "ask_ms": latencies(lambda q: answerer.ask(q, top_k=3), asked),
+            "ask_fast_ms": latencies(lambda q: fast.ask(q, top_k=3), asked),
+            "search_ms": latencies(lambda q: answerer.retriever.search(q, 5), asked),
+            "warm_up": len(warm),
+        }
+    store.close()
+    sys.stdout.write(json.dumps(out) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
