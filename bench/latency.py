@@ -3,9 +3,9 @@
     python -m bench.latency INDEX_DIR QUESTIONS.json [--warm-up WARM.json]
 
 A library user (`qa.Answerer.open`) and the server open an index and answer; they have not
-just built it. bench.perf measures `ask` here, in a fresh process, as well as in its own
-process right after indexing, which holds the corpus, three encoders and what indexing left
-behind. The process first answers the `--warm-up` questions (none of the measured ones),
+just built it. bench.perf and bench.scale measure `ask` here, in a fresh process; bench.perf
+also measures it in its own process right after indexing, which holds the corpus, three
+encoders and what indexing left behind. The process first answers the `--warm-up` questions (none of the measured ones),
 then measures, as bench.perf.latencies does, with numpy's BLAS at one thread as the server
 runs it (qa.blas):
 - `ask`: the full answer, top 3;
