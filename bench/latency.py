@@ -5,9 +5,9 @@
 A library user (`qa.Answerer.open`) and the server open an index and answer; they have not
 just built it. bench.perf and bench.scale measure `ask` here, in a fresh process; bench.perf
 also measures it in its own process right after indexing, which holds the corpus, three
-encoders and what indexing left behind. The process first answers the `--warm-up` questions (none of the measured ones),
-then measures, as bench.perf.latencies does, with numpy's BLAS at one thread as the server
-runs it (qa.blas):
+encoders and what indexing left behind. The process first answers the `--warm-up`
+questions (none of the measured ones), then measures, as bench.perf.latencies does, with
+numpy's BLAS at one thread as the server runs it (qa.blas):
 - `ask`: the full answer, top 3;
 - `ask_fast`: the same without the span model and the late evidence;
 - `search`: retrieval alone, top 5.
