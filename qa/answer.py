@@ -14,7 +14,7 @@ from index.embed import TokenEmbedder
 from index.store import SentenceRow
 from qa.antecedent import antecedent, referent
 from qa.entities import EntityTagger
-from qa.late import LateInteraction
+from qa.late import MATCH, LateInteraction, Neighbour
 from qa.mismatch import missing_negation, missing_numbers
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters
@@ -38,7 +38,9 @@ from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
 #   entity   spaCy found an entity of the wanted type
 # and, for the best LATE sentences only (a model run each, unless the index kept the
 # sentence's token vectors):
-#   maxsim   token-by-token match of question and sentence (qa.late)
+#   maxsim   token-by-token match of question and sentence (qa.late), and the same
+#            with the sentence before or after it, its best token, the share of the
+#            question's tokens it holds, and how much of it the question holds
 #   previous cosine of the question's embedding and the sentence's and the one before it,
 #            added together (the sentence in its immediate context)
 FEATURES = (
@@ -51,24 +53,29 @@ FEATURES = (
     "numbers",
     "negation",
     "entity",
-    "maxsim",
+    *MATCH,
     "previous",
 )
 # Fitted by bench/fit_weights.py (README, "How the score is fitted"): the ranking on the
 # SQuAD v2.0 sample's answerable questions, the calibration on it and xquad-en together.
 WEIGHTS = {
-    "bias": -2.808,
-    "dense": 0.279,
-    "lexical": 0.519,
-    "context": 0.578,
-    "window": 0.832,
-    "rank": 0.207,
-    "typed": 0.268,
-    "numbers": -2.518,
-    "negation": -3.453,
-    "entity": 0.123,
-    "maxsim": 1.969,
-    "previous": 0.771,
+    "bias": -3.019,
+    "dense": -0.316,
+    "lexical": 0.385,
+    "context": 0.305,
+    "window": 0.581,
+    "rank": 0.192,
+    "typed": 0.237,
+    "numbers": -2.613,
+    "negation": -3.409,
+    "entity": 0.109,
+    "maxsim": 0.45,
+    "maxsim_before": 2.002,
+    "maxsim_after": 1.192,
+    "maxsim_peak": -0.071,
+    "maxsim_found": 0.408,
+    "maxsim_reverse": 0.12,
+    "previous": 0.232,
 }
 # The same fit without the late-interaction features, for when they are off or the
 # embedder gives no token vectors: the calibration must not count on them.
@@ -267,17 +274,36 @@ class Answerer:
     def _add_late_evidence(
         self, current: Query, query: Query, top: list[Scored], sentences: list[str]
     ) -> None:
-        """Token-level match with the question, and the sentence read with the one before."""
+        """Token-level match with the question (qa.late.match), and the sentence read with
+        the one before."""
         if self.late is None or current.tokens is None or not top:
             return
         ids = [s.sentence.id for s in top]
-        kept = self.retriever.store.token_vectors(ids)
-        values = self.late.scores(current.tokens, sentences, [kept.get(i) for i in ids])
+        store = self.retriever.store
+        near = store.sentences(sorted({n for i in ids for n in (i - 1, i + 1) if n > 0}))
+        kept = store.token_vectors(sorted({*ids, *near}))
+        # Where the index kept no token vectors (a database), the neighbours' are computed.
+        missing = {r.doc_id for r in near.values() if r.id not in kept}
+        texts = store.texts(missing) if missing else {}
+
+        def beside(s: Scored, step: int) -> Neighbour | None:
+            """The sentence `step` away in the same article, if there is one."""
+            row = near.get(s.sentence.id + step)
+            if row is None or row.doc_id != s.sentence.doc_id:
+                return None
+            text = texts[row.doc_id][row.start : row.end] if row.doc_id in texts else ""
+            return text, kept.get(row.id)
+
+        values = self.late.features(
+            current.tokens,
+            sentences,
+            [kept.get(i) for i in ids],
+            [beside(s, -1) for s in top],
+            [beside(s, 1) for s in top],
+        )
         for s, value in zip(top, values, strict=True):
-            s.features["maxsim"] = value
-        before = self.retriever.store.sentences([i - 1 for i in ids if i > 0])
-        for s in top:
-            row, prev = s.sentence, before.get(s.sentence.id - 1)
+            s.features.update(value)
+            row, prev = s.sentence, near.get(s.sentence.id - 1)
             joined = row.vector + prev.vector if prev and prev.doc_id == row.doc_id else row.vector
             norm = float(np.linalg.norm(joined))
             s.features["previous"] = float(np.dot(joined, query.vector)) / norm if norm else 0.0

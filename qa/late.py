@@ -27,6 +27,8 @@ _MEMO_SIZE = 2048  # sentences; float16, about 25 kB each
 MAX_CHARS = 400
 
 Half = npt.NDArray[np.float16]
+# A sentence's text and its stored token vectors (None where the index kept none).
+Neighbour = tuple[str, Vectors | None]
 
 
 class LateInteraction:
@@ -47,11 +49,32 @@ class LateInteraction:
         `stored` holds each sentence's token vectors where the index kept them (None where
         it did not); only the others are run through the model.
         """
-        kept = list(stored) if stored is not None else [None] * len(sentences)
-        computed = self._tokens([s for s, k in zip(sentences, kept, strict=True) if k is None])
+        return [f["maxsim"] for f in self.features(question_tokens, sentences, stored)]
+
+    def features(
+        self,
+        question_tokens: Vectors,
+        sentences: Sequence[str],
+        stored: Sequence[Vectors | None] | None = None,
+        before: Sequence[Neighbour | None] | None = None,
+        after: Sequence[Neighbour | None] | None = None,
+    ) -> list[dict[str, float]]:
+        """Each sentence's token-level evidence (`match`). `before` and `after` hold the
+        sentence next to each one in its article (None where there is none): its text and
+        its stored token vectors. All token vectors not stored are computed in one model run.
+        """
+        none: list[Neighbour | None] = [None] * len(sentences)
+        own = [(s, k) for s, k in zip(sentences, stored or [None] * len(sentences), strict=True)]
+        sides = (list(before or none), list(after or none))
+        wanted = [n for n in (*own, *sides[0], *sides[1]) if n is not None and n[1] is None]
+        computed = self._tokens([text for text, _ in wanted])
+
+        def tokens(n: Neighbour | None) -> Vectors | Half | None:
+            return None if n is None else n[1] if n[1] is not None else computed[n[0]]
+
         return [
-            maxsim(question_tokens, k if k is not None else computed[s])
-            for s, k in zip(sentences, kept, strict=True)
+            match(question_tokens, k if k is not None else computed[s], tokens(b), tokens(a))
+            for (s, k), b, a in zip(own, *sides, strict=True)
         ]
 
     def _tokens(self, sentences: Sequence[str]) -> dict[str, Half]:
@@ -72,3 +95,48 @@ def maxsim(question_tokens: Vectors, sentence_tokens: Vectors | Half) -> float:
         return 0.0
     similarity = question_tokens @ sentence_tokens.astype(np.float32).T
     return float(similarity.max(axis=1).mean())
+
+
+# A question token whose best cosine in the sentence reaches this counts as found there.
+FOUND = 0.6
+# The evidence `match` gives, by name.
+MATCH = (
+    "maxsim",
+    "maxsim_before",
+    "maxsim_after",
+    "maxsim_peak",
+    "maxsim_found",
+    "maxsim_reverse",
+)
+
+
+def match(
+    question_tokens: Vectors,
+    sentence_tokens: Vectors | Half,
+    before: Vectors | Half | None = None,
+    after: Vectors | Half | None = None,
+) -> dict[str, float]:
+    """The sentence's token-level evidence, every value in [0, 1] or near it:
+    - maxsim: the mean over the question's tokens of their best cosine in the sentence;
+    - maxsim_before / maxsim_after: the same over the sentence and the one before / after
+      it (the sentence itself where there is none), since a question's words are often
+      split between a sentence and its neighbour ("He" there, the name here);
+    - maxsim_peak: the best single token match;
+    - maxsim_found: the share of the question's tokens found (cosine >= FOUND);
+    - maxsim_reverse: the mean over the sentence's tokens of their best cosine in the
+      question, high for a sentence that is about nothing but the question.
+    """
+    if not len(question_tokens) or not len(sentence_tokens):
+        return dict.fromkeys(MATCH, 0.0)
+    similarity = question_tokens @ sentence_tokens.astype(np.float32).T
+    best = similarity.max(axis=1)
+    widened = [
+        np.maximum(best, (question_tokens @ n.astype(np.float32).T).max(axis=1))
+        if n is not None and len(n)
+        else best
+        for n in (before, after)
+    ]
+    values = (best.mean(), widened[0].mean(), widened[1].mean(), best.max(), (best >= FOUND).mean())
+    found = dict(zip(MATCH[:-1], map(float, values), strict=True))
+    found["maxsim_reverse"] = float(similarity.max(axis=0).mean())
+    return found
