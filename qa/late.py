@@ -93,7 +93,7 @@ def maxsim(question_tokens: Vectors, sentence_tokens: Vectors | Half) -> float:
     """Mean over the question's tokens of the highest cosine with a sentence token."""
     if not len(question_tokens) or not len(sentence_tokens):
         return 0.0
-    similarity = question_tokens @ sentence_tokens.astype(np.float32).T
+    similarity = question_tokens @ sentence_tokens.astype(np.float32, copy=False).T
     return float(similarity.max(axis=1).mean())
 
 
@@ -128,10 +128,10 @@ def match(
     """
     if not len(question_tokens) or not len(sentence_tokens):
         return dict.fromkeys(MATCH, 0.0)
-    similarity = question_tokens @ sentence_tokens.astype(np.float32).T
+    similarity = question_tokens @ sentence_tokens.astype(np.float32, copy=False).T
     best = similarity.max(axis=1)
     widened = [
-        np.maximum(best, (question_tokens @ n.astype(np.float32).T).max(axis=1))
+        np.maximum(best, (question_tokens @ n.astype(np.float32, copy=False).T).max(axis=1))
         if n is not None and len(n)
         else best
         for n in (before, after)
