@@ -4,11 +4,13 @@ Every token of the question is paired with its most similar token of the sentenc
 the embedding model's own contextual token vectors, and the similarities are averaged
 (ColBERT's MaxSim, with the unchanged sentence-transformers model). Word overlap misses a
 paraphrase ("casualties" for "killed"), and one vector per sentence blurs which words
-matched; this sees both. The indexer keeps each sentence's token vectors from the model run
-that embedded it (index.token_vectors), so scoring a sentence costs no model run. Sentences
-without them (an index written before they were kept, or a database) cost a model run
-each, so only the few best candidates of a question get this evidence, and their token
-vectors are memoised.
+matched; this sees both. `match` also widens the match to the sentences on either side
+(a question's words are often split between a sentence and its neighbour) and reads how
+much of the question, and of the sentence, found a partner. The indexer keeps each
+sentence's token vectors from the model run that embedded it (index.token_vectors), so
+scoring a sentence and its neighbours costs no model run. Sentences without them (an
+index written before they were kept, or a database) cost a model run each, so only the
+few best candidates of a question get this evidence, and their token vectors are memoised.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class LateInteraction:
         its stored token vectors. All token vectors not stored are computed in one model run.
         """
         none: list[Neighbour | None] = [None] * len(sentences)
-        own = [(s, k) for s, k in zip(sentences, stored or [None] * len(sentences), strict=True)]
+        own = list(zip(sentences, stored or [None] * len(sentences), strict=True))
         sides = (list(before or none), list(after or none))
         wanted = [n for n in (*own, *sides[0], *sides[1]) if n is not None and n[1] is None]
         computed = self._tokens([text for text, _ in wanted])
