@@ -145,8 +145,7 @@ def _bench(
         row["ann_recall_at_10"] = _recall(store, asked, embedder)
         row["ann_passage_recall_at_10"] = _recall(store, asked, embedder, "passages")
         fresh = fresh_for(name, articles, asked)
-        warm = fresh[-WARM_UP:] if fresh else []
-        row.update(own_process(index_dir, asked, warm, Path(tmp)))
+        row.update(own_process(index_dir, asked, fresh, Path(tmp)))
         # The same questions in this process, right after indexing, with no question memo.
         answerer = Answerer(Retriever(store, embedder, memo_size=0))
         with one_blas_thread():  # as the server runs (qa.blas)
@@ -157,7 +156,7 @@ def _bench(
         store.close()
         row["http"] = http_runs(index_dir, asked, args, Path(tmp), fresh)
         if args.bare:
-            row["bare"] = _index_bare(articles, Path(tmp) / "bare", embedder, asked, warm, row)
+            row["bare"] = _index_bare(articles, Path(tmp) / "bare", embedder, asked, fresh, row)
         if args.float:
             row["float"] = _index_float(articles, Path(tmp) / "float", float_embedder, row)
         if name in args.txtai_sets.split(","):
@@ -165,11 +164,13 @@ def _bench(
     return row
 
 
-def own_process(index_dir: Path, asked: list[str], warm: list[str], tmp: Path) -> dict[str, Any]:
+def own_process(
+    index_dir: Path, asked: list[str], fresh: list[str] | None, tmp: Path
+) -> dict[str, Any]:
     """`ask`, fast `ask` and search latencies from a fresh process that opens the index and
-    answers `warm` first (bench.latency)."""
+    first answers the last WARM_UP of the `fresh` questions (bench.latency)."""
     (tmp / "asked.json").write_text(json.dumps(asked))
-    (tmp / "warm.json").write_text(json.dumps(warm))
+    (tmp / "warm.json").write_text(json.dumps(fresh[-WARM_UP:] if fresh else []))
     command = [sys.executable, "-m", "bench.latency", str(index_dir), str(tmp / "asked.json")]
     done = subprocess.run(
         [*command, "--warm-up", str(tmp / "warm.json")],
@@ -292,13 +293,13 @@ def _index_bare(
     index_dir: Path,
     embedder: SentenceTransformerEmbedder,
     asked: list[str],
-    warm: list[str],
+    fresh: list[str] | None,
     ours: dict[str, Any],
 ) -> dict[str, Any]:
     """Indexing without the sentences' analyses, and `ask` on that index, where spaCy reads
     the candidate sentences at question time: beside the default's figures."""
     report = Indexer(index_dir, embedder, analyses=False).index_articles(articles)
-    ask = own_process(index_dir, asked, warm, index_dir.parent)["ask_ms"]
+    ask = own_process(index_dir, asked, fresh, index_dir.parent)["ask_ms"]
     rate = ours["sentences"] / report.seconds
     return {
         "index_s": round(report.seconds, 2),

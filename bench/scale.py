@@ -28,7 +28,7 @@ from typing import Any
 from bench import wrk
 from bench.corpora import load, questions_from_titles
 from bench.embed_once import AnalyseOnce, EmbedOnce
-from bench.perf import WARM_UP, disk_size, fresh_cell, fresh_for, http_runs, own_process
+from bench.perf import disk_size, fresh_cell, fresh_for, http_runs, own_process
 from bench.server import ROOT, questions
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
@@ -85,7 +85,7 @@ def _measure(
     fresh = fresh_for(name, articles, asked)
     with tempfile.TemporaryDirectory(prefix=f"qa-scale-{name}-") as tmp:
         # In-process figures from a fresh process that opens the index (bench.latency).
-        row.update(own_process(index_dir, asked, fresh[-WARM_UP:] if fresh else [], Path(tmp)))
+        row.update(own_process(index_dir, asked, fresh, Path(tmp)))
         row["http"] = http_runs(index_dir, asked, args, Path(tmp), fresh)
     return row
 

@@ -34,24 +34,11 @@ Neighbour = tuple[str, Vectors | None]
 
 
 class LateInteraction:
-    """MaxSim scores of candidate sentences against a question's token vectors."""
+    """Token-level evidence of candidate sentences against a question's token vectors."""
 
     def __init__(self, embedder: TokenEmbedder) -> None:
         self.embedder = embedder
         self._memo: Memo[str, Half] = Memo(_MEMO_SIZE)  # least recently used go first
-
-    def scores(
-        self,
-        question_tokens: Vectors,
-        sentences: Sequence[str],
-        stored: Sequence[Vectors | None] | None = None,
-    ) -> list[float]:
-        """For each sentence, the mean over question tokens of their best cosine in it.
-
-        `stored` holds each sentence's token vectors where the index kept them (None where
-        it did not); only the others are run through the model.
-        """
-        return [f["maxsim"] for f in self.features(question_tokens, sentences, stored)]
 
     def features(
         self,
@@ -89,14 +76,6 @@ class LateInteraction:
                 found[s] = v.astype(np.float16)
                 self._memo.put(s, found[s])
         return found
-
-
-def maxsim(question_tokens: Vectors, sentence_tokens: Vectors | Half) -> float:
-    """Mean over the question's tokens of the highest cosine with a sentence token."""
-    if not len(question_tokens) or not len(sentence_tokens):
-        return 0.0
-    similarity = question_tokens @ sentence_tokens.astype(np.float32, copy=False).T
-    return float(similarity.max(axis=1).mean())
 
 
 # A question token whose best cosine in the sentence reaches this counts as found there.
@@ -138,7 +117,11 @@ def match(
         else best
         for n in (before, after)
     ]
-    values = (best.mean(), widened[0].mean(), widened[1].mean(), best.max(), (best >= FOUND).mean())
-    found = dict(zip(MATCH[:-1], map(float, values), strict=True))
-    found["maxsim_reverse"] = float(similarity.max(axis=0).mean())
-    return found
+    return {
+        "maxsim": float(best.mean()),
+        "maxsim_before": float(widened[0].mean()),
+        "maxsim_after": float(widened[1].mean()),
+        "maxsim_peak": float(best.max()),
+        "maxsim_found": float((best >= FOUND).mean()),
+        "maxsim_reverse": float(similarity.max(axis=0).mean()),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from index.embed import SentenceTransformerEmbedder
-from qa.late import MATCH, LateInteraction, match, maxsim
+from qa.late import MATCH, LateInteraction, match
 
 
 class Counting:
@@ -27,7 +27,7 @@ def test_maxsim_prefers_the_paraphrase_to_the_sentence_sharing_words(
     _, (question,) = embedder.embed_with_tokens(["How many people were killed in the attack?"])
     paraphrase = "The assault left 25 dead, according to hospital staff."
     shared_words = "People attended a concert in the city centre on Saturday."
-    scores = late.scores(question, [paraphrase, shared_words])
+    scores = [f["maxsim"] for f in late.features(question, [paraphrase, shared_words])]
     assert scores[0] > scores[1]
     assert all(0.0 < s <= 1.0 for s in scores)
 
@@ -38,16 +38,16 @@ def test_a_sentence_is_encoded_once_and_scored_the_same_from_the_memo(
     counting = Counting(embedder)
     late = LateInteraction(counting)
     _, (question,) = embedder.embed_with_tokens(["Who leads the mission?"])
-    first = late.scores(question, ["Kenya leads the mission.", "Kenya leads the mission."])
-    again = late.scores(question, ["Kenya leads the mission."])
+    first = [f["maxsim"] for f in late.features(question, ["Kenya leads the mission."] * 2)]
+    (again,) = [f["maxsim"] for f in late.features(question, ["Kenya leads the mission."])]
     assert counting.calls == [["Kenya leads the mission."]]
-    assert first[0] == first[1] and abs(again[0] - first[0]) < 1e-3  # float16 memo
+    assert first[0] == first[1] and abs(again - first[0]) < 1e-3  # float16 memo
 
 
 def test_maxsim_of_identical_tokens_is_one_and_of_nothing_is_zero() -> None:
     tokens = np.eye(3, dtype=np.float32)
-    assert maxsim(tokens, tokens) == 1.0
-    assert maxsim(tokens, np.zeros((0, 3), dtype=np.float32)) == 0.0
+    assert match(tokens, tokens)["maxsim"] == 1.0
+    assert match(tokens, np.zeros((0, 3), dtype=np.float32))["maxsim"] == 0.0
 
 
 def test_match_widens_to_the_neighbour_that_holds_the_rest_of_the_question() -> None:
