@@ -6,10 +6,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
-from qa.evaluate import exact_match, normalize_answer, token_f1
+import qa.evaluate
+from index.embed import SentenceTransformerEmbedder
+from qa.evaluate import evaluate, exact_match, normalize_answer, token_f1
 from tests.conftest import ROOT
 
 CONTEXTS = [
@@ -86,6 +90,28 @@ def test_eval_reports_every_figure_as_json_with_both_baselines(tmp_path: Path) -
         "latency_p95_ms",
     ):
         assert hybrid[key] is not None
+
+
+def _blas_threads() -> int:
+    return min(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+
+def test_eval_asks_with_one_blas_thread_as_the_server_does(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its latency is the server's (qa.blas), and the process gets its BLAS threads back."""
+    seen = []
+    measure = qa.evaluate._measure
+
+    def counting(*args: Any) -> Any:
+        seen.append(_blas_threads())
+        return measure(*args)
+
+    monkeypatch.setattr(qa.evaluate, "_measure", counting)
+    with threadpool_limits(2, user_api="blas"):
+        report = evaluate(squad_file(tmp_path / "tiny.json"), embedder, limit=2)
+        after = _blas_threads()
+    assert report.questions == 2 and seen == [1, 1] and after == 2
 
 
 def test_eval_limit_and_bad_files(tmp_path: Path) -> None:
