@@ -45,6 +45,10 @@ def stem(word: str) -> str:
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
         stemmer = _local.stemmer = snowballstemmer.stemmer("porter")
+        if hasattr(stemmer, "maxCacheSize"):
+            # PyStemmer's own cache (10,000 words, a list each) repeats this function's,
+            # and Python's cycle collector walks it at every full collection.
+            stemmer.maxCacheSize = 0
     return str(stemmer.stemWord(word))
 
 

@@ -53,17 +53,26 @@ def _plain(text: str) -> set[str]:
     return {m.group().replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
 
 
-@lru_cache(maxsize=4096)
 def _article_numbers(article: str) -> _Numbers:
+    plain, ordinals, decades, years = _numbers_written(article)
+    return _Numbers(frozenset(plain), frozenset(ordinals), frozenset(decades), frozenset(years))
+
+
+@lru_cache(maxsize=4096)
+def _numbers_written(
+    article: str,
+) -> tuple[tuple[str, ...], tuple[int, ...], tuple[str, ...], tuple[int, ...]]:
+    """`_Numbers`' four sets as tuples: the cycle collector stops tracking a tuple of strings
+    and numbers, and walks every frozenset kept here at each full collection."""
     words = _WORD.findall(article.lower())
-    return _Numbers(
-        plain=frozenset(_plain(article) | {str(_CARDINAL[w]) for w in words if w in _CARDINAL}),
-        ordinals=frozenset(
+    return (
+        tuple(_plain(article) | {str(_CARDINAL[w]) for w in words if w in _CARDINAL}),
+        tuple(
             {int(m.group(1)) for m in _ORDINAL.finditer(article)}
             | {_ORDINAL_VALUE[w] for w in words if w in _ORDINAL_VALUE}
         ),
-        decades=frozenset(m.group(1) for m in _DECADE.finditer(article)),
-        years=frozenset(int(m.group(1)) for m in _YEAR.finditer(article)),
+        tuple({m.group(1) for m in _DECADE.finditer(article)}),
+        tuple({int(m.group(1)) for m in _YEAR.finditer(article)}),
     )
 
 
@@ -96,7 +105,7 @@ def missing_numbers(question: str, article: str) -> float:
     if not (plain or ordinals or decades):
         return 0.0  # most questions: the article's numbers need not be read at all
     found = _article_numbers(article)
-    if plain - found.plain:
+    if not found.plain.issuperset(plain):
         return 1.0
     for n, century in ordinals:
         if not (_century_named(n, found) if century else n in found.ordinals):
@@ -107,7 +116,7 @@ def missing_numbers(question: str, article: str) -> float:
 @lru_cache(maxsize=4096)
 def _question_numbers(
     question: str,
-) -> tuple[frozenset[str], tuple[tuple[int, bool], ...], tuple[str, ...]]:
+) -> tuple[tuple[str, ...], tuple[tuple[int, bool], ...], tuple[str, ...]]:
     """The question's plain numbers, its ordinals (with whether a "century" follows) and
     its decades, once per question rather than once per article."""
     ordinals = tuple(
@@ -115,7 +124,7 @@ def _question_numbers(
         for m in _ORDINAL.finditer(question)
     )
     decades = tuple(m.group(1) for m in _DECADE.finditer(question))
-    return frozenset(_plain(question)), ordinals, decades
+    return tuple(_plain(question)), ordinals, decades
 
 
 @lru_cache(maxsize=4096)

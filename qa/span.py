@@ -162,10 +162,15 @@ def nearest(spans: list[Span], question: str, sentence: str) -> Span:
     return min(spans, key=lambda c: (_distance(c, hits), c[0]))
 
 
-@lru_cache(maxsize=4096)
 def question_stems(question: str) -> frozenset[str]:
     """Stems of the question's content words."""
-    return frozenset(stem(w) for _, _, w in words(question) if w not in STOP_WORDS)
+    return frozenset(_question_stems(question))
+
+
+@lru_cache(maxsize=4096)
+def _question_stems(question: str) -> tuple[str, ...]:
+    # A tuple, which the cycle collector stops tracking, not a frozenset (qa.terms.stems).
+    return tuple({stem(w) for _, _, w in words(question) if w not in STOP_WORDS})
 
 
 def _hits(sentence: str, q_stems: AbstractSet[str]) -> list[Span]:

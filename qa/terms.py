@@ -40,7 +40,13 @@ def key_terms(text: str) -> list[str]:
     return list(seen)
 
 
-@lru_cache(maxsize=32_768)
 def stems(text: str) -> frozenset[str]:
     """The stems of every word of a text; the same passages come up again and again."""
-    return frozenset(map(stem, folded_words(text)))
+    return frozenset(_stems(text))
+
+
+@lru_cache(maxsize=32_768)
+def _stems(text: str) -> tuple[str, ...]:
+    # Kept as a tuple of strings, which Python's cycle collector stops tracking, not as a
+    # frozenset, which it walks at every full collection, string by string.
+    return tuple(frozenset(map(stem, folded_words(text))))
