@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -11,6 +10,7 @@ from dataclasses import dataclass, field
 from index.errors import IndexNotFoundError, QAError, StoreUnavailableError
 from index.indexer import Indexer
 from qa.answer import Answerer
+from qa.collector import freeze_loaded
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class Service:
                 analyses=self.settings.analyses,
             )
             self.problem, self.retry = None, False
-            _settle()
+            freeze_loaded()  # what loading made stays for good (qa.collector)
         except (StoreUnavailableError, IndexNotFoundError) as exc:
             # Both may pass: a database comes back, an index gets built.
             self.problem, self.retry = str(exc), True
@@ -66,11 +66,3 @@ class Service:
             if self.retry and time.monotonic() - self._tried >= RETRY_SECONDS:
                 self._load()
 
-
-def _settle() -> None:
-    """Set aside what loading made (the models, the index, spaCy's vocabulary) from Python's
-    garbage collector: it lives as long as the process, and each full collection would walk
-    it again. On Reuters-21578, a full collection took about 235 ms with it and about
-    120 ms after it was frozen, with the same memos."""
-    gc.collect()
-    gc.freeze()

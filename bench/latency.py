@@ -7,7 +7,8 @@ just built it. bench.perf and bench.scale measure `ask` here, in a fresh process
 also measures it in its own process right after indexing, which holds the corpus, three
 encoders and what indexing left behind. The process first answers the `--warm-up`
 questions (none of the measured ones), then measures, as bench.perf.latencies does, with
-numpy's BLAS at one thread as the server runs it (qa.blas):
+numpy's BLAS at one thread as the server runs it (qa.blas), and what it loaded set aside
+from Python's cycle collector, as the server does (qa.collector):
 - `ask`: the full answer, top 3;
 - `ask_fast`: the same without the span model and the late evidence;
 - `search`: retrieval alone, top 5.
@@ -27,6 +28,7 @@ from index.embed import SentenceTransformerEmbedder
 from index.store import Store
 from qa.answer import Answerer
 from qa.blas import one_blas_thread
+from qa.collector import freeze_loaded
 from qa.retrieve import Retriever
 
 
@@ -43,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     # No question memo: each figure pays for its own embeddings.
     answerer = Answerer(Retriever(store, SentenceTransformerEmbedder(store.model), memo_size=0))
     fast = Answerer(answerer.retriever, spans=False, late=0, tagger=answerer.tagger)
+    freeze_loaded()  # as the server does once it has loaded
     with one_blas_thread():
         for question in warm:
             answerer.ask(question, top_k=3)

@@ -22,6 +22,7 @@ from index.indexer import Indexer, IndexReport
 from index.store import Store
 from qa.answer import Answerer
 from qa.blas import one_blas_thread
+from qa.collector import freeze_loaded
 from qa.retrieve import Retriever
 from qa.types import Answer, AskResult, Citation, Passage, SearchFilters, Turn
 
@@ -50,5 +51,6 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "Store",
     "Turn",
+    "freeze_loaded",
     "one_blas_thread",
 ]

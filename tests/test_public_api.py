@@ -27,6 +27,7 @@ PUBLIC = {
     "SentenceTransformerEmbedder",
     "Store",
     "Turn",
+    "freeze_loaded",
     "one_blas_thread",
 }
 

@@ -8,6 +8,7 @@ import gc
 
 from index import tokens
 from qa import mismatch, span, terms
+from qa.collector import freeze_loaded
 
 ARTICLE = "In 1120 the abbey was rebuilt for the second time. Twelve monks lived there."
 
@@ -38,3 +39,15 @@ def test_the_stemmer_keeps_no_cache_of_its_own() -> None:
     tokens.stem.__wrapped__("rebuilding")  # past the cache: this thread makes its stemmer
     stemmer = tokens._local.stemmer
     assert getattr(stemmer, "maxCacheSize", 0) == 0
+
+
+def test_freeze_loaded_sets_aside_what_the_process_holds() -> None:
+    loaded = [["a list the collector tracks"]]
+    try:
+        freeze_loaded()
+        assert gc.get_freeze_count() > 0
+        assert not any(o is loaded for o in gc.get_objects())  # frozen objects are not listed
+        made_after = [["another"]]
+        assert any(o is made_after for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
