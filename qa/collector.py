@@ -5,7 +5,8 @@ vocabulary and pipelines, the model, the index) that is about 250,000 objects: a
 collection took 125-170 ms on Reuters-21578 (2026-12-04), and one came every few hundred
 questions. `freeze_loaded` sets them aside for good (`gc.freeze`): they live as long as
 the process does. The answerer's own caches hold tuples of strings and numbers, which
-the collector stops tracking (qa.terms, qa.mismatch), so what it walks stays small.
+the collector stops tracking (qa.terms, qa.span, qa.mismatch), so what it walks stays
+small.
 """
 
 from __future__ import annotations
