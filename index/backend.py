@@ -40,6 +40,10 @@ class ReadStore(Protocol):
     dim: int
     generation: int
     warnings: list[str]
+    # Whether an unfiltered dense search may run on another thread while this one reads
+    # inside a snapshot: yes for vectors in memory (FAISS), no for a database, whose
+    # snapshot belongs to one connection.
+    parallel_dense: bool
 
     def snapshot(self) -> AbstractContextManager[None]: ...
     def refresh(self) -> bool: ...

@@ -53,6 +53,8 @@ def recorded_model(url: str) -> str | None:
 class PgStore:
     """A read view of a PostgreSQL index, safe to share between threads."""
 
+    parallel_dense = False  # a snapshot is one connection's (backend.ReadStore)
+
     def __init__(
         self, url: str, model: str | None = None, replicas: Sequence[str] = (), size: int = 8
     ) -> None:

@@ -88,6 +88,8 @@ class Filters:
 class Store:
     """A read view of an index directory, safe to share between threads."""
 
+    parallel_dense = True  # its dense searches read FAISS in memory (backend.ReadStore)
+
     def __init__(self, path: Path | str, model: str | None = None, exact: bool = False) -> None:
         """`exact` keeps every vector index exact, never approximate: what a writer, which
         saves them, must start from."""

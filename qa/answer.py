@@ -102,6 +102,7 @@ LATE = 3  # sentences that get the late-interaction evidence; each costs a model
 WINDOW_CHARS = 300  # how far back the "window" feature looks
 MIN_ANSWER_WORDS = 3  # fragments like "France's" are never answers
 LOOK_BACK = 3  # sentences searched for who "he" or "it" is (qa.antecedent)
+NEAREST = 10  # candidate sentences found by their own embedding, beside the passages' ones
 
 
 @dataclass
@@ -175,8 +176,12 @@ class Answerer:
         current = self.retriever.prepare(question, meanwhile)
         query = self.retriever.prepare(_with_context(current.text, history)) if history else current
         with self.retriever.store.snapshot():  # one committed state, even mid-write
+            self.retriever.store.refresh()
+            # The nearest sentences are searched on a helper thread while this one
+            # retrieves the passages (Retriever.nearest_sentences).
+            nearest = self.retriever.nearest_sentences(query, NEAREST, filters)
             hits = self.retriever.retrieve(query, self.passages, filters)
-            scored = self.score(current, query, hits, filters)
+            scored = self.score(current, query, hits, filters, nearest=nearest.result())
             answers = self._answers(current.text, scored, top_k)
             related = self.retriever.to_passages(query, hits[:top_k])
         return AskResult(
@@ -190,8 +195,11 @@ class Answerer:
         hits: list[Hit],
         filters: SearchFilters | None = None,
         rerank: int | None = RERANK,
+        nearest: list[tuple[int, float]] | None = None,
     ) -> list[Scored]:
-        """Every candidate sentence with its features and score, best first.
+        """Every candidate sentence with its features and score, best first: the sentences
+        of the passages `hits`, and the NEAREST sentences to the question's embedding
+        (`nearest` when they have been searched already).
 
         The evidence that costs more is added to the best `rerank` sentences only (None: to all
         of them), which are then scored again.
@@ -201,7 +209,9 @@ class Answerer:
         for hit in hits:
             for sid in range(hit.passage.first_sentence, hit.passage.last_sentence + 1):
                 rank_of.setdefault(sid, hit.rank)
-        for sid, _ in store.dense_sentences(query.vector, 10, store_filters(filters)):
+        if nearest is None:
+            nearest = store.dense_sentences(query.vector, NEAREST, store_filters(filters))
+        for sid, _ in nearest:
             rank_of.setdefault(sid, len(hits))
         rows = store.sentences(list(rank_of))
         texts = store.texts({r.doc_id for r in rows.values()})

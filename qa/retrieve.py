@@ -6,7 +6,7 @@ import math
 import threading
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +120,23 @@ class Retriever:
             found = pending.result() if pending is not None else self._embed(text)
         vector, tokens = found
         return Query(text, vector, idf, tokens)
+
+    def nearest_sentences(
+        self, query: Query, k: int, filters: SearchFilters | None = None
+    ) -> Future[list[tuple[int, float]]]:
+        """The `k` sentences nearest the question's embedding, as (id, cosine).
+
+        Where the store searches in memory (`parallel_dense`) and no filter applies, the
+        search runs on a helper thread (MODEL_THREADS) while the caller goes on: FAISS lets
+        go of Python's interpreter lock, and the second core is idle while this thread
+        scores in Python. Otherwise it runs here, before this returns.
+        """
+        flt = store_filters(filters)
+        if flt is None and self.store.parallel_dense:
+            return self._helpers().submit(self.store.dense_sentences, query.vector, k)
+        done: Future[list[tuple[int, float]]] = Future()
+        done.set_result(self.store.dense_sentences(query.vector, k, flt))
+        return done
 
     def _helpers(self) -> ThreadPoolExecutor:
         """The threads `prepare` runs the model on (made on first use)."""

@@ -16,6 +16,7 @@ from index.errors import ModelLoadError
 from index.indexer import Indexer
 from index.store import Store
 from qa.retrieve import Retriever
+from qa.types import SearchFilters
 from tests.fakes import CountingEmbedder, HashingEmbedder
 
 
@@ -97,3 +98,29 @@ def test_a_model_error_on_the_helper_thread_reaches_the_caller(store: Store) -> 
 
     with pytest.raises(ModelLoadError, match="gone"):
         Retriever(store, Broken()).prepare("convoy?", lambda text: None)
+
+
+def test_the_nearest_sentences_are_searched_beside_the_caller_unless_filtered(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    retriever = Retriever(store, HashingEmbedder())
+    query = retriever.prepare("When did the convoy reach the port?")
+    exact = store.dense_sentences(query.vector, 5)
+    threads: list[str] = []
+    search = store.dense_sentences
+
+    def noting(*args: object, **kwargs: object) -> list[tuple[int, float]]:
+        threads.append(threading.current_thread().name)
+        return search(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "dense_sentences", noting)
+    assert retriever.nearest_sentences(query, 5).result(timeout=10) == exact
+    assert threads[-1] != threading.current_thread().name  # a helper thread's
+    # With a filter the store reads the database: on the caller's thread, in its snapshot.
+    found = retriever.nearest_sentences(query, 5, SearchFilters(source="nowhere"))
+    assert found.done() and found.result() == []
+    assert threads[-1] == threading.current_thread().name
+    # A store whose snapshot is one connection's searches on the caller's thread too.
+    monkeypatch.setattr(store, "parallel_dense", False)
+    assert retriever.nearest_sentences(query, 5).result() == exact
+    assert threads[-1] == threading.current_thread().name
