@@ -35,7 +35,8 @@ MAX_QUESTION_CHARS = 2000
 # the largest cost of a question that the memos of spaCy's parses don't already save.
 QUERY_MEMO = 1024
 # Helper threads that embed questions while the asking thread does other work (`prepare`'s
-# `meanwhile`): one per question being answered at the same time, at most.
+# `meanwhile`), and search the nearest sentences while it retrieves the passages
+# (`nearest_sentences`): one per question being answered at the same time, at most.
 MODEL_THREADS = 8
 
 
