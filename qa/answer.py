@@ -176,7 +176,6 @@ class Answerer:
         current = self.retriever.prepare(question, meanwhile)
         query = self.retriever.prepare(_with_context(current.text, history)) if history else current
         with self.retriever.store.snapshot():  # one committed state, even mid-write
-            self.retriever.store.refresh()
             # The nearest sentences are searched on a helper thread while this one
             # retrieves the passages (Retriever.nearest_sentences).
             nearest = self.retriever.nearest_sentences(query, NEAREST, filters)

@@ -130,8 +130,10 @@ class Retriever:
         Where the store searches in memory (`parallel_dense`) and no filter applies, the
         search runs on a helper thread (MODEL_THREADS) while the caller goes on: FAISS lets
         go of Python's interpreter lock, and the second core is idle while this thread
-        scores in Python. Otherwise it runs here, before this returns.
+        scores in Python. Otherwise it runs here, before this returns. Either way it
+        searches the index as a writer last committed it, as `retrieve` does.
         """
+        self.store.refresh()
         flt = store_filters(filters)
         if flt is None and self.store.parallel_dense:
             return self._helpers().submit(self.store.dense_sentences, query.vector, k)
