@@ -3,8 +3,6 @@
 Imported only by index.english, inside the block that keeps torch out of thinc's import.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
