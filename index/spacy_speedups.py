@@ -1,6 +1,9 @@
 """Two ways to run spaCy's small English pipeline faster, each with the same output.
 
 Imported only by index.english, inside the block that keeps torch out of thinc's import.
+No `from __future__ import annotations` here: spaCy resolves the factory's annotations at
+run time, and the confection release that spaCy 3.8.7 installs with cannot read them as
+strings.
 """
 
 from collections.abc import Iterator
