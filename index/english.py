@@ -18,7 +18,9 @@ Three things differ from a plain `load()`, none of them in what the pipeline fin
 Two pipelines are used, each loaded once per process and run by one thread at a time
 (spaCy makes no thread promise): `parser` (tagger and parser) and `recogniser` (named
 entities). The indexer analyses every sentence with both (index.analysis); the answerer
-runs them on what it has no analysis of, such as the question.
+runs them on what it has no analysis of, such as the question. Each run first gives the
+calling context the ops thinc would otherwise look up afresh in every new context, as a
+server's every request is (index.spacy_speedups.keep_ops).
 """
 
 from __future__ import annotations
@@ -50,8 +52,11 @@ class Pipeline:
     """A loaded spaCy pipeline and the lock that lets one thread at a time run it."""
 
     def __init__(self, nlp: Any) -> None:
+        from index.spacy_speedups import keep_ops  # thinc is imported by now
+
         self.nlp = nlp
         self.lock = threading.Lock()
+        self._keep_ops = keep_ops
 
     def pipe(self, texts: Iterable[str], batch_size: int = 256) -> list[Doc]:
         """Each text's Doc; the texts should be flat (see `flat`)."""
@@ -59,6 +64,7 @@ class Pipeline:
         if not texts:
             return []  # spaCy's pipe has a cost of its own, even with nothing to do
         with self.lock:
+            self._keep_ops()
             return list(self.nlp.pipe(texts, batch_size=batch_size))
 
     def doc(self, words: list[str], spaces: list[bool]) -> Doc:

@@ -1,4 +1,4 @@
-"""Two ways to run spaCy's small English pipeline faster, each with the same output.
+"""Three ways to run spaCy's small English pipeline faster, each with the same output.
 
 Imported only by index.english, inside the block that keeps torch out of thinc's import.
 No `from __future__ import annotations` here: spaCy resolves the factory's annotations at
@@ -14,6 +14,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from thinc.api import NumpyOps, get_current_ops, set_current_ops
+from thinc.backends import context_ops
 
 # What the answer code reads off a token that the attribute ruler sets: qa.phrases and
 # spaCy's noun chunks read the part of speech; the tag and label are reset on whitespace.
@@ -35,6 +36,22 @@ class NumpyGemmOps(NumpyOps):  # type: ignore[misc]  # thinc's ops are untyped C
             return np.matmul(a, b)
         np.matmul(a, b, out=out)
         return out
+
+
+# What thinc would pick for a context that has no ops yet (its "cpu" choice here).
+_CPU_OPS = NumpyOps()
+
+
+def keep_ops() -> None:
+    """Give the current context the ops thinc would look up for it, made once.
+
+    thinc keeps its current ops in a context variable, and the parser makes a model per
+    call that reads it. Each request a server answers runs in a fresh copy of the context,
+    where it is unset; thinc then looks for optional backends (two failed imports) and
+    makes new ops, every call: 0.35 ms of a 13 ms question, in-process A/B on Reuters.
+    """
+    if context_ops.get() is None:
+        set_current_ops(_CPU_OPS)
 
 
 @contextmanager

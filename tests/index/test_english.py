@@ -162,3 +162,27 @@ def test_flat_text_has_the_same_offsets_and_no_line_breaks() -> None:
     assert flat(text) == "Frayn Financial Printing Co,  Seattle, Wash. said it"
     assert len(flat(text)) == len(text)
     assert flat("Pont Sondé — “too late”") == "Pont Sondé — “too late”"
+
+
+def test_a_fresh_context_parses_without_thinc_looking_up_its_ops(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A server runs each request in a fresh copy of the context, where thinc's current ops
+    # are unset: the pipelines give it the ops made once rather than a lookup per call.
+    import contextvars
+
+    import thinc.backends
+
+    from index import english
+
+    pipelines = [english.parser(), english.recogniser()]
+
+    def no_lookup(name: str, **kwargs: Any) -> Any:
+        raise AssertionError(f"thinc looked up its {name!r} ops during a parse")
+
+    monkeypatch.setattr(thinc.backends, "get_ops", no_lookup)
+    for pipeline in pipelines:
+        docs = contextvars.Context().run(pipeline.pipe, ["Kenyan police arrived in Haiti."])
+        assert docs[0].text == "Kenyan police arrived in Haiti."
+    deps = [t.dep_ for t in contextvars.Context().run(pipelines[0].pipe, ["Police came."])[0]]
+    assert "nsubj" in deps
