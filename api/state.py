@@ -65,4 +65,3 @@ class Service:
         with self._loading:
             if self.retry and time.monotonic() - self._tried >= RETRY_SECONDS:
                 self._load()
-

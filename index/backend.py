@@ -19,7 +19,8 @@ from index.chunk import Chunked
 from index.document import Article
 from index.embed import Vectors
 from index.schema import DB_NAME
-from index.store import ArticleInfo, Filters, PassageRow, SentenceRow, Store
+from index.sentence_table import SentenceRow
+from index.store import ArticleInfo, Filters, PassageRow, Store
 from index.token_vectors import Packed
 from index.writer import StoreWriter
 

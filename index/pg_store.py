@@ -33,7 +33,8 @@ from index.errors import (
 )
 from index.pg_schema import REINDEX, SCHEMA_VERSION, pool, redact, unavailable
 from index.schema import rules_warning
-from index.store import ArticleInfo, Filters, PassageRow, SentenceRow, article_info, filter_sql
+from index.sentence_table import SentenceRow
+from index.store import ArticleInfo, Filters, PassageRow, article_info, filter_sql
 
 _TERM = re.compile(r"^\w+$")
 DOWN_SECONDS = 5.0  # a database that failed is tried last for this long

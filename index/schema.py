@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS sentences (
     vec BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sentences_doc ON sentences(doc_id);
+-- What index.sentence_table holds in memory, readable without the vectors' pages.
+CREATE INDEX IF NOT EXISTS sentences_spans ON sentences(doc_id, start, "end");
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY,
     doc_id TEXT NOT NULL REFERENCES articles(doc_id),

@@ -38,6 +38,7 @@ from index.schema import (
     rules_warning,
     vector_file,
 )
+from index.sentence_table import SentenceRow, SentenceTable
 
 T = TypeVar("T")
 
@@ -50,15 +51,6 @@ class PassageRow:
     end: int
     first_sentence: int
     last_sentence: int
-
-
-@dataclass(frozen=True)
-class SentenceRow:
-    id: int
-    doc_id: str
-    start: int
-    end: int
-    vector: Vectors
 
 
 @dataclass(frozen=True)
@@ -132,6 +124,7 @@ class Store:
         self.generation = -1
         self._passages: faiss.Index = vectors.empty(self.dim)
         self._sentences: faiss.Index = vectors.empty(self.dim)
+        self._sentence_table = SentenceTable.empty(self._sentences)
         self._lexicon = lexical.Lexicon.empty()
         self.refresh()
 
@@ -182,24 +175,35 @@ class Store:
                 return False
             with self._lock:
                 if generation != self.generation:
-                    self._passages = self._load_vectors("passages", generation)
-                    self._sentences = self._load_vectors("sentences", generation)
+                    self._passages = self._searched(self._load_vectors("passages", generation))
+                    exact = self._load_vectors("sentences", generation)
+                    ids = vectors.ids_of(exact)
+                    self._sentences = self._searched(exact)
+                    del exact  # the approximate copy holds its own; a load is the peak of RSS
+                    self._sentence_table = self._sentence_table.updated(
+                        self._db(), self._sentences, ids
+                    )
                     self._lexicon = self._load_lexicon(generation)
                     self.generation = generation
             return True
 
+    def _searched(self, index: faiss.Index) -> faiss.Index:
+        """What questions search: the exact index, or its approximate copy if large."""
+        return index if self.exact else vectors.for_search(index)
+
     def _load_vectors(self, kind: str, generation: int) -> faiss.Index:
+        """The generation's exact vectors (for_search makes the copy questions search)."""
         expected = self._count(kind)
         if generation == 0 and expected == 0:
             return vectors.empty(self.dim)  # a new, empty index has no files yet
-        index = self._checked(
+        index: faiss.Index = self._checked(
             f"{kind} vectors",
             expected,
             lambda: vectors.load(vector_file(self.path, kind, generation), self.dim),
             lambda found: int(found.ntotal),
             lambda: vectors.build(self.dim, *self._stored_vectors(kind)),
         )
-        return index if self.exact else vectors.for_search(index)
+        return index
 
     def _load_lexicon(self, generation: int) -> lexical.Lexicon:
         expected = self._count("passages")
@@ -360,15 +364,8 @@ class Store:
         return {r[0]: PassageRow(*r) for r in rows}
 
     def sentences(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
-        rows = (
-            self._db()
-            .execute(
-                f'SELECT id, doc_id, start, "end", vec FROM sentences WHERE id IN ({_marks(ids)})',
-                list(ids),
-            )
-            .fetchall()
-        )
-        return {r[0]: SentenceRow(r[0], r[1], r[2], r[3], _vector(r[4], self.dim)) for r in rows}
+        """The rows of these sentences, from memory (index.sentence_table)."""
+        return self._sentence_table.rows(ids)
 
     def token_vectors(self, ids: Sequence[int]) -> dict[int, Vectors]:
         """The stored token vectors of these sentences (unit rows, tokens × dim); sentences

@@ -77,7 +77,7 @@ def for_search(index: faiss.Index, min_size: int | None = None) -> faiss.Index:
     n = int(index.ntotal)
     if n < (ANN_MIN if min_size is None else min_size):
         return index
-    ids = faiss.vector_to_array(index.id_map).astype(np.int64)  # type: ignore[attr-defined]
+    ids = ids_of(index)
     # A view of the exact index's own vectors, not a copy: at Reuters' size a copy is 160 MB
     # more at the moment of loading, the server's peak.
     flat = faiss.downcast_index(index.index)  # type: ignore[attr-defined]
@@ -99,7 +99,14 @@ def for_search(index: faiss.Index, min_size: int | None = None) -> faiss.Index:
     finally:
         faiss.omp_set_num_threads(1)
     ivf.nprobe = ANN_PROBE
+    # Vectors are read back by id (index.sentence_table): a hash table from id to place.
+    ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
     return ivf
+
+
+def ids_of(index: faiss.Index) -> Ids:
+    """The ids of an exact index's vectors, in the order it holds them."""
+    return faiss.vector_to_array(index.id_map).astype(np.int64)  # type: ignore[attr-defined]
 
 
 def search(

@@ -11,7 +11,7 @@ import numpy as np
 
 from index import analysis
 from index.embed import TokenEmbedder
-from index.store import SentenceRow
+from index.sentence_table import SentenceRow
 from qa.antecedent import antecedent, referent
 from qa.entities import EntityTagger
 from qa.late import MATCH, LateInteraction, Neighbour

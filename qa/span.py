@@ -112,7 +112,10 @@ _CLAUSE_OR_COMMA = re.compile(_CLAUSE_END.pattern + r"|,")
 _LIST = re.compile(r",\s(?:and|or)\s")
 
 
+@lru_cache(maxsize=4096)
 def question_type(question: str) -> str:
+    """The kind of answer the question wants (QUESTION_TYPES), or "other". Memoised: the
+    scorer asks it of every candidate sentence, and each asks up to four patterns."""
     for kind, pattern in QUESTION_TYPES:
         if pattern.search(question):
             return kind

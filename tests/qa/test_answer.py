@@ -253,9 +253,7 @@ def test_stored_analyses_give_the_answers_spacy_gives_and_spare_it_the_sentences
         (articles / "seed.txt").write_text(
             (SEEDS / f"{SEED_ID}.txt").read_text(encoding="utf-8"), encoding="utf-8"
         )
-        Indexer(tmp_path / f"index-{analyses}", embedder, analyses=analyses).index_paths(
-            [articles]
-        )
+        Indexer(tmp_path / f"index-{analyses}", embedder, analyses=analyses).index_paths([articles])
         answerer = Answerer(Retriever(Store(tmp_path / f"index-{analyses}"), embedder))
         read: list[str] = []
         for pipeline in (english.parser(), english.recogniser()):
