@@ -97,10 +97,11 @@ class SentenceTable:
         )
 
     def rows(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
-        """The rows of those of `ids` the table holds, by id."""
+        """The rows of those of `ids` the table holds, by id, in ascending id order as SQLite
+        returns them: the scorer's stable sort breaks ties in this order."""
         if not len(ids) or not len(self._ids):
             return {}
-        wanted = np.asarray(ids, dtype=np.int64)
+        wanted = np.unique(np.asarray(ids, dtype=np.int64))
         at = np.minimum(np.searchsorted(self._ids, wanted), len(self._ids) - 1)
         at = at[self._ids[at] == wanted]
         found = self._ids[at]
