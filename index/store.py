@@ -196,14 +196,13 @@ class Store:
         expected = self._count(kind)
         if generation == 0 and expected == 0:
             return vectors.empty(self.dim)  # a new, empty index has no files yet
-        index: faiss.Index = self._checked(
+        return self._checked(
             f"{kind} vectors",
             expected,
             lambda: vectors.load(vector_file(self.path, kind, generation), self.dim),
             lambda found: int(found.ntotal),
             lambda: vectors.build(self.dim, *self._stored_vectors(kind)),
         )
-        return index
 
     def _load_lexicon(self, generation: int) -> lexical.Lexicon:
         expected = self._count("passages")

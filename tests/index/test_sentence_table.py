@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 from index import vectors
-from index.document import Article
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.schema import DB_NAME
 from index.sentence_table import SPANS_INDEX
 from index.store import Store
 from tests.conftest import SEED_ID
+from tests.index.test_store import story
 
 
 def _database_rows(path: Path) -> dict[int, tuple[str, int, int, np.ndarray]]:
@@ -37,22 +37,13 @@ def _assert_same(store: Store, path: Path, tolerance: float = 0.0) -> None:
         assert np.abs(row.vector - vec).max() <= tolerance
 
 
-def _story(n: int) -> Article:
-    return Article(
-        doc_id=f"port-{n}",
-        title=f"Port {n}",
-        text=f"The port of town {n} reopened on Monday. Ferries resumed service. "
-        f"Traders in town {n} welcomed the news.",
-    )
-
-
 def test_the_rows_follow_writes_and_deletes(
     seed_copy: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
     reader = Store(seed_copy)
     _assert_same(reader, seed_copy)
     indexer = Indexer(seed_copy, embedder)
-    indexer.index_articles([_story(1), _story(2)])
+    indexer.index_articles([story(1), story(2)])
     assert reader.refresh()
     _assert_same(reader, seed_copy)
     assert indexer.delete(SEED_ID)
