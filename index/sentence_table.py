@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import faiss
 import numpy as np
 import numpy.typing as npt
 
 from index.embed import Vectors
+from index.vectors import Searchable
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,11 @@ _I32 = npt.NDArray[np.int32]
 
 class SentenceTable:
     """Sentence rows by id, with vectors reconstructed from `index` (exact, or the
-    approximate copy's 16-bit floats; vectors.for_search)."""
+    approximate copy's 16-bit floats; index.approximate)."""
 
     def __init__(
         self,
-        index: faiss.Index,
+        index: Searchable,
         ids: _I64,
         docs: _I32,
         starts: _I32,
@@ -64,14 +64,14 @@ class SentenceTable:
         self._doc_ids = doc_ids
 
     @classmethod
-    def empty(cls, index: faiss.Index) -> SentenceTable:
+    def empty(cls, index: Searchable) -> SentenceTable:
         none = np.zeros(0, dtype=np.int32)
         return cls(index, np.zeros(0, dtype=np.int64), none, none, none, [])
 
     def __len__(self) -> int:
         return len(self._ids)
 
-    def updated(self, conn: sqlite3.Connection, index: faiss.Index, ids: _I64) -> SentenceTable:
+    def updated(self, conn: sqlite3.Connection, index: Searchable, ids: _I64) -> SentenceTable:
         """The table for a new generation whose vectors are `index`, holding `ids`: rows of
         sentences no longer there dropped, rows past the highest id held read in."""
         keep = np.isin(self._ids, ids)

@@ -122,8 +122,8 @@ class Store:
         self.warnings += stale
         self._read_analyses = not stale
         self.generation = -1
-        self._passages: faiss.Index = vectors.empty(self.dim)
-        self._sentences: faiss.Index = vectors.empty(self.dim)
+        self._passages: vectors.Searchable = vectors.empty(self.dim)
+        self._sentences: vectors.Searchable = vectors.empty(self.dim)
         self._sentence_table = SentenceTable.empty(self._sentences)
         self._lexicon = lexical.Lexicon.empty()
         self.refresh()
@@ -187,7 +187,7 @@ class Store:
                     self.generation = generation
             return True
 
-    def _searched(self, index: faiss.Index) -> faiss.Index:
+    def _searched(self, index: faiss.Index) -> vectors.Searchable:
         """What questions search: the exact index, or its approximate copy if large."""
         return index if self.exact else vectors.for_search(index)
 

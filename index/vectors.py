@@ -2,39 +2,28 @@
 
 from __future__ import annotations
 
-import math
-import os
 from pathlib import Path
 
 import faiss
 import numpy as np
 import numpy.typing as npt
 
+from index.approximate import Approximate
 from index.embed import Vectors
 from index.schema import save_atomically
 
 Ids = npt.NDArray[np.int64]
+# What questions search: exact FAISS indexes, or a large one's approximate copy.
+Searchable = faiss.Index | Approximate
 
 # Questions search one vector at a time: starting OpenMP threads costs more than the search
 # itself (measured 12.8 ms with 2 threads against 2.2 ms with 1, on 40,000 vectors).
 faiss.omp_set_num_threads(1)
 
-# From this many vectors on, searches go through an inverted-file index (approximate) built
-# in memory from the exact one on disk. Exact search reads every vector, about 0.1 ms per
-# 1,000 of them here: Reuters' 38,797 passages took 3.9-4.3 ms a question exactly, against
-# 1.7 ms with the inverted lists (recall@50 0.99 on questions near its passages).
+# From this many vectors on, searches go through an approximate copy (index.approximate)
+# built in memory from the exact index on disk. Exact search reads every vector, about
+# 0.1 ms per 1,000 of them here: Reuters' 38,797 passages took 3.9-4.3 ms a question.
 ANN_MIN = 20_000
-# Inverted lists searched per question. On Reuters (103,846 sentences, 322 lists) recall@10
-# against exact search is 0.80 at 16, 0.88 at 32, 0.95 at 64 and 0.99 at 128, at 0.55, 1.2,
-# 2.1 and 7.5 ms a search (exact: 9.9 ms), for 100 title questions while another job kept
-# both cores busy; bench/perf.py reports the recall for every corpus.
-ANN_PROBE = 64
-# The approximate copy keeps its vectors as 16-bit floats: half the memory of 32-bit ones
-# and half the bytes a probe reads, which is what a search's time goes on. On Reuters, 300
-# title questions, side by side: sentences 0.64 against 1.14 ms a search and passages 0.31
-# against 0.66, with the same recall@10 against exact search (0.934 and 0.987 against 0.935
-# and 0.987). 8-bit codes were faster again (0.43 ms) but lost recall (0.929 and 0.977).
-APPROX_STORAGE = faiss.ScalarQuantizer.QT_fp16
 
 
 def empty(dim: int) -> faiss.Index:
@@ -67,41 +56,17 @@ def load(path: Path, dim: int) -> faiss.Index:
     return index
 
 
-def for_search(index: faiss.Index, min_size: int | None = None) -> faiss.Index:
-    """The index to answer questions from: `index` itself when small, else an IVF copy.
-
-    The IVF index has about sqrt(n) lists, trained on a sample; a search probes ANN_PROBE
-    of them. Searches restricted to some ids probe every list, so they find the same vectors
-    as exact search. The copy keeps each vector in 16-bit floats (APPROX_STORAGE).
-    """
+def for_search(index: faiss.Index, min_size: int | None = None) -> Searchable:
+    """The index to answer questions from: `index` itself when small, else an approximate
+    copy (index.approximate), built from the exact index's vectors."""
     n = int(index.ntotal)
     if n < (ANN_MIN if min_size is None else min_size):
         return index
-    ids = ids_of(index)
     # A view of the exact index's own vectors, not a copy: at Reuters' size a copy is 160 MB
     # more at the moment of loading, the server's peak.
     flat = faiss.downcast_index(index.index)  # type: ignore[attr-defined]
     vecs = faiss.rev_swig_ptr(flat.get_xb(), n * index.d).reshape(n, index.d)  # type: ignore[attr-defined]
-    lists = max(16, int(math.sqrt(n)))
-    ivf = faiss.IndexIVFScalarQuantizer(
-        faiss.IndexFlatIP(index.d),
-        index.d,
-        lists,
-        APPROX_STORAGE,
-        faiss.METRIC_INNER_PRODUCT,
-        False,  # the vectors themselves, not their offsets from the list's centroid
-    )
-    sample = np.random.default_rng(0).choice(n, size=min(n, 40 * lists), replace=False)
-    faiss.omp_set_num_threads(os.cpu_count() or 1)  # training and adding are batch work
-    try:
-        ivf.train(vecs[np.sort(sample)])
-        ivf.add_with_ids(vecs, ids)
-    finally:
-        faiss.omp_set_num_threads(1)
-    ivf.nprobe = ANN_PROBE
-    # Vectors are read back by id (index.sentence_table): a hash table from id to place.
-    ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
-    return ivf
+    return Approximate.build(ids_of(index), vecs)
 
 
 def ids_of(index: faiss.Index) -> Ids:
@@ -110,20 +75,18 @@ def ids_of(index: faiss.Index) -> Ids:
 
 
 def search(
-    index: faiss.Index, query: Vectors, k: int, allowed: Ids | None = None
+    index: Searchable, query: Vectors, k: int, allowed: Ids | None = None
 ) -> list[tuple[int, float]]:
     """Top-k (id, cosine) pairs, optionally restricted to the `allowed` ids."""
     if index.ntotal == 0 or k <= 0:
         return []
+    if allowed is not None and len(allowed) == 0:
+        return []
+    if isinstance(index, Approximate):
+        return index.search(query, k, allowed)
     params: faiss.SearchParameters | None = None
     if allowed is not None:
-        if len(allowed) == 0:
-            return []
-        selector = faiss.IDSelectorBatch(allowed)
-        if isinstance(index, faiss.IndexIVF):
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=index.nlist)  # type: ignore[call-arg,assignment]
-        else:
-            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
     scores, ids = index.search(query.reshape(1, -1), min(k, index.ntotal), params=params)
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 

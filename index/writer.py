@@ -17,9 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+import faiss
 import numpy as np
 
 from index import analysis, lexical, vectors
+from index.approximate import Approximate
 from index.chunk import Chunked
 from index.document import Article
 from index.embed import Vectors, canonical_model_name
@@ -67,7 +69,7 @@ class StoreWriter:
             raise
         self.generation = reader.generation
         self.dim = dim
-        self._passages, self._sentences = reader._passages, reader._sentences
+        self._passages, self._sentences = _exact(reader._passages), _exact(reader._sentences)
         self._lexicon, self._changes = reader._lexicon, lexical.LexiconChanges()
         self.warnings = reader.warnings
         # Analyses of another spaCy (or model) would not be read: none are written then.
@@ -318,3 +320,10 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _exact(index: vectors.Searchable) -> faiss.Index:
+    """What a Store opened with exact=True holds: never an approximate copy."""
+    if isinstance(index, Approximate):
+        raise TypeError("the writer needs the exact vectors, not an approximate copy")
+    return index

@@ -6,11 +6,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import faiss
 import numpy as np
 import pytest
 
 from index import vectors
+from index.approximate import Approximate
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.schema import DB_NAME
@@ -69,5 +69,5 @@ def test_rows_of_an_approximate_index_carry_its_16_bit_vectors(
 ) -> None:
     monkeypatch.setattr(vectors, "ANN_MIN", 16)  # the seed's 16 sentences search approximately
     store = Store(seed_copy)
-    assert isinstance(store._sentences, faiss.IndexIVF)
+    assert isinstance(store._sentences, Approximate)
     _assert_same(store, seed_copy, tolerance=1e-3)

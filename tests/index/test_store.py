@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from index import vectors
+from index.approximate import Approximate
 from index.document import Article
 from index.embed import SentenceTransformerEmbedder, Vectors
 from index.errors import (
@@ -260,11 +261,11 @@ def test_writing_to_an_index_searched_approximately_keeps_it_readable(
     seed_copy: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(vectors, "ANN_MIN", 16)  # the seed's 16 sentences search approximately
-    assert isinstance(Store(seed_copy)._sentences, faiss.IndexIVF)
+    assert isinstance(Store(seed_copy)._sentences, Approximate)
     Indexer(seed_copy, embedder).index_articles([story(1)])  # the writer saved what it held
     reopened = Store(seed_copy)
     assert not reopened.warnings
-    assert isinstance(reopened._sentences, faiss.IndexIVF)
+    assert isinstance(reopened._sentences, Approximate)
     assert reopened._sentences.ntotal == reopened.stats()["sentences"]
     result = Answerer(Retriever(reopened, embedder)).ask("where are the forward operating bases?")
     assert "Pont Sondé" in result.answers[0].sentence
@@ -275,7 +276,8 @@ def test_an_approximate_index_saved_as_the_vectors_is_rebuilt_exact(seed_copy: P
     store = Store(seed_copy)
     path = vector_file(seed_copy, "sentences", store.generation)
     approximate = vectors.for_search(vectors.load(path, store.dim), min_size=16)
-    faiss.write_index(approximate, str(path))
+    assert isinstance(approximate, Approximate)
+    faiss.write_index(approximate.fast, str(path))  # an IVF index, as they saved
     reopened = Store(seed_copy, exact=True)
     assert any("IndexIVF" in w and "rebuilt" in w for w in reopened.warnings)
     assert isinstance(reopened._sentences, faiss.IndexIDMap)

@@ -1,4 +1,4 @@
-"""Exact and approximate (IVF) vector search agree where they must."""
+"""Exact and approximate vector search agree where they must."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import faiss
 import numpy as np
 
 from index import vectors
+from index.approximate import Approximate
 
 
 def clustered(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:
@@ -15,13 +16,13 @@ def clustered(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
 
 
-def test_large_indexes_are_searched_through_ivf_with_high_recall() -> None:
+def test_large_indexes_are_searched_approximately_with_high_recall() -> None:
     x = clustered(5000)
     ids = np.arange(5000, dtype=np.int64) * 7  # ids are row ids, not positions
     exact = vectors.build(32, ids, x)
     assert vectors.for_search(exact, min_size=10_000) is exact  # small: stays exact
     approx = vectors.for_search(exact, min_size=1000)
-    assert isinstance(approx, faiss.IndexIVF) and approx.ntotal == 5000
+    assert isinstance(approx, Approximate) and approx.ntotal == 5000
     queries = clustered(100, seed=1)
     recall = np.mean(
         [
@@ -34,8 +35,14 @@ def test_large_indexes_are_searched_through_ivf_with_high_recall() -> None:
         ]
     )
     assert recall >= 0.9
-    # Restricted to a few ids, the approximate index finds what exact search finds: it probes
-    # every list. Its scores are those of 16-bit copies of the vectors.
+    # Its scores are cosines of 16-bit copies of the vectors, best first.
+    for q in queries[:10]:
+        found = vectors.search(approx, q, 10)
+        truth = {i: s for i, s in vectors.search(exact, q, 1000)}
+        assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+        assert all(abs(s - truth[i]) < 2e-3 for i, s in found if i in truth)
+    # Restricted to a few ids, the approximate index finds what exact search finds: it
+    # searches every 16-bit vector it is allowed.
     allowed = ids[::50]
     for q in queries[:10]:
         found, truth = vectors.search(approx, q, 5, allowed), vectors.search(exact, q, 5, allowed)
@@ -43,8 +50,13 @@ def test_large_indexes_are_searched_through_ivf_with_high_recall() -> None:
         assert np.allclose([s for _, s in found], [s for _, s in truth], atol=2e-3)
 
 
-def test_the_approximate_copy_keeps_half_precision_vectors() -> None:
+def test_the_approximate_copy_keeps_4_bit_codes_and_half_precision_vectors() -> None:
     x = clustered(3000)
-    approx = vectors.for_search(vectors.build(32, np.arange(3000, dtype=np.int64), x), 1000)
-    assert isinstance(approx, faiss.IndexIVFScalarQuantizer)
-    assert approx.code_size == 2 * 32  # two bytes a dimension
+    ids = np.arange(3000, dtype=np.int64) * 3
+    approx = vectors.for_search(vectors.build(32, ids, x), 1000)
+    assert isinstance(approx, Approximate)
+    assert isinstance(approx.fast, faiss.IndexIVFPQFastScan)
+    assert approx.fast.pq.M == 16 and approx.fast.pq.nbits == 4  # 4 bits for 2 dimensions
+    assert faiss.downcast_index(approx.exact16.index).code_size == 2 * 32  # 2 bytes a dimension
+    some = ids[[0, 5, 2999]]
+    assert np.allclose(approx.reconstruct_batch(some), x[[0, 5, 2999]], atol=1e-3)
