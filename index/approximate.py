@@ -38,14 +38,23 @@ TRAIN_ITERATIONS = 10
 class Approximate:
     """A large index's vectors as questions search them, by row id.
 
-    `fast` (IVF lists of 4-bit codes) finds candidates; `exact16` (every vector in 16-bit
-    floats, by id) ranks them, answers searches restricted to some ids exactly, and gives
-    the vectors back (`reconstruct_batch`).
+    `fast` (IVF lists of 4-bit codes, by id) finds candidates. `half` (every vector in
+    16-bit floats, by position; `ids` gives each position's id) ranks them, answers
+    searches restricted to some ids exactly, and gives the vectors back
+    (`reconstruct_batch`), read as a numpy array.
     """
 
-    def __init__(self, fast: faiss.Index, exact16: faiss.Index) -> None:
+    def __init__(self, fast: faiss.Index, half: faiss.IndexScalarQuantizer, ids: Ids) -> None:
         self.fast = fast
-        self.exact16 = exact16
+        self.half = half
+        self.ids = ids
+        n, dim = int(half.ntotal), int(half.d)
+        # The codes of QT_fp16 are the vectors' IEEE half floats: a view, not a copy.
+        codes = faiss.rev_swig_ptr(half.codes.data(), n * dim * 2)  # type: ignore[attr-defined]
+        self._half = np.asarray(codes).view(np.float16).reshape(n, dim)
+        # Ids in ascending order and their positions, for searchsorted.
+        self._order = np.argsort(ids, kind="stable")
+        self._sorted = ids[self._order]
 
     @classmethod
     def build(cls, ids: Ids, vectors: Vectors) -> Approximate:
@@ -55,10 +64,8 @@ class Approximate:
             faiss.IndexFlatIP(dim), dim, lists, _subquantizers(dim), 4, faiss.METRIC_INNER_PRODUCT
         )
         fast.cp.niter = fast.pq.cp.niter = TRAIN_ITERATIONS
-        exact16 = faiss.IndexIDMap2(
-            faiss.IndexScalarQuantizer(
-                dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
-            )
+        half = faiss.IndexScalarQuantizer(
+            dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
         )
         sample = np.random.default_rng(0).choice(
             n, size=min(n, SAMPLE_PER_LIST * lists), replace=False
@@ -67,33 +74,43 @@ class Approximate:
         try:
             fast.train(vectors[np.sort(sample)])
             fast.add_with_ids(vectors, ids)
-            exact16.add_with_ids(vectors, ids)
+            half.add(vectors)
         finally:
             faiss.omp_set_num_threads(1)
         fast.nprobe = PROBE
-        return cls(fast, exact16)
+        return cls(fast, half, np.array(ids, dtype=np.int64))
 
     @property
     def ntotal(self) -> int:
-        return int(self.exact16.ntotal)
+        return int(self.half.ntotal)
 
     @property
     def d(self) -> int:
-        return int(self.exact16.d)
+        return int(self.half.d)
+
+    def positions(self, ids: Ids) -> npt.NDArray[np.intp]:
+        """Where these ids' vectors are; each id must be held."""
+        at = np.searchsorted(self._sorted, ids)
+        if len(at) and (at.max() >= len(self._sorted) or (self._sorted[at] != ids).any()):
+            raise KeyError("some ids are not in the index")
+        return np.asarray(self._order[at], dtype=np.intp)
 
     def reconstruct_batch(self, ids: Ids) -> Vectors:
         """The 16-bit vectors of these ids, as float32."""
-        found: Vectors = self.exact16.reconstruct_batch(ids)
-        return found
+        return np.asarray(self._half[self.positions(ids)], dtype=np.float32)
 
     def search(self, query: Vectors, k: int, allowed: Ids | None = None) -> list[tuple[int, float]]:
         """Top-k (id, cosine) pairs; restricted to `allowed`, exact over the 16-bit vectors."""
         k = min(k, self.ntotal)
         q = query.reshape(1, -1)
         if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
-            scores, found = self.exact16.search(q, k, params=params)
-            return _pairs(found[0], scores[0])
+            held = allowed[np.isin(allowed, self._sorted)]
+            params = faiss.SearchParameters(  # type: ignore[call-arg]
+                sel=faiss.IDSelectorBatch(self.positions(held))
+            )
+            scores, found = self.half.search(q, k, params=params)
+            places = found[0][found[0] >= 0]
+            return _pairs(self.ids[places], scores[0][: len(places)])
         wanted = min(max(k * REFINE, CANDIDATES), self.ntotal)
         _, candidates = self.fast.search(q, wanted)
         ids = candidates[0][candidates[0] >= 0]

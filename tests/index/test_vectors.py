@@ -57,6 +57,21 @@ def test_the_approximate_copy_keeps_4_bit_codes_and_half_precision_vectors() -> 
     assert isinstance(approx, Approximate)
     assert isinstance(approx.fast, faiss.IndexIVFPQFastScan)
     assert approx.fast.pq.M == 16 and approx.fast.pq.nbits == 4  # 4 bits for 2 dimensions
-    assert faiss.downcast_index(approx.exact16.index).code_size == 2 * 32  # 2 bytes a dimension
+    assert approx.half.code_size == 2 * 32  # 2 bytes a dimension
     some = ids[[0, 5, 2999]]
     assert np.allclose(approx.reconstruct_batch(some), x[[0, 5, 2999]], atol=1e-3)
+
+
+def test_the_approximate_copy_finds_vectors_by_id_whatever_their_order() -> None:
+    x = clustered(2000)
+    ids = np.arange(2000, dtype=np.int64)[::-1] * 5 + 11  # held in descending id order
+    approx = vectors.for_search(vectors.build(32, ids, x), 1000)
+    assert isinstance(approx, Approximate)
+    assert ids[1999] == 11
+    assert np.allclose(
+        approx.reconstruct_batch(ids[[1999, 0, 1000]]), x[[1999, 0, 1000]], atol=1e-3
+    )
+    best = vectors.search(approx, x[7], 1)
+    assert best[0][0] == ids[7] and abs(best[0][1] - 1.0) < 1e-3
+    only = vectors.search(approx, x[7], 3, allowed=np.array([ids[3], ids[9], 123456]))
+    assert {i for i, _ in only} == {ids[3], ids[9]}  # an id it lacks is no error
