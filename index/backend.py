@@ -15,12 +15,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol, runtime_checkable
 
+from index.article_table import ArticleInfo
 from index.chunk import Chunked
 from index.document import Article
 from index.embed import Vectors
 from index.schema import DB_NAME
 from index.sentence_table import SentenceRow
-from index.store import ArticleInfo, Filters, PassageRow, Store
+from index.store import Filters, PassageRow, Store
 from index.token_vectors import Packed
 from index.writer import StoreWriter
 

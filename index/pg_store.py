@@ -22,6 +22,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from index.article_table import ArticleInfo, article_info
 from index.document import Article
 from index.embed import Vectors, canonical_model_name
 from index.errors import (
@@ -34,7 +35,7 @@ from index.errors import (
 from index.pg_schema import REINDEX, SCHEMA_VERSION, pool, redact, unavailable
 from index.schema import rules_warning
 from index.sentence_table import SentenceRow
-from index.store import ArticleInfo, Filters, PassageRow, article_info, filter_sql
+from index.store import Filters, PassageRow, filter_sql
 
 _TERM = re.compile(r"^\w+$")
 DOWN_SECONDS = 5.0  # a database that failed is tried last for this long

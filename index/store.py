@@ -8,7 +8,6 @@ store says so in `warnings`.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,6 +20,7 @@ import faiss
 import numpy as np
 
 from index import lexical, token_vectors, vectors
+from index.article_table import ArticleInfo, ArticleTable, article_info
 from index.document import Article
 from index.embed import Vectors, canonical_model_name
 from index.errors import (
@@ -51,18 +51,6 @@ class PassageRow:
     end: int
     first_sentence: int
     last_sentence: int
-
-
-@dataclass(frozen=True)
-class ArticleInfo:
-    """An article's metadata without its text."""
-
-    doc_id: str
-    title: str
-    url: str | None
-    published: str | None
-    source: str | None
-    metadata: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -125,6 +113,7 @@ class Store:
         self._passages: vectors.Searchable = vectors.empty(self.dim)
         self._sentences: vectors.Searchable = vectors.empty(self.dim)
         self._sentence_table = SentenceTable.empty(self._sentences)
+        self._article_table = ArticleTable.empty()
         self._lexicon = lexical.Lexicon.empty()
         self.refresh()
 
@@ -290,6 +279,9 @@ class Store:
         return Article(text=row["text"], **info.__dict__)
 
     def infos(self, doc_ids: Iterable[str]) -> dict[str, ArticleInfo]:
+        table = self._articles()
+        if table is not None:
+            return table.infos(doc_ids)
         ids = list(set(doc_ids))
         rows = (
             self._db()
@@ -303,6 +295,9 @@ class Store:
         return {row["doc_id"]: article_info(row) for row in rows}
 
     def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        table = self._articles()
+        if table is not None:
+            return table.texts(doc_ids)
         ids = list(set(doc_ids))
         rows = (
             self._db()
@@ -310,6 +305,20 @@ class Store:
             .fetchall()
         )
         return {row[0]: row[1] for row in rows}
+
+    def _articles(self) -> ArticleTable | None:
+        """The articles of the generation loaded, from memory (index.article_table), read in
+        when first needed (writers never read them). None while this thread's snapshot is
+        of another generation than the one loaded, which then reads SQLite."""
+        table = self._article_table
+        if table.generation == self.generation:
+            return table
+        with self.snapshot(), self._lock:
+            if self._article_table.generation != self.generation:
+                if self._read_generation() != self.generation:
+                    return None
+                self._article_table = ArticleTable.read(self._db(), self.generation)
+            return self._article_table
 
     def list_articles(self, offset: int = 0, limit: int = 50) -> list[ArticleInfo]:
         rows = (
@@ -429,19 +438,6 @@ def filter_sql(filters: Filters | None, mark: str = "?") -> tuple[str, list[str]
         clauses.append(f"a.published <= {mark}")
         params.append(filters.published_to)
     return "".join(f" AND {c}" for c in clauses), params
-
-
-def article_info(row: Any) -> ArticleInfo:
-    """An articles row (SQLite's, or PostgreSQL's with its metadata already decoded)."""
-    metadata = row["metadata"]
-    return ArticleInfo(
-        row["doc_id"],
-        row["title"],
-        row["url"],
-        row["published"],
-        row["source"],
-        metadata if isinstance(metadata, dict) else json.loads(metadata),
-    )
 
 
 def _marks(values: Sequence[Any]) -> str:
