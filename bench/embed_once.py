@@ -38,21 +38,15 @@ class EmbedOnce:
         """Remember the vectors (and token vectors) an index already holds for its sentences."""
         store = Store(index_dir, exact=True)
         db = store._db()
-        has_tokens = db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sentence_tokens'"
-        ).fetchone()  # none in an index written before token vectors were kept
-        tokens = "t.tokens" if has_tokens else "NULL"
-        joined = " LEFT JOIN sentence_tokens t ON t.id = s.id" if has_tokens else ""
         for doc_id, text in store.texts(a.doc_id for a in store.list_articles(0, 10**9)).items():
             rows = db.execute(
-                f'SELECT s.start, s."end", s.vec, {tokens} FROM sentences s{joined}'
-                " WHERE s.doc_id = ?",
-                (doc_id,),
-            )
-            for start, end, vec, blob in rows:
+                'SELECT id, start, "end", vec FROM sentences WHERE doc_id = ?', (doc_id,)
+            ).fetchall()
+            packed = store.packed_tokens([r[0] for r in rows])
+            for sid, start, end, vec in rows:
                 self.seen[text[start:end]] = np.frombuffer(vec, dtype=np.float32)
-                if blob:
-                    self.tokens[text[start:end]] = blob
+                if packed.get(sid):
+                    self.tokens[text[start:end]] = packed[sid]
         store.close()
 
     def embed(self, texts: Sequence[str]) -> Vectors:

@@ -58,7 +58,14 @@ CREATE TABLE IF NOT EXISTS passages (
     last_sentence INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+-- Token vectors written before index.token_file kept them in a file of their own.
 CREATE TABLE IF NOT EXISTS sentence_tokens (id INTEGER PRIMARY KEY, tokens BLOB NOT NULL);
+-- Where each sentence's token vectors are in index.token_file's file.
+CREATE TABLE IF NOT EXISTS token_spans (
+    id INTEGER PRIMARY KEY,
+    offset INTEGER NOT NULL,
+    length INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sentence_analyses (id INTEGER PRIMARY KEY, analysis BLOB NOT NULL);
 """
 # Indexes written before BM25 moved to index.lexical kept it in FTS5 tables, which nothing

@@ -55,6 +55,8 @@ class SentenceTable:
         starts: _I32,
         ends: _I32,
         doc_ids: list[str],
+        token_offsets: _I64,
+        token_lengths: _I32,
     ) -> None:
         self.index = index
         self._ids = ids  # ascending
@@ -62,11 +64,15 @@ class SentenceTable:
         self._starts = starts
         self._ends = ends
         self._doc_ids = doc_ids
+        # Where each sentence's token vectors are in index.token_file's file; length 0 where
+        # they are not there (none kept, or kept as rows by an older writer).
+        self._token_offsets = token_offsets
+        self._token_lengths = token_lengths
 
     @classmethod
     def empty(cls, index: Searchable) -> SentenceTable:
-        none = np.zeros(0, dtype=np.int32)
-        return cls(index, np.zeros(0, dtype=np.int64), none, none, none, [])
+        none, no_ids = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        return cls(index, no_ids, none, none, none, [], no_ids, none)
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -87,6 +93,7 @@ class SentenceTable:
         doc_ids.extend(list(position)[len(doc_ids) :])
         new_ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
         order = np.argsort(new_ids, kind="stable")  # the covering index is in article order
+        offsets, lengths = _token_spans(conn, last, new_ids[order])
         return SentenceTable(
             index,
             np.concatenate([self._ids[keep], new_ids[order]]),
@@ -94,7 +101,23 @@ class SentenceTable:
             np.concatenate([self._starts[keep], _column(rows, 2)[order]]),
             np.concatenate([self._ends[keep], _column(rows, 3)[order]]),
             doc_ids,
+            np.concatenate([self._token_offsets[keep], offsets]),
+            np.concatenate([self._token_lengths[keep], lengths]),
         )
+
+    def token_spans(self, ids: Sequence[int]) -> list[tuple[int, int, int]]:
+        """(id, offset, length) in the token file of those of `ids` it holds there."""
+        if not len(ids) or not len(self._ids):
+            return []
+        wanted = np.unique(np.asarray(ids, dtype=np.int64))
+        at = np.minimum(np.searchsorted(self._ids, wanted), len(self._ids) - 1)
+        at = at[(self._ids[at] == wanted) & (self._token_lengths[at] > 0)]
+        return [
+            (int(i), int(o), int(n))
+            for i, o, n in zip(
+                self._ids[at], self._token_offsets[at], self._token_lengths[at], strict=True
+            )
+        ]
 
     def rows(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
         """The rows of those of `ids` the table holds, by id, in ascending id order as SQLite
@@ -113,6 +136,25 @@ class SentenceTable:
                 found, self._docs[at], self._starts[at], self._ends[at], vecs, strict=True
             )
         }
+
+
+def _token_spans(conn: sqlite3.Connection, last: int, ids: _I64) -> tuple[_I64, _I32]:
+    """Offsets and lengths in the token file of these sentences (ascending ids, all past
+    `last`); length 0 for those it does not hold."""
+    offsets, lengths = np.zeros(len(ids), dtype=np.int64), np.zeros(len(ids), dtype=np.int32)
+    try:
+        rows = conn.execute(
+            "SELECT id, offset, length FROM token_spans WHERE id > ?", (last,)
+        ).fetchall()
+    except sqlite3.OperationalError:  # an index no writer has touched since before it
+        return offsets, lengths
+    if rows and len(ids):
+        found = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+        at = np.minimum(np.searchsorted(ids, found), len(ids) - 1)
+        held = ids[at] == found
+        offsets[at[held]] = np.fromiter((r[1] for r in rows), np.int64, len(rows))[held]
+        lengths[at[held]] = _column(rows, 2)[held]
+    return offsets, lengths
 
 
 def _source(conn: sqlite3.Connection) -> str:

@@ -39,6 +39,7 @@ from index.schema import (
     vector_file,
 )
 from index.sentence_table import SentenceRow, SentenceTable
+from index.token_file import TokenReader
 
 T = TypeVar("T")
 
@@ -114,6 +115,7 @@ class Store:
         self._sentences: vectors.Searchable = vectors.empty(self.dim)
         self._sentence_table = SentenceTable.empty(self._sentences)
         self._article_table = ArticleTable.empty()
+        self._tokens = TokenReader(self.path)
         self._lexicon = lexical.Lexicon.empty()
         self.refresh()
 
@@ -256,6 +258,7 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
+            self._tokens.close()
             for _, conn in self._connections:
                 conn.close()
             self._connections.clear()
@@ -378,8 +381,28 @@ class Store:
     def token_vectors(self, ids: Sequence[int]) -> dict[int, Vectors]:
         """The stored token vectors of these sentences (unit rows, tokens × dim); sentences
         indexed without them, or before they were kept, are left out."""
-        found = self._blobs("sentence_tokens", "tokens", ids)
+        found = self.packed_tokens(ids)
         return {i: token_vectors.unpack(blob, self.dim) for i, blob in found.items() if blob}
+
+    def packed_tokens(self, ids: Sequence[int]) -> dict[int, bytes]:
+        """The token vectors of these sentences as stored (index.token_vectors.pack): from
+        the token file (index.token_file), where the sentence table says they are, or as
+        rows where an older writer left them."""
+        if not ids:
+            return {}
+        found: dict[int, bytes] = {}
+        try:
+            found = self._tokens.read(self._sentence_table.token_spans(ids))
+        except OSError as exc:
+            self._warn_once(f"token vectors unreadable ({exc}); computed when needed instead")
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update(self._blobs("sentence_tokens", "tokens", missing))
+        return found
+
+    def _warn_once(self, warning: str) -> None:
+        if warning not in self.warnings:
+            self.warnings.append(warning)
 
     def analyses(self, ids: Sequence[int]) -> dict[int, bytes]:
         """The stored spaCy analyses of these sentences (index.analysis); sentences indexed

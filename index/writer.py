@@ -38,6 +38,7 @@ from index.schema import (
     vector_file,
 )
 from index.store import Store
+from index.token_file import TokenAppender
 from index.token_vectors import Packed
 
 
@@ -80,6 +81,7 @@ class StoreWriter:
         for statement in LEGACY_DDL:  # in the first commit's transaction
             self._conn.execute(statement)
         self.pending = 0
+        self._tokens: TokenAppender | None = None
 
     def _init_meta(self, model: str, dim: int) -> None:
         existing = self._conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone() is not None
@@ -153,8 +155,8 @@ class StoreWriter:
         )
         if sentence_tokens is not None:
             c.executemany(
-                "INSERT INTO sentence_tokens(id, tokens) VALUES (?, ?)",
-                [(int(sid), blob) for sid, blob in zip(sids, sentence_tokens, strict=True)],
+                "INSERT INTO token_spans(id, offset, length) VALUES (?, ?, ?)",
+                self._token_file().append(sids.tolist(), sentence_tokens),
             )
         if sentence_analyses is not None and self.keeps_analyses:
             c.executemany(
@@ -210,7 +212,7 @@ class StoreWriter:
             self._passages.remove_ids(pids)  # type: ignore[arg-type]
             self._changes.remove(pids.tolist())
         c.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
-        for table in ("sentence_tokens", "sentence_analyses"):
+        for table in ("token_spans", "sentence_tokens", "sentence_analyses"):
             c.execute(
                 f"DELETE FROM {table} WHERE id IN (SELECT id FROM sentences WHERE doc_id = ?)",
                 (doc_id,),
@@ -219,6 +221,11 @@ class StoreWriter:
         deleted = c.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,)).rowcount > 0
         self.pending += int(deleted)
         return deleted
+
+    def _token_file(self) -> TokenAppender:
+        if self._tokens is None:  # created by the first write that has token vectors
+            self._tokens = TokenAppender(self.path)
+        return self._tokens
 
     def _next_id(self, table: str) -> int:
         # Ids are never reused, so a reader holding older vectors never mistakes a new row.
@@ -244,6 +251,8 @@ class StoreWriter:
         vectors.save(self._passages, vector_file(self.path, "passages", new))
         vectors.save(self._sentences, vector_file(self.path, "sentences", new))
         lexicon.save(lexicon_file(self.path, new))
+        if self._tokens is not None:
+            self._tokens.sync()
         _fsync_dir(self.path)
         self._remember_next_ids()
         self._conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(new),))
@@ -259,6 +268,9 @@ class StoreWriter:
         """Drop uncommitted changes and release the lock."""
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
+        if self._tokens is not None:
+            self._tokens.close()  # cuts off what the rolled-back transaction appended
+            self._tokens = None
         self._conn.close()
         fcntl.flock(self._lock_file, fcntl.LOCK_UN)
         self._lock_file.close()

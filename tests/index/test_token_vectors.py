@@ -15,11 +15,20 @@ from index.embed import SentenceTransformerEmbedder, Vectors
 from index.indexer import Indexer
 from index.schema import DB_NAME
 from index.store import Store
+from index.token_file import TOKENS_NAME
 from qa.answer import Answerer
 from qa.retrieve import Retriever
 from tests.fakes import HashingEmbedder
 
 QUESTION = "where are the forward operating bases?"
+
+
+def forget_tokens(path: Path) -> None:
+    """Make the index one written before token vectors were kept."""
+    with sqlite3.connect(path / DB_NAME) as db:
+        db.execute("DROP TABLE sentence_tokens")
+        db.execute("DROP TABLE token_spans")
+    (path / TOKENS_NAME).unlink()
 
 
 def seed_sentences(store: Store) -> tuple[list[int], list[str]]:
@@ -79,8 +88,7 @@ def test_answering_reads_them_instead_of_running_the_model(
     assert counting.token_texts == [QUESTION]  # the question only: no sentence was encoded
     # Without them (an index written before they were kept), the same answer and nearly
     # the same score, from a model run per sentence.
-    with sqlite3.connect(seed_copy / DB_NAME) as db:
-        db.execute("DROP TABLE sentence_tokens")
+    forget_tokens(seed_copy)
     counting.token_texts.clear()
     computed = Answerer(Retriever(Store(seed_copy), counting)).ask(QUESTION)
     assert len(counting.token_texts) > 1
@@ -88,11 +96,10 @@ def test_answering_reads_them_instead_of_running_the_model(
     assert abs(kept.answers[0].score - computed.answers[0].score) < 0.01
 
 
-def test_an_older_index_gets_the_table_on_its_next_write_and_deletes_clear_it(
+def test_an_older_index_gets_them_on_its_next_write_and_deletes_clear_them(
     seed_copy: Path,
 ) -> None:
-    with sqlite3.connect(seed_copy / DB_NAME) as db:
-        db.execute("DROP TABLE sentence_tokens")
+    forget_tokens(seed_copy)
     store = Store(seed_copy)
     assert store.token_vectors([1, 2]) == {}
     store.close()
@@ -101,11 +108,12 @@ def test_an_older_index_gets_the_table_on_its_next_write_and_deletes_clear_it(
     Indexer(seed_copy, real).index_articles([story])
     with sqlite3.connect(seed_copy / DB_NAME) as db:
         (sid,) = db.execute("SELECT id FROM sentences WHERE doc_id = 'new'").fetchone()
-        assert db.execute("SELECT count(*) FROM sentence_tokens").fetchone() == (1,)
+        assert db.execute("SELECT count(*) FROM token_spans").fetchone() == (1,)
+    assert (seed_copy / TOKENS_NAME).stat().st_size > 0
     assert Store(seed_copy).token_vectors([sid])[sid].shape[1] == real.dim
     assert Indexer(seed_copy, real).delete("new")
     with sqlite3.connect(seed_copy / DB_NAME) as db:
-        assert db.execute("SELECT count(*) FROM sentence_tokens").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM token_spans").fetchone() == (0,)
 
 
 def test_an_embedder_without_token_vectors_stores_none(tmp_path: Path) -> None:
