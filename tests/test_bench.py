@@ -133,3 +133,23 @@ def test_postgres_from_a_private_folder_runs_from_a_copy_all_can_reach(
     for depth in range(1, len(made) + 1):
         assert (tmp_path / "shared").joinpath(*made[:depth]).stat().st_mode & 0o005 == 0o005
     assert pgserver._shared_copy(install) == copy  # made once
+
+
+def test_the_latency_bench_measures_cached_ask_on_the_questions_it_is_given(
+    seed_index: Path, tmp_path: Path
+) -> None:
+    asked, other = tmp_path / "asked.json", tmp_path / "other.json"
+    asked.write_text(json.dumps(["where are the forward operating bases?"] * 3))
+    other.write_text(json.dumps(["who leads the mission?"] * 5))
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.latency", str(seed_index), str(asked)]
+        + ["--warm-up", str(other), "--cached-questions", str(other)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["warm_up"] == 5 and figures["cached_questions"] == 5
+    for key in ("ask_ms", "ask_cached_ms", "ask_fast_ms", "search_ms"):
+        assert 0 < figures[key]["p50"] <= figures[key]["p99"]
