@@ -3,9 +3,9 @@
 A question's search scans the inverted lists it probes through FAISS's fast-scan codes (4
 bits per two dimensions, compared with SIMD table lookups), keeps a few times as many
 candidates as asked for, and ranks those by their 16-bit vectors. On Reuters' 104,401
-sentences and 400 title questions, against exact search: recall@10 0.965 at 0.59 ms a
-search, where the inverted lists of 16-bit vectors it replaces (64 probes) reached 0.917
-at 1.72 ms. Passages (37,438), recall@50: 0.995 at 0.70 ms against 0.975 at 0.83 ms.
+sentences and 400 title questions, against exact search: recall@10 0.970 at 0.63-0.68 ms
+a search, where the inverted lists of 16-bit vectors it replaces (64 probes) reached 0.917
+at 1.77-1.80 ms. Passages (37,438), recall@50: 0.994 at 0.51 ms against 0.975 at 0.83 ms.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-Vectors = npt.NDArray[np.float32]
-Ids = npt.NDArray[np.int64]
+from index.embed import Vectors
+
+Ids = npt.NDArray[np.int64]  # as index.vectors.Ids, which imports this module
 
 # Inverted lists probed per question; an index has about sqrt(n) of them (see above).
 PROBE = 128
@@ -88,12 +89,17 @@ class Approximate:
     def d(self) -> int:
         return int(self.half.d)
 
+    def _find(self, ids: Ids) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+        """Where each of these ids' vectors would be, and whether the index holds it."""
+        at = np.minimum(np.searchsorted(self._sorted, ids), len(self._sorted) - 1)
+        return np.asarray(self._order[at], dtype=np.intp), self._sorted[at] == ids
+
     def positions(self, ids: Ids) -> npt.NDArray[np.intp]:
         """Where these ids' vectors are; each id must be held."""
-        at = np.searchsorted(self._sorted, ids)
-        if len(at) and (at.max() >= len(self._sorted) or (self._sorted[at] != ids).any()):
+        places, held = self._find(ids)
+        if not held.all():
             raise KeyError("some ids are not in the index")
-        return np.asarray(self._order[at], dtype=np.intp)
+        return places
 
     def reconstruct_batch(self, ids: Ids) -> Vectors:
         """The 16-bit vectors of these ids, as float32."""
@@ -104,13 +110,13 @@ class Approximate:
         k = min(k, self.ntotal)
         q = query.reshape(1, -1)
         if allowed is not None:
-            held = allowed[np.isin(allowed, self._sorted)]
+            places, held = self._find(allowed)
             params = faiss.SearchParameters(  # type: ignore[call-arg]
-                sel=faiss.IDSelectorBatch(self.positions(held))
+                sel=faiss.IDSelectorBatch(places[held])
             )
             scores, found = self.half.search(q, k, params=params)
-            places = found[0][found[0] >= 0]
-            return _pairs(self.ids[places], scores[0][: len(places)])
+            found_at = found[0][found[0] >= 0]
+            return pairs(self.ids[found_at], scores[0][: len(found_at)])
         wanted = min(max(k * REFINE, CANDIDATES), self.ntotal)
         _, candidates = self.fast.search(q, wanted)
         ids = candidates[0][candidates[0] >= 0]
@@ -118,7 +124,7 @@ class Approximate:
             return []
         cosines = self.reconstruct_batch(ids) @ q[0]
         best = np.argsort(-cosines, kind="stable")[:k]
-        return _pairs(ids[best], cosines[best])
+        return pairs(ids[best], cosines[best])
 
 
 def _subquantizers(dim: int) -> int:
@@ -126,5 +132,6 @@ def _subquantizers(dim: int) -> int:
     return next(m for m in range(dim // 2, 0, -1) if dim % m == 0) if dim > 1 else 1
 
 
-def _pairs(ids: Sequence[int] | Ids, scores: Sequence[float] | Vectors) -> list[tuple[int, float]]:
+def pairs(ids: Sequence[int] | Ids, scores: Sequence[float] | Vectors) -> list[tuple[int, float]]:
+    """(id, score) pairs of a FAISS result, without its empty places (id -1)."""
     return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if i >= 0]

@@ -105,13 +105,18 @@ class SentenceTable:
             np.concatenate([self._token_lengths[keep], lengths]),
         )
 
-    def token_spans(self, ids: Sequence[int]) -> list[tuple[int, int, int]]:
-        """(id, offset, length) in the token file of those of `ids` it holds there."""
+    def _held(self, ids: Sequence[int]) -> _I64:
+        """Where those of `ids` the table holds are in it, in ascending id order."""
         if not len(ids) or not len(self._ids):
-            return []
+            return np.zeros(0, dtype=np.int64)
         wanted = np.unique(np.asarray(ids, dtype=np.int64))
         at = np.minimum(np.searchsorted(self._ids, wanted), len(self._ids) - 1)
-        at = at[(self._ids[at] == wanted) & (self._token_lengths[at] > 0)]
+        return np.asarray(at[self._ids[at] == wanted], dtype=np.int64)
+
+    def token_spans(self, ids: Sequence[int]) -> list[tuple[int, int, int]]:
+        """(id, offset, length) in the token file of those of `ids` it holds there."""
+        at = self._held(ids)
+        at = at[self._token_lengths[at] > 0]
         return [
             (int(i), int(o), int(n))
             for i, o, n in zip(
@@ -122,11 +127,9 @@ class SentenceTable:
     def rows(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
         """The rows of those of `ids` the table holds, by id, in ascending id order as SQLite
         returns them: the scorer's stable sort breaks ties in this order."""
-        if not len(ids) or not len(self._ids):
+        at = self._held(ids)
+        if not len(at):
             return {}
-        wanted = np.unique(np.asarray(ids, dtype=np.int64))
-        at = np.minimum(np.searchsorted(self._ids, wanted), len(self._ids) - 1)
-        at = at[self._ids[at] == wanted]
         found = self._ids[at]
         vecs = self.index.reconstruct_batch(found)
         doc_ids = self._doc_ids

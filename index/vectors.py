@@ -8,7 +8,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from index.approximate import Approximate
+from index.approximate import Approximate, pairs
 from index.embed import Vectors
 from index.schema import save_atomically
 
@@ -88,7 +88,7 @@ def search(
     if allowed is not None:
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
     scores, ids = index.search(query.reshape(1, -1), min(k, index.ntotal), params=params)
-    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+    return pairs(ids[0], scores[0])
 
 
 def unit_mean(vectors: Vectors) -> Vectors:
