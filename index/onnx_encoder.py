@@ -32,6 +32,7 @@ CONFIG = "encoder.json"
 GRAPH = "model.onnx"
 TOKENIZER = "tokenizer.json"
 FORMAT = 2  # bump when the exported files change meaning (2: eager attention)
+SHORT_TOKENS = 96  # a text alone runs on one thread up to this many tokens (OnnxEncoder)
 
 
 class UnsupportedModel(Exception):
@@ -240,10 +241,16 @@ class OnnxEncoder:
     encoded with. Under int8 it would: the activations of a run are quantised as a whole, and
     on 400 Reuters sentences, each encoded in batches of 8 twice in different orders, a
     sentence came out at cosine 0.983 to itself at worst (mean 0.997). Many texts run
-    `threads` at a time, each on a session of one thread; one text runs on all of them.
-    On this 2-core machine, 1,000 Reuters sentences with their token vectors encoded at
-    195-211 a second in float and 505 in int8 that way, against 158-177 and 387 in batches
-    of 8 on two threads, in the same run.
+    `threads` at a time, each on a session of one thread. On this 2-core machine, 1,000
+    Reuters sentences with their token vectors encoded at 195-211 a second in float and 505
+    in int8 that way, against 158-177 and 387 in batches of 8 on two threads, in the same run.
+
+    One text alone runs on one thread too when it is short (up to `SHORT_TOKENS` tokens, as
+    questions are), and on all of them only when it is longer. Waking a second thread costs
+    more than it saves on a short text: in int8, 17 tokens took 1.5-1.7 ms on one thread
+    and 2.4 ms on two; 32 tokens 2.7 and 3.5, 64 tokens 5.1 and 6.0, 128 tokens 9.7 and 9.4,
+    256 tokens 20.6 and 16.5. A server also answers several questions at once, each of which
+    would otherwise wake threads for cores the others are using.
     """
 
     def __init__(self, directory: Path, threads: int | None = None) -> None:
@@ -259,10 +266,11 @@ class OnnxEncoder:
         self.threads = threads or (os.cpu_count() or 1)
         self._tokenizer = Tokenizer.from_file(str(directory / TOKENIZER))
         self._tokenizer.enable_truncation(max_length=int(config["max_tokens"]))
-        self._session = self._open(self.threads)  # one text at a time, on every thread
-        # For many texts at once: a session of one thread, run by `threads` workers. Made on
-        # first use, so a server that only encodes questions never loads the model twice.
-        self._parallel: tuple[Any, ThreadPoolExecutor] | None = None
+        # Sessions by thread count, made on first use: a server that encodes short questions
+        # only loads the model once, into the one-thread session that many texts at once
+        # also run on (`threads` workers, each running one).
+        self._sessions: dict[int, Any] = {}
+        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
     def _open(self, threads: int) -> Any:
@@ -294,27 +302,39 @@ class OnnxEncoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         token_vectors: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
         if len(texts) > 1 and self.threads > 1:
-            session, pool = self._workers()
+            session, pool = self.session(1), self._workers()
             runs = pool.map(lambda text: self._one(session, text, tokens), texts)
         else:
-            runs = (self._one(self._session, text, tokens) for text in texts)
+            runs = (self._one(None, text, tokens) for text in texts)
         for i, (vector, kept) in enumerate(runs):
             out[i] = vector
             if kept is not None:
                 token_vectors[i] = kept
         return out, token_vectors
 
-    def _workers(self) -> tuple[Any, ThreadPoolExecutor]:
+    def session(self, threads: int) -> Any:
+        """The ONNX Runtime session that runs one text on `threads` threads (1 or `threads`),
+        opened on first use. Sessions are safe to run from several threads at once."""
         with self._lock:
-            if self._parallel is None:
-                pool = ThreadPoolExecutor(self.threads, thread_name_prefix="onnx-encode")
-                self._parallel = (self._open(1), pool)
-            return self._parallel
+            found = self._sessions.get(threads)
+            if found is None:
+                found = self._sessions[threads] = self._open(threads)
+            return found
+
+    def _workers(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="onnx-encode")
+            return self._pool
 
     def _one(self, session: Any, text: str, tokens: bool) -> tuple[np.ndarray, Any]:
-        """One text's vector, and its token vectors if asked for."""
+        """One text's vector, and its token vectors if asked for; with no session given, on
+        one thread if the text is short, else on all of them."""
         encoding = self._tokenizer.encode(text)
         ids = np.array([encoding.ids], dtype=np.int64)
+        if session is None:
+            short = len(encoding.ids) <= SHORT_TOKENS
+            session = self.session(1 if short else self.threads)
         feeds = {
             "input_ids": ids,
             "attention_mask": np.ones_like(ids),

@@ -87,7 +87,7 @@ def test_a_server_process_keeps_the_model_to_its_threads_and_blas_to_one(seed_in
         with TestClient(app) as client:
             assert _blas_threads() == 1
             embedder = app.state.service.answerer.retriever.embedder
-            assert embedder._onnx._session.get_session_options().intra_op_num_threads == 1
+            assert embedder._onnx.threads == 1
             assert client.post("/ask", json={"question": "where are the bases?"}).status_code == 200
     finally:
         threadpool_limits(before, user_api="blas")

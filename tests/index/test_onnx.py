@@ -150,10 +150,31 @@ def test_indexes_from_before_per_channel_int8_keep_their_quantisation(tmp_path: 
 
 def test_idle_onnx_threads_sleep_rather_than_spin(embedder: SentenceTransformerEmbedder) -> None:
     """Several questions run at once in a server; spinning threads would take their cores."""
-    # The session for one text, and the one-thread session several texts run on at once.
-    for session in (embedder._onnx._session, embedder._onnx._workers()[0]):
+    # The session for one long text, and the one-thread session several texts run on at once.
+    for session in (embedder._onnx.session(2), embedder._onnx.session(1)):
         entry = session.get_session_options().get_session_config_entry
         assert entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_short_texts_run_on_one_thread_and_long_ones_on_all() -> None:
+    from index.onnx_encoder import SHORT_TOKENS
+
+    model = SentenceTransformerEmbedder(threads=2)._onnx
+    question = "where are the forward operating bases?"
+    long_text = " ".join(["the mission set up bases near the capital"] * 20)
+    assert len(model._tokenizer.encode(long_text).ids) > SHORT_TOKENS
+    vector, tokens = model.encode_with_tokens([question])
+    assert set(model._sessions) == {1}  # a server of short questions loads the model once
+    assert model.session(1).get_session_options().intra_op_num_threads == 1
+    long_vector, _ = model.encode_with_tokens([long_text])
+    assert set(model._sessions) == {1, 2}
+    assert model.session(2).get_session_options().intra_op_num_threads == 2
+    # Whichever session runs a text, its vectors are the same.
+    for text, found in ((question, vector), (long_text, long_vector)):
+        for threads in (1, 2):
+            again = model._one(model.session(threads), text, True)
+            assert np.allclose(again[0], found[0], atol=1e-5)
+    assert np.allclose(model._one(model.session(2), question, True)[1], tokens[0], atol=1e-5)
 
 
 def test_auto_builds_new_indexes_of_the_bundled_model_in_int8_and_keeps_old_ones() -> None:
