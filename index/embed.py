@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -57,6 +58,14 @@ class TokenEmbedder(Protocol):
     special tokens), for late-interaction scoring of a few candidate sentences."""
 
     def embed_with_tokens(self, texts: Sequence[str]) -> tuple[Vectors, list[Vectors]]: ...
+
+
+@runtime_checkable
+class BackgroundEmbedder(Protocol):
+    """An embedder that runs the model for one text on another thread while the caller
+    goes on (SentenceTransformerEmbedder.embed_soon)."""
+
+    def embed_soon(self, text: str, pool: Executor) -> Future[tuple[Vectors, Vectors | None]]: ...
 
 
 def split_quantised(name: str) -> tuple[str, str]:
@@ -164,6 +173,19 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_soon(self, text: str, pool: Executor) -> Future[tuple[Vectors, Vectors | None]]:
+        """One text's vector and token vectors, computed on one of `pool`'s threads while
+        the caller goes on. Under ONNX Runtime this returns once the model has begun to run
+        (index.onnx_encoder.OnnxEncoder.encode_soon)."""
+        if self._onnx is not None:
+            return self._onnx.encode_soon(text, pool)  # type: ignore[no-any-return]
+
+        def run() -> tuple[Vectors, Vectors | None]:
+            vectors, tokens = self.embed_with_tokens([text])
+            return vectors[0], tokens[0]
+
+        return pool.submit(run)
 
     def embed_with_tokens(self, texts: Sequence[str]) -> tuple[Vectors, list[Vectors]]:
         """The texts' vectors and their token vectors, from one run of the model."""

@@ -13,7 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from index.backend import ReadStore, open_store
-from index.embed import Embedder, SentenceTransformerEmbedder, TokenEmbedder, Vectors
+from index.embed import (
+    BackgroundEmbedder,
+    Embedder,
+    SentenceTransformerEmbedder,
+    TokenEmbedder,
+    Vectors,
+)
 from index.errors import InvalidQueryError
 from index.store import Filters, PassageRow
 from qa.memo import Memo
@@ -107,20 +113,22 @@ class Retriever:
         """
         text = validate_question(text)
         found = self._memo.get(text)  # asked lately: no model run
-        pending = (
-            self._helpers().submit(self._embed, text)
-            if found is None and meanwhile is not None
-            else None
-        )
+        pending = self._embed_soon(text) if found is None and meanwhile is not None else None
         terms = [stem(t) for t in key_terms(text)]
         df, total = self.store.document_frequencies(terms)  # never memoised: the index grows
         idf = {t: _idf(df.get(t, 0), total) for t in terms}
         if meanwhile is not None:
             meanwhile(text)
         if found is None:
-            found = pending.result() if pending is not None else self._embed(text)
+            found = self._kept(text, pending.result()) if pending is not None else self._embed(text)
         vector, tokens = found
         return Query(text, vector, idf, tokens)
+
+    def _embed_soon(self, text: str) -> Future[tuple[Vectors, Vectors | None]]:
+        """The model's run for the question, on a helper thread."""
+        if isinstance(self.embedder, BackgroundEmbedder):
+            return self.embedder.embed_soon(text, self._helpers())
+        return self._helpers().submit(self._run_model, text)
 
     def nearest_sentences(
         self, query: Query, k: int, filters: SearchFilters | None = None
@@ -150,16 +158,24 @@ class Retriever:
 
     def _embed(self, text: str) -> tuple[Vectors, Vectors | None]:
         """The question's vector and token vectors from a model run, kept in the memo."""
+        return self._kept(text, self._run_model(text))
+
+    def _run_model(self, text: str) -> tuple[Vectors, Vectors | None]:
         if isinstance(self.embedder, TokenEmbedder):
             vectors, token_lists = self.embedder.embed_with_tokens([text])
-            tokens: Vectors | None = token_lists[0]
-        else:
-            vectors, tokens = self.embedder.embed([text]), None
-        for array in (vectors, tokens):
+            return vectors[0], token_lists[0]
+        return self.embedder.embed([text])[0], None
+
+    def _kept(
+        self, text: str, found: tuple[Vectors, Vectors | None]
+    ) -> tuple[Vectors, Vectors | None]:
+        """A model run's vectors, made read-only and kept in the memo: every later Query of
+        this text shares them."""
+        for array in found:
             if array is not None:
-                array.setflags(write=False)  # shared by every later Query of this text
-        self._memo.put(text, (vectors[0], tokens))
-        return vectors[0], tokens
+                array.setflags(write=False)
+        self._memo.put(text, found)
+        return found
 
     def retrieve(self, query: Query, k: int, filters: SearchFilters | None = None) -> list[Hit]:
         self.store.refresh()

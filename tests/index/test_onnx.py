@@ -242,3 +242,24 @@ def test_stale_exports_are_pruned_and_the_rest_kept(tmp_path: Path) -> None:
     assert not any(p.exists() for p in removed)
     assert all(p.exists() for p in [keep, keep_int8, *kept, fresh_staging])
     assert prune(tmp_path / "no-cache-yet", keep=keep) == []
+
+
+def test_a_text_encoded_in_the_background_gets_its_own_vectors_and_its_errors(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.onnx_encoder import OnnxEncoder
+
+    question = "where are the forward operating bases?"
+    with ThreadPoolExecutor(2) as pool:
+        vector, tokens = embedder.embed_soon(question, pool).result()
+        vectors, token_lists = embedder.embed_with_tokens([question])
+        assert np.allclose(vector, vectors[0], atol=1e-6)
+        assert tokens is not None and np.allclose(tokens, token_lists[0], atol=1e-6)
+        # A run that fails before the model begins still returns, with the error to collect.
+        broken = OnnxEncoder(embedder._onnx.directory)
+        broken._tokenizer = SimpleNamespace(encode=lambda text: 1 / 0)
+        future = broken.encode_soon(question, pool)
+        with pytest.raises(ZeroDivisionError):
+            future.result(timeout=30)
