@@ -17,6 +17,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
+from itertools import repeat
+from operator import mul
 from typing import Any
 
 from qa.parsed import Parsed
@@ -87,6 +89,10 @@ _DEP_GROUPS = {
     "poss": "poss",
 }
 _LENGTHS = ((1, 1), (2, 2), (3, 3), (4, 5), (6, 9), (10, 10_000))
+# The length features of a candidate of n words, by n (every n from 10 on as 10), made once.
+_LENGTH_FEATURES = [
+    {f"len{low}": float(low <= n <= high) for low, high in _LENGTHS} for n in range(11)
+]
 # Features also crossed with the question word: their weight differs most between kinds.
 _CROSSED = (
     "overlap",
@@ -106,6 +112,8 @@ _CROSSED = (
     "starts_prep",
 )
 _ARTICLES = frozenset(("the", "a", "an"))
+_KIND_FEATURES = {k: f"kind_{k}" for k in ("sub", "left", "tok", "chunk", "ent", "rule")}
+_PLURAL = ("cc", "comma", "loglen", "kind_sub")  # crossed with a question about several things
 
 
 def wh_word(question: str) -> str:
@@ -215,17 +223,23 @@ class Context:
         self.entity_spans = {(start, end) for start, end, _ in entities}
         self.tree = _tree_distances(parsed, self.hits)
         self.crossed = [(name, f"{self.wh}*{name}") for name in _CROSSED]
-        self._root_keys: dict[tuple[str, str, str], list[str]] = {}
+        self._root_features: dict[int, dict[str, float]] = {}
 
-    def root_keys(self, group: str, pos: str, dep: str) -> list[str]:
-        """The names of the features a candidate's root sets (each to 1.0), in order."""
-        keys = self._root_keys.get((group, pos, dep))
-        if keys is None:
+    def root_features(self, root: int) -> dict[str, float]:
+        """The features a candidate's root word sets, each to 1.0, in order: its entity
+        group, part of speech and role, alone and crossed with the question's kind."""
+        found = self._root_features.get(root)
+        if found is None:
+            label = self.entity_of.get(root)
+            group = _ENTITY_GROUPS.get(label, "other_entity") if label is not None else "none"
+            parsed = self.parsed
+            pos = "pos_" + _POS_GROUPS.get(parsed.pos[root], "other")
+            dep = "dep_" + _role_of(parsed.dep[root], parsed.dep[parsed.head[root]])
             keys = [f"role_{self.role}*{dep}", f"role_{self.role}*{pos}"]
             for g in (f"entity_{group}", pos, dep):
                 keys += [g, f"{self.category}*{g}", f"{self.wh}*{g}", f"{self.kind}*{g}"]
-            self._root_keys[(group, pos, dep)] = keys
-        return keys
+            found = self._root_features[root] = dict.fromkeys(keys, 1.0)
+        return found
 
 
 def _tree_distances(parsed: Parsed, hits: list[int]) -> list[int]:
@@ -270,21 +284,74 @@ def _counts(flags: Sequence[bool]) -> list[int]:
 
 def features(ctx: Context, start: int, end: int, kinds: AbstractSet[str]) -> Features:
     """The features of the candidate doc[start:end]."""
+    f, root, n = _own_features(ctx, start, end, kinds)
+    f.update(_LENGTH_FEATURES[min(n, 10)])
+    f.update(ctx.root_features(root))
+    for name, crossed in ctx.crossed:
+        if name in f:
+            f[crossed] = f[name]
+    if ctx.plural:  # a list answers a question about several things
+        for name in _PLURAL:
+            if name in f:
+                f[f"plural*{name}"] = f[name]
+    return f
+
+
+class LinearScore:
+    """The span model's linear score of a sentence's candidates, equal to the weighted sum
+    of `features` without building them all: the features of a candidate's length and of
+    its root word are summed once per length and per root, and a feature crossed with the
+    question word (or with a plural question) adds its crossing's weight to its own.
+    On 300 Reuters title questions (about 93 candidates each, 594 sentences) the span
+    model's scoring took 1.0 ms a question, against 1.3 building every feature."""
+
+    def __init__(self, ctx: Context, weights: dict[str, float]) -> None:
+        self.ctx = ctx
+        self.weights = weights
+        self.own = dict(weights)
+        for name, crossed in ctx.crossed:
+            self.own[name] = weights.get(name, 0.0) + weights.get(crossed, 0.0)
+        if ctx.plural:
+            for name in _PLURAL:
+                self.own[name] = self.own.get(name, 0.0) + weights.get(f"plural*{name}", 0.0)
+        self._lengths: dict[int, float] = {}
+        self._roots: dict[int, float] = {}
+
+    def __call__(self, start: int, end: int, kinds: AbstractSet[str]) -> float:
+        f, root, n = _own_features(self.ctx, start, end, kinds)
+        n = min(n, 10)
+        by_length = self._lengths.get(n)
+        if by_length is None:
+            by_length = self._lengths[n] = self._sum(_LENGTH_FEATURES[n])
+        by_root = self._roots.get(root)
+        if by_root is None:
+            keys = self.ctx.root_features(root)  # each 1.0
+            by_root = self._roots[root] = sum(map(self.weights.get, keys, repeat(0.0)))
+        return self._sum(f) + by_length + by_root
+
+    def _sum(self, f: Features) -> float:
+        # map() rather than a generator: this runs for every feature of every candidate.
+        return float(sum(map(mul, map(self.own.get, f, repeat(0.0)), f.values())))
+
+
+def _own_features(
+    ctx: Context, start: int, end: int, kinds: AbstractSet[str]
+) -> tuple[Features, int, int]:
+    """The candidate's features but those of its length, its root word, and the crossings;
+    with its root word and its length."""
     f: Features = {}
     content = ctx.n_content[end] - ctx.n_content[start]
     overlap = (ctx.n_hits[end] - ctx.n_hits[start]) / content if content else 1.0
     f["overlap"], f["all_in_q"], f["any_q"] = overlap, float(overlap == 1.0), float(overlap > 0)
     n = end - start
     f["loglen"] = math.log(n)
-    for low, high in _LENGTHS:
-        f[f"len{low}"] = float(low <= n <= high)
     root = ctx.parsed.root(start, end)
     if ctx.hits:
         _add_distances(f, ctx, start, end, root)
     else:
         f["nohits"] = 1.0
     for kind in kinds:
-        f[f"kind_{kind}"] = 1.0
+        f[_KIND_FEATURES.get(kind) or f"kind_{kind}"] = 1.0
     rule_start, rule_end = ctx.rule
     f["rule_eq"] = float((start, end) == ctx.rule)
     overlap_rule = max(0, min(end, rule_end) - max(start, rule_start))
@@ -300,12 +367,7 @@ def features(ctx: Context, start: int, end: int, kinds: AbstractSet[str]) -> Fea
     if ctx.head_noun:
         f["has_head"] = float(ctx.n_head[end] > ctx.n_head[start])
         f["ends_head"] = float(ctx.stems[end - 1] == ctx.head_noun)
-    _add_crossed(f, ctx, root)
-    if ctx.plural:  # a list answers a question about several things
-        for name in ("cc", "comma", "loglen", "kind_sub"):
-            if name in f:
-                f[f"plural*{name}"] = f[name]
-    return f
+    return f, root, n
 
 
 def _add_distances(f: Features, ctx: Context, start: int, end: int, root: int) -> None:
@@ -327,19 +389,6 @@ def _add_distances(f: Features, ctx: Context, start: int, end: int, root: int) -
     tree = ctx.tree[root]
     f["treedist"] = math.log1p(tree)
     f["tree1"], f["tree2"] = float(tree <= 1), float(tree <= 2)
-
-
-def _add_crossed(f: Features, ctx: Context, root: int) -> None:
-    label = ctx.entity_of.get(root)
-    group = _ENTITY_GROUPS.get(label, "other_entity") if label is not None else "none"
-    parsed = ctx.parsed
-    pos = "pos_" + _POS_GROUPS.get(parsed.pos[root], "other")
-    dep = "dep_" + _role_of(parsed.dep[root], parsed.dep[parsed.head[root]])
-    for key in ctx.root_keys(group, pos, dep):
-        f[key] = 1.0
-    for name, crossed in ctx.crossed:
-        if name in f:
-            f[crossed] = f[name]
 
 
 def whole_list(doc: Doc, start: int, end: int) -> tuple[int, int]:

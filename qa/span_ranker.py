@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import repeat
-from operator import mul
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from qa.memo import Memo
 from qa.parsed import Parsed
 from qa.phrases import (
     Context,
+    LinearScore,
     TokenEntity,
     asks_plural,
     candidates,
@@ -114,21 +113,26 @@ class SpanRanker:
     ) -> list[tuple[tuple[int, int], float]]:
         if not parsed.size:
             return []
-        return [
-            (span, self._linear(f))
-            for span, f in self.candidate_features(question, question_doc, parsed, rule)
-        ]
+        ctx, found = self._candidates(question, question_doc, parsed, rule)
+        score = LinearScore(ctx, self.weights)
+        return [(span, score(*span, kinds)) for span, kinds in found.items()]
 
     def candidate_features(
         self, question: str, question_doc: Any, parsed: Parsed, rule: Span
     ) -> list[tuple[tuple[int, int], dict[str, float]]]:
         """Token ranges of the candidates and their features (also used to fit the model)."""
+        ctx, found = self._candidates(question, question_doc, parsed, rule)
+        return [(span, features(ctx, *span, kinds)) for span, kinds in found.items()]
+
+    def _candidates(
+        self, question: str, question_doc: Any, parsed: Parsed, rule: Span
+    ) -> tuple[Context, dict[tuple[int, int], set[str]]]:
+        """What the candidates are compared with, and the candidates with their kinds."""
         rule_tokens = parsed.token_span(rule)
         entities = self._entities(parsed)
         found = candidates(parsed, entities)
         found.setdefault(rule_tokens, set()).add("rule")
-        ctx = Context(question, question_doc, parsed, rule_tokens, entities)
-        return [(span, features(ctx, *span, kinds)) for span, kinds in found.items()]
+        return Context(question, question_doc, parsed, rule_tokens, entities), found
 
     def _entities(self, parsed: Parsed) -> list[TokenEntity]:
         """The sentence's entities as token ranges (none without a tagger)."""
@@ -171,7 +175,3 @@ class SpanRanker:
             parsed = Parsed(self._pipeline.pipe([text])[0])
             self._parses.put(text, parsed)
         return parsed
-
-    def _linear(self, f: dict[str, float]) -> float:
-        # map() rather than a generator: this runs for every feature of every candidate.
-        return float(sum(map(mul, map(self.weights.get, f, repeat(0.0)), f.values())))

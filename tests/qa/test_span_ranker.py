@@ -94,6 +94,39 @@ def _ranker() -> SpanRanker:
     return _RANKERS[0]
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which airport is being guarded?",  # a head noun, words of the sentence
+        "where are the forward operating bases?",  # several things: the plural crossings
+        "who is Jack Ombaka?",
+        "how many zebras swim?",  # none of the sentence's words
+    ],
+)
+def test_the_linear_score_is_the_weighted_sum_of_every_feature(question: str) -> None:
+    """LinearScore folds the crossings and sums the length's and the root's features once;
+    on any weights it must equal the weighted sum of the features fitting reads."""
+    import random
+
+    from qa.phrases import LinearScore
+
+    ranker = _ranker()
+    sentence = SENTENCE + " Bases were set up in Pont Sondé, Downtown Port-au-Prince, and Cap."
+    rule = rule_span(question, sentence, ranker.tagger)
+    parsed, question_doc = ranker.table(sentence), ranker.parse(question)
+    ctx, found = ranker._candidates(question, question_doc, parsed, rule)
+    full = ranker.candidate_features(question, question_doc, parsed, rule)
+    names = sorted({name for _, f in full for name in f})
+    assert any(name.startswith("len") for name in names) and any("*" in n for n in names)
+    rng = random.Random(7)
+    for weights in (load_weights(), {name: rng.uniform(-2, 2) for name in names}):
+        score = LinearScore(ctx, weights)
+        for (span, f), (same, kinds) in zip(full, found.items(), strict=True):
+            assert span == same
+            expected = sum(weights.get(name, 0.0) * value for name, value in f.items())
+            assert score(*span, kinds) == pytest.approx(expected, abs=1e-9)
+
+
 def test_shipped_weights_load_and_a_bad_weights_file_is_a_clear_error(tmp_path: Path) -> None:
     assert len(load_weights()) > 100
     for content in ("{not json", '{"no": "weights"}', '{"weights": {"a": "x"}}'):
