@@ -248,8 +248,8 @@ class Answerer:
             features = {
                 "dense": float(np.dot(row.vector, query.vector)),
                 "lexical": current.coverage(sentence_stems),
-                "context": query.coverage(sentence_stems | passage_stems.get(rank, frozenset())),
-                "window": current.coverage(sentence_stems | stems(before)),
+                "context": query.coverage(sentence_stems, passage_stems.get(rank, frozenset())),
+                "window": current.coverage(sentence_stems, stems(before)),
                 "rank": 1.0 / (1 + rank),
                 "typed": float(has_typed_span(current.text, sentence)),
                 **mismatch[row.doc_id],

@@ -67,12 +67,15 @@ class Query:
         self.vector = vector
         self.idf = idf
         self.tokens = tokens
+        self._total = sum(idf.values())
 
-    def coverage(self, text_stems: AbstractSet[str], only: set[str] | None = None) -> float:
-        """Idf-weighted share of the query's terms that occur in a text, in [0, 1]."""
-        weights = {s: w for s, w in self.idf.items() if only is None or s in only}
-        total = sum(weights.values())
-        return sum(w for s, w in weights.items() if s in text_stems) / total if total else 0.0
+    def coverage(self, text_stems: AbstractSet[str], more: AbstractSet[str] = frozenset()) -> float:
+        """Idf-weighted share of the query's terms that occur in a text (its stems), or in
+        `more` stems, in [0, 1]. Two sets rather than their union: the answerer asks this of
+        every candidate sentence with its passage's or its window's stems."""
+        if not self._total:
+            return 0.0
+        return sum(w for s, w in self.idf.items() if s in text_stems or s in more) / self._total
 
 
 class Retriever:

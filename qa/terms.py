@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from index.tokens import fold, folded_words, stem, words
+from index.tokens import fold, folded_word_set, stem, words
 
 __all__ = ["STOP_WORDS", "fold", "key_terms", "stem", "stems", "words"]
 
@@ -49,4 +49,4 @@ def stems(text: str) -> frozenset[str]:
 def _stems(text: str) -> tuple[str, ...]:
     # Kept as a tuple of strings, which Python's cycle collector stops tracking, not as a
     # frozenset, which it walks at every full collection, string by string.
-    return tuple(frozenset(map(stem, folded_words(text))))
+    return tuple(set(map(stem, folded_word_set(text))))

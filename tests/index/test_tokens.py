@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from index.tokens import stem, stemmed_text
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index.tokens import folded_word_set, stem, stemmed_text, words
 
 
 def test_stems_are_the_same_when_many_threads_stem_at_once() -> None:
@@ -37,3 +40,15 @@ def test_stems_come_from_the_c_stemmer_and_match_the_python_one() -> None:
     words = "operational generously running ponies caresses relational conditional".split()
     python = PorterStemmer()
     assert [stem.__wrapped__(w) for w in words] == [python.stemWord(w) for w in words]  # type: ignore[attr-defined]
+
+
+_LETTERS = st.sampled_from("aZé É’'_- 1.ß\u0130\u212a\u2019İK")
+
+
+@given(st.text(alphabet=_LETTERS, max_size=40) | st.text())
+def test_a_texts_word_set_is_its_words_folded_one_by_one(text: str) -> None:
+    """ASCII texts are lowercased whole: the same words as folding each (FTS5's unicode61)."""
+    assert folded_word_set(text) == {w for _, _, w in words(text)}
+    assert folded_word_set(text.encode("ascii", "ignore").decode()) == {
+        w for _, _, w in words(text.encode("ascii", "ignore").decode())
+    }
