@@ -19,9 +19,10 @@ from index.article_table import ArticleInfo
 from index.chunk import Chunked
 from index.document import Article
 from index.embed import Vectors
+from index.passage_table import PassageRow
 from index.schema import DB_NAME
 from index.sentence_table import SentenceRow
-from index.store import Filters, PassageRow, Store
+from index.store import Filters, Store
 from index.token_vectors import Packed
 from index.writer import StoreWriter
 

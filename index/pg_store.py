@@ -32,10 +32,11 @@ from index.errors import (
     ModelMismatchError,
     StoreUnavailableError,
 )
+from index.passage_table import PassageRow
 from index.pg_schema import REINDEX, SCHEMA_VERSION, pool, redact, unavailable
 from index.schema import rules_warning
 from index.sentence_table import SentenceRow
-from index.store import Filters, PassageRow, filter_sql
+from index.store import Filters, filter_sql
 
 _TERM = re.compile(r"^\w+$")
 DOWN_SECONDS = 5.0  # a database that failed is tried last for this long

@@ -29,6 +29,7 @@ from index.errors import (
     IndexNotFoundError,
     ModelMismatchError,
 )
+from index.passage_table import PassageRow, PassageTable
 from index.schema import (
     DB_NAME,
     SCHEMA_VERSION,
@@ -42,16 +43,6 @@ from index.sentence_table import SentenceRow, SentenceTable
 from index.token_file import TokenReader
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class PassageRow:
-    id: int
-    doc_id: str
-    start: int
-    end: int
-    first_sentence: int
-    last_sentence: int
 
 
 @dataclass(frozen=True)
@@ -114,6 +105,7 @@ class Store:
         self._passages: vectors.Searchable = vectors.empty(self.dim)
         self._sentences: vectors.Searchable = vectors.empty(self.dim)
         self._sentence_table = SentenceTable.empty(self._sentences)
+        self._passage_table = PassageTable.empty()
         self._article_table = ArticleTable.empty()
         self._tokens = TokenReader(self.path)
         self._lexicon = lexical.Lexicon.empty()
@@ -166,7 +158,12 @@ class Store:
                 return False
             with self._lock:
                 if generation != self.generation:
-                    self._passages = self._searched(self._load_vectors("passages", generation))
+                    passages = self._load_vectors("passages", generation)
+                    self._passage_table = self._passage_table.updated(
+                        self._db(), vectors.ids_of(passages)
+                    )
+                    self._passages = self._searched(passages)
+                    del passages
                     exact = self._load_vectors("sentences", generation)
                     ids = vectors.ids_of(exact)
                     self._sentences = self._searched(exact)
@@ -363,16 +360,8 @@ class Store:
         return {s: n for s, n in found.items() if n}, len(lexicon)
 
     def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
-        rows = (
-            self._db()
-            .execute(
-                'SELECT id, doc_id, start, "end", first_sentence, last_sentence FROM passages '
-                f"WHERE id IN ({_marks(ids)})",
-                list(ids),
-            )
-            .fetchall()
-        )
-        return {r[0]: PassageRow(*r) for r in rows}
+        """The rows of these passages, from memory (index.passage_table)."""
+        return self._passage_table.rows(ids)
 
     def sentences(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
         """The rows of these sentences, from memory (index.sentence_table)."""

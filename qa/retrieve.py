@@ -21,7 +21,8 @@ from index.embed import (
     Vectors,
 )
 from index.errors import InvalidQueryError
-from index.store import Filters, PassageRow
+from index.passage_table import PassageRow
+from index.store import Filters
 from qa.memo import Memo
 from qa.terms import key_terms, stem, stems
 from qa.types import Citation, Passage, SearchFilters
