@@ -41,9 +41,8 @@ _NEGATION = re.compile(
 
 @dataclass(frozen=True)
 class _Numbers:
-    """The numbers a text writes, by kind."""
+    """The ordinals, decades and years a text writes (its plain numbers: `_plain_written`)."""
 
-    plain: frozenset[str]  # "1200", "3.5", and cardinals in words as digits
     ordinals: frozenset[int]  # 10 for "10th" and "tenth"
     decades: frozenset[str]  # "1990s" as "1990"
     years: frozenset[int]  # every run of 3-4 digits, as a possible year
@@ -53,20 +52,27 @@ def _plain(text: str) -> set[str]:
     return {m.group().replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
 
 
+@lru_cache(maxsize=4096)
+def _plain_written(article: str) -> tuple[str, ...]:
+    """The article's plain numbers ("1200", "3.5"), cardinals in words as digits: all that
+    a question naming a plain number needs, read before and apart from the rest, which
+    takes three more passes over the text (Reuters articles: about 30 µs against 94). A
+    tuple, which the cycle collector stops tracking (`_numbers_written`)."""
+    words = _WORD.findall(article.lower())
+    return tuple(_plain(article) | {str(_CARDINAL[w]) for w in words if w in _CARDINAL})
+
+
 def _article_numbers(article: str) -> _Numbers:
-    plain, ordinals, decades, years = _numbers_written(article)
-    return _Numbers(frozenset(plain), frozenset(ordinals), frozenset(decades), frozenset(years))
+    ordinals, decades, years = _numbers_written(article)
+    return _Numbers(frozenset(ordinals), frozenset(decades), frozenset(years))
 
 
 @lru_cache(maxsize=4096)
-def _numbers_written(
-    article: str,
-) -> tuple[tuple[str, ...], tuple[int, ...], tuple[str, ...], tuple[int, ...]]:
-    """`_Numbers`' four sets as tuples: the cycle collector stops tracking a tuple of strings
-    and numbers, and walks every frozenset kept here at each full collection."""
+def _numbers_written(article: str) -> tuple[tuple[int, ...], tuple[str, ...], tuple[int, ...]]:
+    """`_Numbers`' three sets as tuples: the cycle collector stops tracking a tuple of
+    strings and numbers, and walks every frozenset kept here at each full collection."""
     words = _WORD.findall(article.lower())
     return (
-        tuple(_plain(article) | {str(_CARDINAL[w]) for w in words if w in _CARDINAL}),
         tuple(
             {int(m.group(1)) for m in _ORDINAL.finditer(article)}
             | {_ORDINAL_VALUE[w] for w in words if w in _ORDINAL_VALUE}
@@ -104,9 +110,11 @@ def missing_numbers(question: str, article: str) -> float:
     plain, ordinals, decades = _question_numbers(question)
     if not (plain or ordinals or decades):
         return 0.0  # most questions: the article's numbers need not be read at all
-    found = _article_numbers(article)
-    if not found.plain.issuperset(plain):
+    if plain and not set(plain).issubset(_plain_written(article)):
         return 1.0
+    if not (ordinals or decades):
+        return 0.0
+    found = _article_numbers(article)
     for n, century in ordinals:
         if not (_century_named(n, found) if century else n in found.ordinals):
             return 1.0

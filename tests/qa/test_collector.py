@@ -32,6 +32,7 @@ def test_the_number_caches_keep_untracked_tuples() -> None:
     assert mismatch.missing_numbers("What happened in the 12th century?", ARTICLE) == 0.0
     assert mismatch.missing_numbers("Were 12 monks there?", ARTICLE) == 0.0
     assert _untracked(mismatch._numbers_written(ARTICLE))
+    assert _untracked(mismatch._plain_written(ARTICLE))
     assert _untracked(mismatch._question_numbers("Were 12 monks there in the 1120s?"))
 
 

@@ -32,7 +32,19 @@ def test_a_question_without_numbers_never_reads_the_article(
         raise AssertionError("the article's numbers were read")
 
     monkeypatch.setattr("qa.mismatch._article_numbers", fail)
+    monkeypatch.setattr("qa.mismatch._plain_written", fail)
     assert missing_numbers("Who was hired after the war?", ARTICLE) == 0.0
+
+
+def test_a_question_naming_only_plain_numbers_reads_only_the_articles_plain_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fail(article: str) -> None:
+        raise AssertionError("the article's ordinals, decades and years were read")
+
+    monkeypatch.setattr("qa.mismatch._article_numbers", fail)
+    assert missing_numbers("How many of the 1,200 workers stayed?", ARTICLE) == 0.0
+    assert missing_numbers("Did 1,300 workers stay?", ARTICLE) == 1.0
 
 
 @pytest.mark.parametrize(
