@@ -32,6 +32,16 @@ class PassageRow:
     last_sentence: int
 
 
+def doc_positions(known: list[str], doc_ids: list[str]) -> tuple[list[str], _I32]:
+    """`known` with the new ones of `doc_ids` appended, and each of `doc_ids`' position in
+    it: the article column of an in-memory table (here and index.sentence_table)."""
+    position = {d: i for i, d in enumerate(known)}
+    found = np.fromiter(
+        (position.setdefault(d, len(position)) for d in doc_ids), np.int32, len(doc_ids)
+    )
+    return [*known, *list(position)[len(known) :]], found
+
+
 class PassageTable:
     """Passage rows by id: columns in id order, articles as positions in a list of ids."""
 
@@ -60,12 +70,7 @@ class PassageTable:
             "WHERE id > ? ORDER BY id",
             (last,),
         ).fetchall()
-        doc_ids = list(self._doc_ids)
-        position = {d: i for i, d in enumerate(doc_ids)}
-        new_docs = np.fromiter(
-            (position.setdefault(r[1], len(position)) for r in rows), np.int32, len(rows)
-        )
-        doc_ids.extend(list(position)[len(doc_ids) :])
+        doc_ids, new_docs = doc_positions(self._doc_ids, [r[1] for r in rows])
         new_ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
         new_columns = np.array([r[2:] for r in rows], dtype=np.int64).reshape(len(rows), 4)
         return PassageTable(

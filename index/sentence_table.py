@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.embed import Vectors
+from index.passage_table import doc_positions
 from index.vectors import Searchable
 
 
@@ -85,12 +86,7 @@ class SentenceTable:
         rows = conn.execute(
             f'SELECT id, doc_id, start, "end" FROM {_source(conn)} WHERE id > ?', (last,)
         ).fetchall()
-        doc_ids = list(self._doc_ids)
-        position = {d: i for i, d in enumerate(doc_ids)}
-        new_docs = np.fromiter(
-            (position.setdefault(r[1], len(position)) for r in rows), np.int32, len(rows)
-        )
-        doc_ids.extend(list(position)[len(doc_ids) :])
+        doc_ids, new_docs = doc_positions(self._doc_ids, [r[1] for r in rows])
         new_ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
         order = np.argsort(new_ids, kind="stable")  # the covering index is in article order
         offsets, lengths = _token_spans(conn, last, new_ids[order])
