@@ -16,10 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
-_I64 = npt.NDArray[np.int64]
-_I32 = npt.NDArray[np.int32]
+from index.table_columns import I32, I64, doc_positions, held_positions
 
 
 @dataclass(frozen=True)
@@ -32,20 +30,10 @@ class PassageRow:
     last_sentence: int
 
 
-def doc_positions(known: list[str], doc_ids: list[str]) -> tuple[list[str], _I32]:
-    """`known` with the new ones of `doc_ids` appended, and each of `doc_ids`' position in
-    it: the article column of an in-memory table (here and index.sentence_table)."""
-    position = {d: i for i, d in enumerate(known)}
-    found = np.fromiter(
-        (position.setdefault(d, len(position)) for d in doc_ids), np.int32, len(doc_ids)
-    )
-    return [*known, *list(position)[len(known) :]], found
-
-
 class PassageTable:
     """Passage rows by id: columns in id order, articles as positions in a list of ids."""
 
-    def __init__(self, ids: _I64, docs: _I32, columns: _I64, doc_ids: list[str]) -> None:
+    def __init__(self, ids: I64, docs: I32, columns: I64, doc_ids: list[str]) -> None:
         self._ids = ids  # ascending
         self._docs = docs  # positions in doc_ids
         self._columns = columns  # start, end, first and last sentence: one row per passage
@@ -60,7 +48,7 @@ class PassageTable:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def updated(self, conn: sqlite3.Connection, ids: _I64) -> PassageTable:
+    def updated(self, conn: sqlite3.Connection, ids: I64) -> PassageTable:
         """The table for a generation whose passage vectors hold `ids`: rows of passages no
         longer there dropped, rows past the highest id held read in."""
         keep = np.isin(self._ids, ids)
@@ -82,11 +70,7 @@ class PassageTable:
 
     def rows(self, ids: Sequence[int]) -> dict[int, PassageRow]:
         """The rows of those of `ids` the table holds, by id, in ascending id order."""
-        if not len(ids) or not len(self._ids):
-            return {}
-        wanted = np.unique(np.asarray(ids, dtype=np.int64))
-        at = np.minimum(np.searchsorted(self._ids, wanted), len(self._ids) - 1)
-        at = at[self._ids[at] == wanted]
+        at = held_positions(self._ids, ids)
         doc_ids = self._doc_ids
         return {
             int(i): PassageRow(int(i), doc_ids[d], *map(int, c))

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from index.embed import Vectors
-from index.passage_table import doc_positions
+from index.table_columns import I32, I64, doc_positions, held_positions
 from index.vectors import Searchable
 
 
@@ -40,8 +39,6 @@ class SentenceRow:
 
 # index.schema's covering index of the sentences' articles and offsets (and ids).
 SPANS_INDEX = "sentences_spans"
-_I64 = npt.NDArray[np.int64]
-_I32 = npt.NDArray[np.int32]
 
 
 class SentenceTable:
@@ -51,13 +48,13 @@ class SentenceTable:
     def __init__(
         self,
         index: Searchable,
-        ids: _I64,
-        docs: _I32,
-        starts: _I32,
-        ends: _I32,
+        ids: I64,
+        docs: I32,
+        starts: I32,
+        ends: I32,
         doc_ids: list[str],
-        token_offsets: _I64,
-        token_lengths: _I32,
+        token_offsets: I64,
+        token_lengths: I32,
     ) -> None:
         self.index = index
         self._ids = ids  # ascending
@@ -78,7 +75,7 @@ class SentenceTable:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def updated(self, conn: sqlite3.Connection, index: Searchable, ids: _I64) -> SentenceTable:
+    def updated(self, conn: sqlite3.Connection, index: Searchable, ids: I64) -> SentenceTable:
         """The table for a new generation whose vectors are `index`, holding `ids`: rows of
         sentences no longer there dropped, rows past the highest id held read in."""
         keep = np.isin(self._ids, ids)
@@ -101,17 +98,9 @@ class SentenceTable:
             np.concatenate([self._token_lengths[keep], lengths]),
         )
 
-    def _held(self, ids: Sequence[int]) -> _I64:
-        """Where those of `ids` the table holds are in it, in ascending id order."""
-        if not len(ids) or not len(self._ids):
-            return np.zeros(0, dtype=np.int64)
-        wanted = np.unique(np.asarray(ids, dtype=np.int64))
-        at = np.minimum(np.searchsorted(self._ids, wanted), len(self._ids) - 1)
-        return np.asarray(at[self._ids[at] == wanted], dtype=np.int64)
-
     def token_spans(self, ids: Sequence[int]) -> list[tuple[int, int, int]]:
         """(id, offset, length) in the token file of those of `ids` it holds there."""
-        at = self._held(ids)
+        at = held_positions(self._ids, ids)
         at = at[self._token_lengths[at] > 0]
         return [
             (int(i), int(o), int(n))
@@ -123,7 +112,7 @@ class SentenceTable:
     def rows(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
         """The rows of those of `ids` the table holds, by id, in ascending id order as SQLite
         returns them: the scorer's stable sort breaks ties in this order."""
-        at = self._held(ids)
+        at = held_positions(self._ids, ids)
         if not len(at):
             return {}
         found = self._ids[at]
@@ -137,7 +126,7 @@ class SentenceTable:
         }
 
 
-def _token_spans(conn: sqlite3.Connection, last: int, ids: _I64) -> tuple[_I64, _I32]:
+def _token_spans(conn: sqlite3.Connection, last: int, ids: I64) -> tuple[I64, I32]:
     """Offsets and lengths in the token file of these sentences (ascending ids, all past
     `last`); length 0 for those it does not hold."""
     offsets, lengths = np.zeros(len(ids), dtype=np.int64), np.zeros(len(ids), dtype=np.int32)
@@ -165,5 +154,5 @@ def _source(conn: sqlite3.Connection) -> str:
     return f"sentences INDEXED BY {SPANS_INDEX}" if found else "sentences"
 
 
-def _column(rows: list[Any], i: int) -> _I32:
+def _column(rows: list[Any], i: int) -> I32:
     return np.fromiter((r[i] for r in rows), np.int32, len(rows))
