@@ -162,11 +162,11 @@ class Store:
                     self._passage_table = self._passage_table.updated(
                         self._db(), vectors.ids_of(passages)
                     )
-                    self._passages = self._searched(passages)
+                    self._passages = self._searched(passages, self._passages)
                     del passages
                     exact = self._load_vectors("sentences", generation)
                     ids = vectors.ids_of(exact)
-                    self._sentences = self._searched(exact)
+                    self._sentences = self._searched(exact, self._sentences)
                     del exact  # the approximate copy holds its own; a load is the peak of RSS
                     self._sentence_table = self._sentence_table.updated(
                         self._db(), self._sentences, ids
@@ -175,9 +175,10 @@ class Store:
                     self.generation = generation
             return True
 
-    def _searched(self, index: faiss.Index) -> vectors.Searchable:
-        """What questions search: the exact index, or its approximate copy if large."""
-        return index if self.exact else vectors.for_search(index)
+    def _searched(self, index: faiss.Index, previous: vectors.Searchable) -> vectors.Searchable:
+        """What questions search: the exact index, or its approximate copy if large (the
+        copy of the generation before, updated, when there is one)."""
+        return index if self.exact else vectors.for_search(index, previous=previous)
 
     def _load_vectors(self, kind: str, generation: int) -> faiss.Index:
         """The generation's exact vectors (for_search makes the copy questions search)."""

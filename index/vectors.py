@@ -56,9 +56,12 @@ def load(path: Path, dim: int) -> faiss.Index:
     return index
 
 
-def for_search(index: faiss.Index, min_size: int | None = None) -> Searchable:
+def for_search(
+    index: faiss.Index, min_size: int | None = None, previous: Searchable | None = None
+) -> Searchable:
     """The index to answer questions from: `index` itself when small, else an approximate
-    copy (index.approximate), built from the exact index's vectors."""
+    copy (index.approximate) of the exact index's vectors: `previous`, the copy of an
+    earlier state of the same index, brought up to date when it can be, else a new one."""
     n = int(index.ntotal)
     if n < (ANN_MIN if min_size is None else min_size):
         return index
@@ -66,7 +69,12 @@ def for_search(index: faiss.Index, min_size: int | None = None) -> Searchable:
     # more at the moment of loading, the server's peak.
     flat = faiss.downcast_index(index.index)  # type: ignore[attr-defined]
     vecs = faiss.rev_swig_ptr(flat.get_xb(), n * index.d).reshape(n, index.d)  # type: ignore[attr-defined]
-    return Approximate.build(ids_of(index), vecs)
+    ids = ids_of(index)
+    if isinstance(previous, Approximate):
+        updated = previous.updated(ids, vecs)
+        if updated is not None:
+            return updated
+    return Approximate.build(ids, vecs)
 
 
 def ids_of(index: faiss.Index) -> Ids:

@@ -271,6 +271,33 @@ def test_writing_to_an_index_searched_approximately_keeps_it_readable(
     assert "Pont Sondé" in result.answers[0].sentence
 
 
+def test_a_reader_updates_its_approximate_copy_after_a_write_without_training_it_again(
+    seed_copy: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors, "ANN_MIN", 16)
+    reader = Store(seed_copy)
+    before = reader._sentences
+    assert isinstance(before, Approximate) and before.trained == 16
+    Indexer(seed_copy, embedder).index_articles([story(1), story(2)])
+    Indexer(seed_copy, embedder).delete("story-1")
+    assert reader.refresh()
+    after = reader._sentences
+    assert isinstance(after, Approximate) and after is not before
+    assert after.trained == 16  # the lists and codes the seed trained, kept
+    assert after.ntotal == reader.stats()["sentences"] == 16 + 3
+    assert np.array_equal(np.sort(after.ids), np.sort(vectors.ids_of(reader_exact(seed_copy))))
+    result = Answerer(Retriever(reader, embedder)).ask("When did ferries number 2 resume service?")
+    assert result.answers[0].citation.doc_id == "story-2"
+    assert "Monday" in result.answers[0].sentence
+
+
+def reader_exact(path: Path) -> faiss.Index:
+    store = Store(path, exact=True)
+    exact = store._sentences
+    store.close()
+    return exact
+
+
 def test_an_approximate_index_saved_as_the_vectors_is_rebuilt_exact(seed_copy: Path) -> None:
     # What earlier writers saved after a second write to a large index.
     store = Store(seed_copy)

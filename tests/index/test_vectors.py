@@ -6,7 +6,7 @@ import faiss
 import numpy as np
 
 from index import vectors
-from index.approximate import Approximate
+from index.approximate import PROBE, Approximate
 
 
 def clustered(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:
@@ -75,3 +75,51 @@ def test_the_approximate_copy_finds_vectors_by_id_whatever_their_order() -> None
     assert best[0][0] == ids[7] and abs(best[0][1] - 1.0) < 1e-3
     only = vectors.search(approx, x[7], 3, allowed=np.array([ids[3], ids[9], 123456]))
     assert {i for i, _ in only} == {ids[3], ids[9]}  # an id it lacks is no error
+
+
+def test_an_updated_copy_matches_the_exact_index_after_deletes_and_adds() -> None:
+    """After a write, a reader's copy is updated, not trained again: it holds what the new
+    exact index holds, its 16-bit vectors are the ones a fresh copy would have, and it
+    searches as well as a fresh copy."""
+    x = clustered(6000)
+    ids = np.arange(6000, dtype=np.int64) * 2
+    exact = vectors.build(32, ids[:5000], x[:5000])
+    before = vectors.for_search(exact, 1000)
+    assert isinstance(before, Approximate)
+    gone = ids[100:400]  # deleted, as a changed article's sentences are
+    exact.remove_ids(faiss.IDSelectorBatch(gone))
+    exact.add_with_ids(x[5000:], ids[5000:])  # and new rows after the others
+    after = vectors.for_search(exact, 1000, previous=before)
+    fresh = vectors.for_search(exact, 1000)
+    assert isinstance(after, Approximate) and isinstance(fresh, Approximate)
+    assert after.trained == before.trained == 5000 and fresh.trained == 5700
+    assert np.array_equal(
+        after.fast.quantizer.reconstruct_n(0, after.fast.nlist),
+        before.fast.quantizer.reconstruct_n(0, before.fast.nlist),
+    )
+    assert after.fast.nprobe == before.fast.nprobe == PROBE
+    assert after.ntotal == after.fast.ntotal == 5700 and before.ntotal == 5000  # untouched
+    assert np.array_equal(after.ids, vectors.ids_of(exact))
+    assert np.array_equal(after._half, fresh._half)  # the same 16-bit vectors, bit for bit
+    with np.testing.assert_raises(KeyError):
+        after.reconstruct_batch(gone[:1])
+    queries = clustered(100, seed=1)
+    for approx in (after, fresh):
+        found = [{i for i, _ in vectors.search(approx, q, 10)} for q in queries]
+        truth = [{i for i, _ in vectors.search(exact, q, 10)} for q in queries]
+        assert not set().union(*found) & set(gone.tolist())
+        assert np.mean([len(f & t) / 10 for f, t in zip(found, truth, strict=True)]) >= 0.9
+
+
+def test_a_copy_is_trained_again_when_the_index_doubles_or_its_order_changes() -> None:
+    x = clustered(5000)
+    ids = np.arange(5000, dtype=np.int64)
+    small = vectors.for_search(vectors.build(32, ids[:2000], x[:2000]), 1000)
+    assert isinstance(small, Approximate)
+    doubled = vectors.for_search(vectors.build(32, ids, x), 1000, previous=small)
+    assert isinstance(doubled, Approximate) and doubled.trained == 5000
+    reordered = vectors.build(32, ids[:2000][::-1], x[:2000][::-1])
+    again = vectors.for_search(reordered, 1000, previous=small)
+    assert isinstance(again, Approximate) and again is not small
+    assert np.array_equal(again.ids, ids[:2000][::-1])
+    assert np.allclose(again.reconstruct_batch(ids[:3]), x[:3], atol=1e-3)
