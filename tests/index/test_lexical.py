@@ -85,6 +85,46 @@ def test_changes_give_the_lexicon_a_fresh_build_would() -> None:
         assert merged.search(terms, 10) == fresh.search(terms, 10)
 
 
+WORDS = ["oil", "wheat", "tokyo", "bank", "rate", "ship", "crude", "ministry", "harvest"]
+
+
+def postings(lexicon: lexical.Lexicon) -> set[tuple[str, int, float]]:
+    return {
+        (lexicon.vocab[t], int(p), float(f))
+        for t, p, f in zip(lexicon.term, lexicon.pid, lexicon.freq, strict=True)
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    base=st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6), max_size=8),
+    added=st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6), max_size=4),
+    removed=st.sets(st.integers(0, 12)),
+    first_id=st.sampled_from([0, 2**40, 2**60]),  # the last: no single sort key holds both
+)
+def test_merging_changes_into_the_postings_gives_what_sorting_them_all_does(
+    base: list[list[str]], added: list[list[str]], removed: set[int], first_id: int
+) -> None:
+    """A writer's changes are merged into the sorted postings, not sorted again with them:
+    the same postings, vocabulary and passages as a fresh build, in (term, passage) order."""
+    old = [(first_id + i, "", " ".join(words)) for i, words in enumerate(base)]
+    new = [(first_id + 100 + i, "", " ".join(words)) for i, words in enumerate(added)]
+    changes = lexical.LexiconChanges()
+    for pid, title, body in new:
+        changes.add(pid, title, body)
+    gone = {first_id + r for r in removed}
+    changes.remove(gone)
+    merged = changes.apply(lexical.build(old))
+    fresh = lexical.build([p for p in old + new if p[0] not in gone])
+    assert postings(merged) == postings(fresh)
+    assert sorted(merged.vocab) == sorted(fresh.vocab)
+    assert list(merged.pids) == list(fresh.pids) and list(merged.lengths) == list(fresh.lengths)
+    keys = list(zip(merged.term.tolist(), merged.pid.tolist(), strict=True))
+    assert keys == sorted(keys)
+    for word in WORDS:
+        assert merged.search([stem(word)], 20) == fresh.search([stem(word)], 20)
+
+
 def test_a_saved_lexicon_loads_the_same_and_a_damaged_file_is_an_error(tmp_path: Path) -> None:
     lexicon = lexical.build(PASSAGES)
     path = tmp_path / "passages.1.bm25.npz"
