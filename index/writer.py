@@ -64,7 +64,7 @@ class StoreWriter:
             self._init_meta(canonical_model_name(model), dim)
             # Checks the model and loads the current vectors, exact: an approximate copy
             # would be saved as the next generation.
-            reader = Store(self.path, model=model, exact=True)
+            reader = Store(self.path, model=model, exact=True, rows=False)
         except BaseException:
             self._lock_file.close()
             raise

@@ -308,3 +308,12 @@ def test_an_approximate_index_saved_as_the_vectors_is_rebuilt_exact(seed_copy: P
     reopened = Store(seed_copy, exact=True)
     assert any("IndexIVF" in w and "rebuilt" in w for w in reopened.warnings)
     assert isinstance(reopened._sentences, faiss.IndexIDMap)
+
+
+def test_a_store_opened_without_rows_holds_the_vectors_a_writer_needs(seed_copy: Path) -> None:
+    full, lean = Store(seed_copy), Store(seed_copy, exact=True, rows=False)
+    ids = list(range(1, 40))
+    assert len(full.sentences(ids)) == 16 and not lean.sentences(ids)  # rows left out
+    assert lean._sentences.ntotal == 16 and len(lean._lexicon) == full.stats()["passages"]
+    full.close()
+    lean.close()
