@@ -40,7 +40,7 @@ from index.schema import (
     vector_file,
 )
 from index.sentence_table import SentenceRow, SentenceTable
-from index.token_file import TokenReader
+from index.token_file import TokenReader, waste_warning
 
 T = TypeVar("T")
 
@@ -113,6 +113,7 @@ class Store:
         self._passage_table = PassageTable.empty()
         self._article_table = ArticleTable.empty()
         self._tokens = TokenReader(self.path)
+        self.warnings += waste_warning(self.path, self._token_bytes())
         self._lexicon = lexical.Lexicon.empty()
         self.refresh()
 
@@ -270,6 +271,14 @@ class Store:
             self._local = threading.local()
 
     # -- counts and articles -----------------------------------------------------------
+
+    def _token_bytes(self) -> int:
+        """The bytes of the token file that sentences of the index use."""
+        try:
+            row = self._db().execute("SELECT coalesce(sum(length), 0) FROM token_spans").fetchone()
+        except sqlite3.OperationalError:  # an index from before the token file
+            return 0
+        return int(row[0])
 
     def stats(self) -> dict[str, int]:
         articles = self._db().execute("SELECT count(*) FROM articles").fetchone()[0]

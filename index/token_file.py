@@ -22,6 +22,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 TOKENS_NAME = "tokens.bin"
+# A reader warns, naming `qa index --rebuild`, once this many bytes of the file, and at
+# least this share of it, hold the vectors of sentences no longer in the index.
+WASTE_BYTES = 128 * 2**20
+WASTE_SHARE = 0.5
 # Spans this close are read together: one read of the gap costs less than a second read.
 _GAP = 16 * 1024
 
@@ -103,6 +107,22 @@ class TokenReader:
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
+
+
+def waste_warning(path: Path, live: int) -> list[str]:
+    """A warning when most of the index's token file is the vectors of sentences deleted or
+    replaced since (the file is only appended to); `live` is the bytes sentences use."""
+    try:
+        size = (path / TOKENS_NAME).stat().st_size
+    except OSError:
+        return []
+    unused = size - live
+    if unused < WASTE_BYTES or unused < WASTE_SHARE * size:
+        return []
+    return [
+        f"{unused / 1e6:.0f} MB of the {size / 1e6:.0f} MB {TOKENS_NAME} in {path} hold token "
+        "vectors of deleted or replaced articles' sentences; `qa index --rebuild` frees them"
+    ]
 
 
 def _runs(ordered: list[Span]) -> list[list[Span]]:

@@ -28,6 +28,7 @@ from index.errors import (
 from index.indexer import Indexer
 from index.schema import DB_NAME, vector_file
 from index.store import Store
+from index.token_file import TOKENS_NAME, WASTE_BYTES
 from index.writer import StoreWriter
 from qa.answer import Answerer
 from qa.retrieve import Retriever
@@ -317,3 +318,18 @@ def test_a_store_opened_without_rows_holds_the_vectors_a_writer_needs(seed_copy:
     assert lean._sentences.ntotal == 16 and len(lean._lexicon) == full.stats()["passages"]
     full.close()
     lean.close()
+
+
+def test_a_token_file_mostly_of_replaced_sentences_is_named_with_the_fix(
+    seed_copy: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    assert not Store(seed_copy).warnings
+    # Replaced articles leave their sentences' token vectors behind: the file only grows.
+    # A sparse extension stands for a great many of them.
+    tokens = seed_copy / TOKENS_NAME
+    os.truncate(tokens, tokens.stat().st_size + WASTE_BYTES + 1)
+    warnings = Store(seed_copy).warnings
+    assert len(warnings) == 1 and "qa index --rebuild" in warnings[0]
+    assert f"{(WASTE_BYTES + 1) / 1e6:.0f} MB" in warnings[0]
+    report = Indexer(seed_copy, embedder).index_articles([story(1)])
+    assert report.warnings == warnings  # `qa index` shows it too
