@@ -229,7 +229,7 @@ class LexiconChanges:
 
         The base's postings are sorted already and the new ones are few, so they are merged
         in place rather than all sorted again (a passage added to Reuters' 2.2 million
-        postings: 0.4-1.7 s sorting, against 0.1 s merging)."""
+        postings: 0.39-0.43 s sorting, against 0.15 s merging)."""
         removed = np.fromiter(self.removed, dtype=np.int64, count=len(self.removed))
         base_term, base_pid = base.term, base.pid
         keep = ~np.isin(base_pid, removed) if len(removed) else np.ones(len(base_pid), bool)
