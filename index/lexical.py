@@ -272,10 +272,11 @@ def _merged(
 ) -> tuple[npt.NDArray[np.int32], Ids, npt.NDArray[np.float32]]:
     """Postings sorted by (term, passage id): `old` is sorted already and `new` is merged
     into it. Added passages have new ids, so no new posting ties with an old one."""
-    term = np.concatenate([old[0], new[0]])
-    pid = np.concatenate([old[1], new[1]])
-    shift = max(1, int(pid.max(initial=0)).bit_length())
-    if shift + max(1, int(term.max(initial=0)).bit_length()) > 62:  # one int64 key cannot hold both
+    top_pid = max(int(old[1].max(initial=0)), int(new[1].max(initial=0)))
+    top_term = max(int(old[0].max(initial=0)), int(new[0].max(initial=0)))
+    shift = max(1, top_pid.bit_length())
+    if shift + max(1, top_term.bit_length()) > 62:  # one int64 key cannot hold both
+        term, pid = np.concatenate([old[0], new[0]]), np.concatenate([old[1], new[1]])
         order = np.lexsort((pid, term))
         freq = np.concatenate([old[2], new[2]])
         return term[order].astype(np.int32), pid[order], freq[order]
