@@ -50,7 +50,6 @@ from index.chunk import chunk
 from index.document import Article
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
-from index.schema import vector_file
 from index.store import Store
 from qa.answer import Answerer
 from qa.blas import one_blas_thread
@@ -216,7 +215,7 @@ def _recall(
 ) -> float | None:
     """Recall@10 of the approximate index of sentences or passages against exact search;
     None when that index is exact."""
-    exact = vectors.load(vector_file(store.path, kind, store.generation), store.dim)
+    exact = store.exact_vectors(kind)
     approx = vectors.for_search(exact)
     if approx is exact:
         return None

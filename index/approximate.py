@@ -94,32 +94,35 @@ class Approximate:
         fast.nprobe = PROBE
         return cls(fast, half, np.array(ids, dtype=np.int64), n)
 
-    def updated(self, ids: Ids, vectors: Vectors) -> Approximate | None:
-        """A copy of the exact index that now holds `ids` (in its order) and `vectors`, made
-        from this one without training; None when it must be built afresh instead.
+    def updated(self, ids: Ids, added: Vectors) -> Approximate | None:
+        """A copy that holds `ids` (in the exact index's order), made from this one without
+        training: `added` are the vectors of the ids this one lacks. None when it must be
+        built afresh instead.
 
         The exact index keeps the rows it holds in their order, without the deleted ones,
         and appends new rows after them; the update relies on that and checks it.
         """
         n = len(ids)
-        if not self.trained / REGROW <= n <= self.trained * REGROW or vectors.shape[1] != self.d:
+        if not self.trained / REGROW <= n <= self.trained * REGROW or added.shape[1] != self.d:
             return None
         keep = np.isin(self.ids, ids)
         kept = int(keep.sum())
-        if not np.array_equal(ids[:kept], self.ids[keep]):
+        if kept + len(added) != n or not np.array_equal(ids[:kept], self.ids[keep]):
             return None
         fast = faiss.clone_index(self.fast)  # of the same class, with its nprobe
         gone = self.ids[~keep]
         if len(gone):
             fast.remove_ids(faiss.IDSelectorBatch(gone))
-        if n > kept:
-            fast.add_with_ids(np.ascontiguousarray(vectors[kept:]), ids[kept:])
+        added = np.ascontiguousarray(added, dtype=np.float32)
+        if len(added):
+            fast.add_with_ids(added, ids[kept:])
         half = faiss.IndexScalarQuantizer(
             self.d, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
         )
         # FAISS's own 16-bit codes for the new vectors (it rounds ties unlike numpy).
-        added = half.sa_encode(np.ascontiguousarray(vectors[kept:])).view(np.float16)
-        codes = np.concatenate([self._half[keep], added.reshape(-1, self.d)])
+        codes = np.concatenate(
+            [self._half[keep], half.sa_encode(added).view(np.float16).reshape(-1, self.d)]
+        )
         faiss.copy_array_to_vector(codes.view(np.uint8).ravel(), half.codes)
         half.ntotal = n
         return Approximate(fast, half, np.array(ids, dtype=np.int64), self.trained)

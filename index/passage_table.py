@@ -41,9 +41,7 @@ class PassageTable:
 
     @classmethod
     def empty(cls) -> PassageTable:
-        return cls(
-            np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros((0, 4), np.int64), []
-        )
+        return cls(np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros((0, 4), np.int64), [])
 
     def __len__(self) -> int:
         return len(self._ids)

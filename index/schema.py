@@ -91,13 +91,13 @@ def lexicon_file(path: Path, generation: int) -> Path:
     return path / f"passages.{generation}.bm25.npz"
 
 
-def generation_files(path: Path, generation: int) -> list[Path]:
-    """The files a generation adds to the database: its vectors and its BM25 postings."""
-    return [
-        vector_file(path, "passages", generation),
-        vector_file(path, "sentences", generation),
-        lexicon_file(path, generation),
-    ]
+def generation_files(path: Path, generation: int, base: int | None = None) -> list[Path]:
+    """The files a committed state adds to the database: its BM25 postings and the vectors
+    of its `base` generation (its own unless its commit kept an earlier one's vector files:
+    index.vector_changes). Generation 0 has no vector files."""
+    base = generation if base is None else base
+    kept = [vector_file(path, kind, base) for kind in ("passages", "sentences")] if base else []
+    return [*kept, lexicon_file(path, generation)]
 
 
 def save_atomically(path: Path, write: Callable[[Path], None]) -> None:

@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 import faiss
 import numpy as np
 
-from index import lexical, token_vectors, vectors
+from index import lexical, token_vectors, vector_changes, vectors
+from index.approximate import Approximate
 from index.article_table import ArticleInfo, ArticleTable, article_info
 from index.document import Article
 from index.embed import Vectors, canonical_model_name
@@ -107,6 +108,11 @@ class Store:
         self.warnings += stale
         self._read_analyses = not stale
         self.generation = -1
+        # The generation whose vector files the current one reads (index.vector_changes),
+        # how many rows changed since, and whether those files were readable.
+        self.vectors_base = -1
+        self.vector_changes = 0
+        self.base_readable = True
         self._passages: vectors.Searchable = vectors.empty(self.dim)
         self._sentences: vectors.Searchable = vectors.empty(self.dim)
         self._sentence_table = SentenceTable.empty(self._sentences)
@@ -149,57 +155,88 @@ class Store:
         finally:
             conn.execute("COMMIT")
 
-    def _read_generation(self) -> int:
-        row = self._db().execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return int(row[0]) if row else 0
+    def _read_generation(self) -> tuple[int, int]:
+        """The committed generation and the one whose vector files it reads (itself unless
+        its commit kept an earlier one's: index.vector_changes)."""
+        meta = dict(
+            self._db()
+            .execute("SELECT key, value FROM meta WHERE key IN ('generation', 'vectors_base')")
+            .fetchall()
+        )
+        generation = int(meta.get("generation", 0))
+        return generation, int(meta.get("vectors_base", generation))
 
     def refresh(self) -> bool:
         """Reload the vectors if a writer committed since; True when something changed."""
         with self.snapshot():
             try:
-                generation = self._read_generation()
+                generation, base = self._read_generation()
             except sqlite3.DatabaseError as exc:
                 raise IndexCorruptError(f"cannot read {self.path / DB_NAME}: {exc}") from exc
             if generation == self.generation:
                 return False
             with self._lock:
                 if generation != self.generation:
-                    passages = self._load_vectors("passages", generation)
+                    self.vector_changes, self.base_readable = 0, True
+                    self._passages = self._current("passages", base, self._passages)
                     if self._rows:
                         self._passage_table = self._passage_table.updated(
-                            self._db(), vectors.ids_of(passages)
+                            self._db(), vectors.ids_of(self._passages)
                         )
-                    self._passages = self._searched(passages, self._passages)
-                    del passages
-                    exact = self._load_vectors("sentences", generation)
-                    ids = vectors.ids_of(exact)
-                    self._sentences = self._searched(exact, self._sentences)
-                    del exact  # the approximate copy holds its own; a load is the peak of RSS
+                    self._sentences = self._current("sentences", base, self._sentences)
                     if self._rows:
                         self._sentence_table = self._sentence_table.updated(
-                            self._db(), self._sentences, ids
+                            self._db(), self._sentences, vectors.ids_of(self._sentences)
                         )
                     self._lexicon = self._load_lexicon(generation)
-                    self.generation = generation
+                    self.generation, self.vectors_base = generation, base
             return True
 
-    def _searched(self, index: faiss.Index, previous: vectors.Searchable) -> vectors.Searchable:
-        """What questions search: the exact index, or its approximate copy if large (the
-        copy of the generation before, updated, when there is one)."""
-        return index if self.exact else vectors.for_search(index, previous=previous)
+    def _current(self, kind: str, base: int, previous: vectors.Searchable) -> vectors.Searchable:
+        """What questions search of the committed state: the approximate copy of the state
+        before brought up to date with the rows changed since, read from the database
+        (index.vector_changes), when it can be; else the `base` generation's vector file
+        with the changes applied, or its approximate copy (updated or made anew)."""
+        if isinstance(previous, Approximate) and not self.exact:
+            changes = vector_changes.since(previous.ids, kind, self._db(), self.dim)
+            if not len(changes):
+                return previous
+            updated = previous.updated(changes.ids_after(previous.ids), changes.added)
+            if updated is not None:
+                return updated
+        exact, changed = self._load_vectors(kind, base)
+        self.base_readable &= changed is not None
+        self.vector_changes += changed or 0
+        return exact if self.exact else vectors.for_search(exact, previous=previous)
 
-    def _load_vectors(self, kind: str, generation: int) -> faiss.Index:
-        """The generation's exact vectors (for_search makes the copy questions search)."""
-        expected = self._count(kind)
-        if generation == 0 and expected == 0:
-            return vectors.empty(self.dim)  # a new, empty index has no files yet
-        return self._checked(
+    def _load_vectors(self, kind: str, base: int) -> tuple[faiss.Index, int | None]:
+        """The exact vectors of the committed state: the `base` generation's file with the
+        rows changed since applied (for_search makes the copy questions search), and how
+        many rows that was; None when the file was unusable and they were rebuilt."""
+        expected, changed = self._count(kind), [-1]
+
+        def read() -> faiss.Index:
+            # Generation 0 has no files: a new index, or one whose first commits kept none.
+            file = vector_file(self.path, kind, base)
+            index = vectors.load(file, self.dim) if base else vectors.empty(self.dim)
+            changed[0] = vector_changes.apply(index, kind, self._db(), self.dim)
+            return index
+
+        warned = len(self.warnings)
+        index = self._checked(
             f"{kind} vectors",
             expected,
-            lambda: vectors.load(vector_file(self.path, kind, generation), self.dim),
+            read,
             lambda found: int(found.ntotal),
             lambda: vectors.build(self.dim, *self._stored_vectors(kind)),
         )
+        return index, (changed[0] if len(self.warnings) == warned else None)
+
+    def exact_vectors(self, kind: str) -> faiss.Index:
+        """The committed state's exact `kind` vectors ("sentences" or "passages"), loaded
+        anew whatever this store searches (the benchmark's truth for approximate search)."""
+        with self.snapshot():
+            return self._load_vectors(kind, self._read_generation()[1])[0]
 
     def _load_lexicon(self, generation: int) -> lexical.Lexicon:
         expected = self._count("passages")
@@ -332,7 +369,7 @@ class Store:
             return table
         with self.snapshot(), self._lock:
             if self._article_table.generation != self.generation:
-                if self._read_generation() != self.generation:
+                if self._read_generation()[0] != self.generation:
                     return None
                 self._article_table = ArticleTable.read(self._db(), self.generation)
             return self._article_table

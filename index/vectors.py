@@ -71,14 +71,16 @@ def for_search(
     vecs = faiss.rev_swig_ptr(flat.get_xb(), n * index.d).reshape(n, index.d)  # type: ignore[attr-defined]
     ids = ids_of(index)
     if isinstance(previous, Approximate):
-        updated = previous.updated(ids, vecs)
+        updated = previous.updated(ids, vecs[~np.isin(ids, previous.ids)])
         if updated is not None:
             return updated
     return Approximate.build(ids, vecs)
 
 
-def ids_of(index: faiss.Index) -> Ids:
-    """The ids of an exact index's vectors, in the order it holds them."""
+def ids_of(index: Searchable) -> Ids:
+    """The ids of an index's vectors, in the order the exact index holds them."""
+    if isinstance(index, Approximate):
+        return index.ids
     return faiss.vector_to_array(index.id_map).astype(np.int64)  # type: ignore[attr-defined]
 
 

@@ -41,6 +41,11 @@ from index.store import Store
 from index.token_file import TokenAppender
 from index.token_vectors import Packed
 
+# A commit keeps the vector files of an earlier generation, instead of writing them all
+# again, while the rows written and removed since are at most this share of the rows:
+# whoever opens the index reads those rows from SQLite (index.vector_changes).
+CARRY_SHARE = 0.1
+
 
 class StoreWriter:
     """Holds the write lock and an open transaction until `commit` or `close`."""
@@ -69,6 +74,9 @@ class StoreWriter:
             self._lock_file.close()
             raise
         self.generation = reader.generation
+        # Vector files that the next commit may keep, and the rows changed since them.
+        self._base = reader.vectors_base if reader.base_readable else None
+        self._changed = reader.vector_changes
         self.dim = dim
         self._passages, self._sentences = _exact(reader._passages), _exact(reader._sentences)
         self._lexicon, self._changes = reader._lexicon, lexical.LexiconChanges()
@@ -96,7 +104,8 @@ class StoreWriter:
         return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
 
     def _clear_leftovers(self) -> None:
-        keep = {file.name for file in generation_files(self.path, self.generation)}
+        base = self.generation if self._base is None else self._base
+        keep = {file.name for file in generation_files(self.path, self.generation, base)}
         for pattern in ("*.faiss*", "*.bm25.npz*"):
             for file in self.path.glob(pattern):
                 if file.name not in keep:
@@ -193,6 +202,7 @@ class StoreWriter:
             self._sentences.add_with_ids(sentence_vectors, sids)
         if pvecs:
             self._passages.add_with_ids(np.stack(pvecs), pids)
+        self._changed += len(sids) + len(pids)
         self.pending += 1
 
     def delete(self, doc_id: str) -> bool:
@@ -211,6 +221,7 @@ class StoreWriter:
         if len(pids):
             self._passages.remove_ids(pids)  # type: ignore[arg-type]
             self._changes.remove(pids.tolist())
+        self._changed += len(sids) + len(pids)
         c.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
         for table in ("token_spans", "sentence_tokens", "sentence_analyses"):
             c.execute(
@@ -248,19 +259,29 @@ class StoreWriter:
         """Make every change so far durable and visible to readers, all at once."""
         new = self.generation + 1
         lexicon = self._changes.apply(self._lexicon) if self._changes else self._lexicon
-        vectors.save(self._passages, vector_file(self.path, "passages", new))
-        vectors.save(self._sentences, vector_file(self.path, "sentences", new))
+        rows = int(self._passages.ntotal + self._sentences.ntotal)
+        base = self._base if self._base is not None and self._changed <= CARRY_SHARE * rows else new
+        if base == new:
+            vectors.save(self._passages, vector_file(self.path, "passages", new))
+            vectors.save(self._sentences, vector_file(self.path, "sentences", new))
         lexicon.save(lexicon_file(self.path, new))
         if self._tokens is not None:
             self._tokens.sync()
         _fsync_dir(self.path)
         self._remember_next_ids()
         self._conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(new),))
+        self._conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors_base', ?)", (str(base),)
+        )
         self._conn.execute("COMMIT")
-        old, self.generation = self.generation, new
+        old = generation_files(self.path, self.generation, self._base)
+        kept = set(generation_files(self.path, new, base))
+        self.generation, self._base = new, base
+        self._changed = 0 if base == new else self._changed
         self._lexicon, self._changes = lexicon, lexical.LexiconChanges()
-        for file in generation_files(self.path, old):
-            file.unlink(missing_ok=True)
+        for file in old:
+            if file not in kept:
+                file.unlink(missing_ok=True)
         self.pending = 0
         self._conn.execute("BEGIN IMMEDIATE")
 

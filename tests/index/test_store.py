@@ -151,7 +151,7 @@ def test_damaged_vector_file_is_rebuilt_from_the_database(
     seed_copy: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
     store = Store(seed_copy)
-    path = vector_file(seed_copy, "sentences", store.generation)
+    path = vector_file(seed_copy, "sentences", store.vectors_base)
     path.write_bytes(path.read_bytes()[:100])
     reopened = Store(seed_copy)
     assert any("rebuilt" in w for w in reopened.warnings)
@@ -302,7 +302,7 @@ def reader_exact(path: Path) -> faiss.Index:
 def test_an_approximate_index_saved_as_the_vectors_is_rebuilt_exact(seed_copy: Path) -> None:
     # What earlier writers saved after a second write to a large index.
     store = Store(seed_copy)
-    path = vector_file(seed_copy, "sentences", store.generation)
+    path = vector_file(seed_copy, "sentences", store.vectors_base)
     approximate = vectors.for_search(vectors.load(path, store.dim), min_size=16)
     assert isinstance(approximate, Approximate)
     faiss.write_index(approximate.fast, str(path))  # an IVF index, as they saved
