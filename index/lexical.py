@@ -30,6 +30,9 @@ B = 0.75
 TITLE_WEIGHT = 0.5
 MIN_IDF = 1e-6
 FLOOR_SAMPLE = 4  # postings read for the floor, per passage wanted (Lexicon._floor)
+# Postings find their passage's row through a table by id while the highest id is below
+# this many times the passages (ids are never reused: deletions leave gaps), else by search.
+DENSE_IDS = 8
 _ARRAYS = ("vocab", "term", "pid", "freq", "pids", "lengths")
 
 Ids = npt.NDArray[np.int64]
@@ -67,7 +70,7 @@ class Lexicon:
         self._rows = {t: i for i, t in enumerate(self.vocab)}
         self._starts = np.searchsorted(term, np.arange(len(self.vocab) + 1)).astype(np.int64)
         # Postings point at passage rows, not ids: int32 and ready to index the scores.
-        self._doc = np.searchsorted(pids, pid).astype(np.int32)
+        self._doc = _rows(pids, pid)
         avgdl = max(float(lengths.mean()), 1e-9) if len(lengths) else 1.0
         # K1 * (1 - B + B * length / avgdl) per passage, then per posting: float32 throughout,
         # since a temporary per posting costs memory the allocator may keep.
@@ -170,6 +173,18 @@ class Lexicon:
                 pids=self.pids,
                 lengths=self.lengths,
             )
+
+
+def _rows(pids: Ids, pid: Ids) -> npt.NDArray[np.int32]:
+    """Where each posting's passage id is in `pids` (sorted). Through a table by id where
+    the ids are dense enough: on Reuters' 2.2 million postings 0.004 s against 0.09-0.19 s
+    for a binary search each, and a lexicon is made at each open, write and refresh."""
+    top = int(pids[-1]) if len(pids) else -1
+    if len(pid) and 0 <= int(pid.min()) and int(pid.max()) <= top < DENSE_IDS * len(pids):
+        where = np.zeros(top + 1, dtype=np.int32)
+        where[pids] = np.arange(len(pids), dtype=np.int32)
+        return where[pid]
+    return np.searchsorted(pids, pid).astype(np.int32)
 
 
 def load(path: Path) -> Lexicon:
