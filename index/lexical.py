@@ -64,13 +64,41 @@ class Lexicon:
         pids: Ids,
         lengths: npt.NDArray[np.int32],
     ) -> None:
-        self.vocab = list(vocab)
+        starts = np.searchsorted(term, np.arange(len(vocab) + 1)).astype(np.int64)
+        self._set(list(vocab), starts, _rows(pids, pid), freq, pids, lengths)
+
+    @classmethod
+    def _of_rows(
+        cls,
+        vocab: list[str],
+        starts: Ids,
+        doc: npt.NDArray[np.int32],
+        freq: npt.NDArray[np.float32],
+        pids: Ids,
+        lengths: npt.NDArray[np.int32],
+    ) -> Lexicon:
+        """A lexicon from its own arrays: where each term's postings start, and each
+        posting's passage row."""
+        lexicon = cls.__new__(cls)
+        lexicon._set(vocab, starts, doc, freq, pids, lengths)
+        return lexicon
+
+    def _set(
+        self,
+        vocab: list[str],
+        starts: Ids,
+        doc: npt.NDArray[np.int32],
+        freq: npt.NDArray[np.float32],
+        pids: Ids,
+        lengths: npt.NDArray[np.int32],
+    ) -> None:
+        self.vocab = vocab
         self.pids, self.lengths = pids, lengths  # every passage, sorted by id
         self.freq = freq
         self._rows = {t: i for i, t in enumerate(self.vocab)}
-        self._starts = np.searchsorted(term, np.arange(len(self.vocab) + 1)).astype(np.int64)
+        self._starts = starts
         # Postings point at passage rows, not ids: int32 and ready to index the scores.
-        self._doc = _rows(pids, pid)
+        self._doc = doc
         avgdl = max(float(lengths.mean()), 1e-9) if len(lengths) else 1.0
         # K1 * (1 - B + B * length / avgdl) per passage, then per posting: float32 throughout,
         # since a temporary per posting costs memory the allocator may keep.
@@ -246,6 +274,8 @@ class LexiconChanges:
         in place rather than all sorted again (a passage added to Reuters' 2.2 million
         postings: 0.39-0.43 s sorting, against 0.15 s merging)."""
         removed = np.fromiter(self.removed, dtype=np.int64, count=len(self.removed))
+        if not self.pids or min(self.pids) > int(base.pids.max(initial=-1)):
+            return self._appended(base, removed)
         base_term, base_pid = base.term, base.pid
         keep = ~np.isin(base_pid, removed) if len(removed) else np.ones(len(base_pid), bool)
         new_pid = np.array(self.pid, dtype=np.int64)
@@ -277,6 +307,62 @@ class LexiconChanges:
         live = ~np.isin(pids, removed)
         by_id = np.argsort(pids[live], kind="stable")
         return Lexicon(vocab, term, pid, freq, pids[live][by_id], lengths[live][by_id])
+
+    def _appended(self, base: Lexicon, removed: Ids) -> Lexicon:
+        """`apply` where every added passage has a higher id than the base's (a writer's
+        ids only grow): each new posting goes at the end of its term's postings, so the
+        base's arrays are copied once, never keyed, sorted or searched. Reuters x5, 11
+        million postings, one passage added: 5.6 s for the general merge, whose many
+        temporaries of that size are what cost."""
+        vocab, rows = list(base.vocab), dict(base._rows)
+        new_term = np.empty(len(self.terms), dtype=np.int64)
+        for i, t in enumerate(self.terms):
+            row = rows.get(t)
+            if row is None:
+                row = rows[t] = len(vocab)
+                vocab.append(t)
+            new_term[i] = row
+        new_pid, new_freq = np.array(self.pid, np.int64), np.array(self.freq, np.float32)
+        added, added_lengths = np.array(self.pids, np.int64), np.array(self.lengths, np.int32)
+        counts = np.zeros(len(vocab), dtype=np.int64)
+        counts[: len(base.vocab)] = np.diff(base._starts)
+        doc, freq, pids, lengths = base._doc, base.freq, base.pids, base.lengths
+        if len(removed):
+            dead = np.isin(pids, removed)
+            if dead.any():
+                gone = dead[doc]  # the postings of removed passages
+                where = np.flatnonzero(gone)
+                counts -= np.bincount(
+                    np.searchsorted(base._starts, where, side="right") - 1, minlength=len(vocab)
+                )
+                row_of = (np.cumsum(~dead) - 1).astype(np.int32)
+                doc, freq = row_of[doc[~gone]], freq[~gone]
+                pids, lengths = pids[~dead], lengths[~dead]
+            fresh = ~np.isin(new_pid, removed)
+            new_term, new_pid, new_freq = new_term[fresh], new_pid[fresh], new_freq[fresh]
+            live = ~np.isin(added, removed)
+            added, added_lengths = added[live], added_lengths[live]
+        by_id = np.argsort(added, kind="stable")
+        added, added_lengths = added[by_id], added_lengths[by_id]
+        order = np.lexsort((new_pid, new_term))
+        new_term, new_pid, new_freq = new_term[order], new_pid[order], new_freq[order]
+        ends = np.cumsum(counts)  # where each term's kept postings end
+        new_doc = (len(pids) + np.searchsorted(added, new_pid)).astype(np.int32)
+        doc = np.insert(doc, ends[new_term], new_doc)
+        freq = np.insert(freq, ends[new_term], new_freq)
+        counts += np.bincount(new_term, minlength=len(vocab))
+        # Terms no passage holds any more are dropped; the others keep their order.
+        held = counts > 0
+        vocab = [t for t, h in zip(vocab, held.tolist(), strict=True) if h]
+        starts = np.concatenate([[0], np.cumsum(counts[held])]).astype(np.int64)
+        return Lexicon._of_rows(
+            vocab,
+            starts,
+            doc,
+            freq,
+            np.concatenate([pids, added]),
+            np.concatenate([lengths, added_lengths]),
+        )
 
 
 Postings = tuple[npt.NDArray[np.int64], Ids, npt.NDArray[np.float32]]  # term, passage, freq

@@ -101,14 +101,20 @@ def postings(lexicon: lexical.Lexicon) -> set[tuple[str, int, float]]:
     added=st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6), max_size=4),
     removed=st.sets(st.integers(0, 12)),
     first_id=st.sampled_from([0, 2**40, 2**60]),  # the last: no single sort key holds both
+    interleaved=st.booleans(),  # new ids between old ones, not all above them
 )
 def test_merging_changes_into_the_postings_gives_what_sorting_them_all_does(
-    base: list[list[str]], added: list[list[str]], removed: set[int], first_id: int
+    base: list[list[str]],
+    added: list[list[str]],
+    removed: set[int],
+    first_id: int,
+    interleaved: bool,
 ) -> None:
     """A writer's changes are merged into the sorted postings, not sorted again with them:
     the same postings, vocabulary and passages as a fresh build, in (term, passage) order."""
-    old = [(first_id + i, "", " ".join(words)) for i, words in enumerate(base)]
-    new = [(first_id + 100 + i, "", " ".join(words)) for i, words in enumerate(added)]
+    old = [(first_id + 2 * i, "", " ".join(words)) for i, words in enumerate(base)]
+    start, step = (first_id + 1, 2) if interleaved else (first_id + 100, 1)
+    new = [(start + step * i, "", " ".join(words)) for i, words in enumerate(added)]
     changes = lexical.LexiconChanges()
     for pid, title, body in new:
         changes.add(pid, title, body)
@@ -123,6 +129,7 @@ def test_merging_changes_into_the_postings_gives_what_sorting_them_all_does(
     assert keys == sorted(keys)
     for word in WORDS:
         assert merged.search([stem(word)], 20) == fresh.search([stem(word)], 20)
+        assert merged.document_frequency(stem(word)) == fresh.document_frequency(stem(word))
 
 
 def test_a_saved_lexicon_loads_the_same_and_a_damaged_file_is_an_error(tmp_path: Path) -> None:
