@@ -91,13 +91,17 @@ def lexicon_file(path: Path, generation: int) -> Path:
     return path / f"passages.{generation}.bm25.npz"
 
 
-def generation_files(path: Path, generation: int, base: int | None = None) -> list[Path]:
-    """The files a committed state adds to the database: its BM25 postings and the vectors
-    of its `base` generation (its own unless its commit kept an earlier one's vector files:
-    index.vector_changes). Generation 0 has no vector files."""
-    base = generation if base is None else base
-    kept = [vector_file(path, kind, base) for kind in ("passages", "sentences")] if base else []
-    return [*kept, lexicon_file(path, generation)]
+def generation_files(path: Path, base: int) -> list[Path]:
+    """The files a committed state adds to the database: the vectors and BM25 postings of
+    its `base` generation (its own, unless its commit kept an earlier one's files:
+    index.catch_up). Generation 0 has none."""
+    if not base:
+        return []
+    return [
+        vector_file(path, "passages", base),
+        vector_file(path, "sentences", base),
+        lexicon_file(path, base),
+    ]
 
 
 def save_atomically(path: Path, write: Callable[[Path], None]) -> None:

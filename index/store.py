@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import faiss
 import numpy as np
 
-from index import lexical, token_vectors, vector_changes, vectors
+from index import catch_up, lexical, token_vectors, vectors
 from index.approximate import Approximate
 from index.article_table import ArticleInfo, ArticleTable, article_info
 from index.document import Article
@@ -108,7 +108,7 @@ class Store:
         self.warnings += stale
         self._read_analyses = not stale
         self.generation = -1
-        # The generation whose vector files the current one reads (index.vector_changes),
+        # The generation whose vector files the current one reads (index.catch_up),
         # how many rows changed since, and whether those files were readable.
         self.vectors_base = -1
         self.vector_changes = 0
@@ -157,7 +157,7 @@ class Store:
 
     def _read_generation(self) -> tuple[int, int]:
         """The committed generation and the one whose vector files it reads (itself unless
-        its commit kept an earlier one's: index.vector_changes)."""
+        its commit kept an earlier one's: index.catch_up)."""
         meta = dict(
             self._db()
             .execute("SELECT key, value FROM meta WHERE key IN ('generation', 'vectors_base')")
@@ -188,17 +188,17 @@ class Store:
                         self._sentence_table = self._sentence_table.updated(
                             self._db(), self._sentences, vectors.ids_of(self._sentences)
                         )
-                    self._lexicon = self._load_lexicon(generation)
+                    self._lexicon = self._current_lexicon(base)
                     self.generation, self.vectors_base = generation, base
             return True
 
     def _current(self, kind: str, base: int, previous: vectors.Searchable) -> vectors.Searchable:
         """What questions search of the committed state: the approximate copy of the state
         before brought up to date with the rows changed since, read from the database
-        (index.vector_changes), when it can be; else the `base` generation's vector file
+        (index.catch_up), when it can be; else the `base` generation's vector file
         with the changes applied, or its approximate copy (updated or made anew)."""
         if isinstance(previous, Approximate) and not self.exact:
-            changes = vector_changes.since(previous.ids, kind, self._db(), self.dim)
+            changes = catch_up.since(previous.ids, kind, self._db(), self.dim)
             if not len(changes):
                 return previous
             updated = previous.updated(changes.ids_after(previous.ids), changes.added)
@@ -219,7 +219,7 @@ class Store:
             # Generation 0 has no files: a new index, or one whose first commits kept none.
             file = vector_file(self.path, kind, base)
             index = vectors.load(file, self.dim) if base else vectors.empty(self.dim)
-            changed[0] = vector_changes.apply(index, kind, self._db(), self.dim)
+            changed[0] = catch_up.exact(index, kind, self._db(), self.dim)
             return index
 
         warned = len(self.warnings)
@@ -238,17 +238,26 @@ class Store:
         with self.snapshot():
             return self._load_vectors(kind, self._read_generation()[1])[0]
 
-    def _load_lexicon(self, generation: int) -> lexical.Lexicon:
-        expected = self._count("passages")
-        if generation == 0 and expected == 0:
-            return lexical.Lexicon.empty()
-        return self._checked(
+    def _current_lexicon(self, base: int) -> lexical.Lexicon:
+        """The BM25 postings of the committed state: those of the state held before with
+        the passages changed since (index.catch_up), or when there is none, the `base`
+        generation's file with them."""
+        if self.generation >= 0:
+            return catch_up.lexicon(self._lexicon, self._db())
+        warned = len(self.warnings)
+        lexicon = self._checked(
             "BM25 postings",
-            expected,
-            lambda: lexical.load(lexicon_file(self.path, generation)),
+            self._count("passages"),
+            # Generation 0 has no files: a new index, or one whose first commits kept none.
+            lambda: catch_up.lexicon(
+                lexical.load(lexicon_file(self.path, base)) if base else lexical.Lexicon.empty(),
+                self._db(),
+            ),
             len,
             self._stored_lexicon,
         )
+        self.base_readable &= len(self.warnings) == warned
+        return lexicon
 
     def _checked(
         self,

@@ -41,9 +41,9 @@ from index.store import Store
 from index.token_file import TokenAppender
 from index.token_vectors import Packed
 
-# A commit keeps the vector files of an earlier generation, instead of writing them all
-# again, while the rows written and removed since are at most this share of the rows:
-# whoever opens the index reads those rows from SQLite (index.vector_changes).
+# A commit keeps the vector and BM25 files of an earlier generation, instead of writing
+# them all again, while the rows written and removed since are at most this share of the
+# rows: whoever opens the index reads those rows from SQLite (index.catch_up).
 CARRY_SHARE = 0.1
 
 
@@ -105,7 +105,7 @@ class StoreWriter:
 
     def _clear_leftovers(self) -> None:
         base = self.generation if self._base is None else self._base
-        keep = {file.name for file in generation_files(self.path, self.generation, base)}
+        keep = {file.name for file in generation_files(self.path, base)}
         for pattern in ("*.faiss*", "*.bm25.npz*"):
             for file in self.path.glob(pattern):
                 if file.name not in keep:
@@ -264,7 +264,7 @@ class StoreWriter:
         if base == new:
             vectors.save(self._passages, vector_file(self.path, "passages", new))
             vectors.save(self._sentences, vector_file(self.path, "sentences", new))
-        lexicon.save(lexicon_file(self.path, new))
+            lexicon.save(lexicon_file(self.path, new))
         if self._tokens is not None:
             self._tokens.sync()
         _fsync_dir(self.path)
@@ -274,8 +274,8 @@ class StoreWriter:
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors_base', ?)", (str(base),)
         )
         self._conn.execute("COMMIT")
-        old = generation_files(self.path, self.generation, self._base)
-        kept = set(generation_files(self.path, new, base))
+        old = generation_files(self.path, self.generation if self._base is None else self._base)
+        kept = set(generation_files(self.path, base))
         self.generation, self._base = new, base
         self._changed = 0 if base == new else self._changed
         self._lexicon, self._changes = lexicon, lexical.LexiconChanges()

@@ -149,7 +149,7 @@ def test_a_saved_lexicon_loads_the_same_and_a_damaged_file_is_an_error(tmp_path:
 def test_a_damaged_bm25_file_is_rebuilt_from_the_database(
     seed_copy: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
-    path = lexicon_file(seed_copy, Store(seed_copy).generation)
+    path = lexicon_file(seed_copy, Store(seed_copy).vectors_base)
     path.write_bytes(b"garbage")
     reopened = Store(seed_copy)
     assert any("BM25" in w and "rebuilt" in w for w in reopened.warnings)

@@ -1,11 +1,14 @@
-"""Bring a vector file up to date with the database: the rows written and removed since.
+"""Bring what was read of an earlier state up to date from the database: the rows written
+and removed since.
 
-A commit that changes few rows keeps the vector files of an earlier generation, its base,
-instead of writing all of them again (218 MB on Reuters, most of a one-article write):
-SQLite holds every sentence's vector, and a passage's vector is the mean of its
-sentences'. Whoever opens the index loads the base and applies what changed since: ids
-are never reused, so a row the base lacks was written after it, and a base row the
-database lacks was removed.
+A commit that changes few rows keeps the files of an earlier generation, its base, instead
+of writing them all again (the vectors and BM25 postings of Reuters are 254 MB, most of
+what adding one article cost). SQLite holds every sentence's vector and every passage's
+text, and a passage's vector is the mean of its sentences', so whoever opens the index
+loads the base's files and applies what changed since; a reader that holds an earlier
+state applies what changed since that, without reading the files. Ids are never reused:
+a row above the highest id held was written since, and a count says whether any held
+row was removed.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
-from index import vectors
+from index import lexical, vectors
 from index.embed import Vectors
 
 _TABLES = {"passages": "passages", "sentences": "sentences"}
@@ -58,7 +61,7 @@ def since(held: vectors.Ids, kind: str, conn: sqlite3.Connection, dim: int) -> C
     return Changes(gone, new, added)
 
 
-def apply(index: faiss.Index, kind: str, conn: sqlite3.Connection, dim: int) -> int:
+def exact(index: faiss.Index, kind: str, conn: sqlite3.Connection, dim: int) -> int:
     """Bring an exact index of an earlier state up to date; how many rows changed."""
     changes = since(vectors.ids_of(index), kind, conn, dim)
     if len(changes.gone):
@@ -66,6 +69,25 @@ def apply(index: faiss.Index, kind: str, conn: sqlite3.Connection, dim: int) -> 
     if len(changes.new):
         index.add_with_ids(changes.added, changes.new)
     return len(changes)
+
+
+def lexicon(held: lexical.Lexicon, conn: sqlite3.Connection) -> lexical.Lexicon:
+    """The BM25 postings of an earlier state with the passages written and removed since:
+    what the writer made of them (lexical.LexiconChanges)."""
+    top = int(held.pids.max(initial=0))
+    rows = conn.execute(
+        'SELECT p.id, a.title, a.text, p.start, p."end" FROM passages p '
+        "JOIN articles a ON a.doc_id = p.doc_id WHERE p.id > ? ORDER BY p.id",
+        (top,),
+    ).fetchall()
+    changes = lexical.LexiconChanges()
+    for pid, title, text, start, end in rows:
+        changes.add(int(pid), title, text[start:end])
+    (count,) = conn.execute("SELECT count(*) FROM passages").fetchone()
+    if count != len(held) + len(rows):  # some of the passages held were removed: which?
+        stored = _ids(conn, "SELECT id FROM passages WHERE id <= ? ORDER BY id", (top,))
+        changes.remove(np.setdiff1d(held.pids, stored, assume_unique=True).tolist())
+    return changes.apply(held) if changes else held
 
 
 def _ids(conn: sqlite3.Connection, query: str, args: tuple[int, ...] = ()) -> vectors.Ids:

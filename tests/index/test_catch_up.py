@@ -1,5 +1,5 @@
-"""Commits that keep an earlier generation's vector files, and readers that bring them up
-to date from the database: real model, real FAISS, real files."""
+"""Commits that keep an earlier generation's vector and BM25 files, and readers that bring
+what they read up to date from the database: real model, real FAISS, real files."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from index.approximate import Approximate
 from index.document import Article
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
-from index.schema import vector_file
+from index.schema import generation_files, lexicon_file, vector_file
 from index.store import Store
 from qa.answer import Answerer
 from qa.retrieve import Retriever
@@ -30,17 +30,29 @@ def story(n: int) -> Article:
 
 
 def vector_files(path: Path) -> list[str]:
-    return sorted(f.name for f in path.glob("*.faiss*"))
+    """The vector and BM25 files in the index directory."""
+    return sorted(f.name for f in [*path.glob("*.faiss*"), *path.glob("*.bm25.npz*")])
 
 
 def assert_same_as_the_database(store: Store) -> None:
-    """The store's exact vectors are the database's, row for row."""
+    """The store's exact vectors and BM25 postings are the database's, row for row."""
+    assert_postings_are_the_databases(store)
     for kind in ("sentences", "passages"):
         held = store.exact_vectors(kind)
         ids, stored = store._stored_vectors(kind)
         order = np.argsort(vectors.ids_of(held))
         assert np.array_equal(vectors.ids_of(held)[order], ids)
         assert np.array_equal(held.reconstruct_batch(ids), stored)
+
+
+def assert_postings_are_the_databases(store: Store) -> None:
+    """The store's BM25 postings are what a fresh build from the database makes."""
+    fresh = store._stored_lexicon()
+    assert list(store._lexicon.pids) == list(fresh.pids)
+    for term in fresh.vocab:
+        assert store._lexicon.document_frequency(term) == fresh.document_frequency(term)
+        assert store._lexicon.search([term], 50) == fresh.search([term], 50)
+    assert sorted(store._lexicon.vocab) == sorted(fresh.vocab)
 
 
 def test_a_small_write_keeps_the_vector_files_and_readers_read_the_database_rows(
@@ -77,7 +89,7 @@ def test_changes_past_the_share_write_new_files_and_remove_the_kept_ones(
     assert store.vectors_base == store.generation == seed.generation + 2
     assert store.vector_changes == 0
     assert vector_files(seed_copy) == sorted(
-        vector_file(seed_copy, kind, store.generation).name for kind in ("passages", "sentences")
+        f.name for f in generation_files(seed_copy, store.generation)
     )
     assert_same_as_the_database(store)
 
@@ -94,14 +106,15 @@ def test_a_reader_follows_kept_files_exactly_and_approximately(
     assert isinstance(exact_reader._sentences, faiss.IndexIDMap)
     assert exact_reader._sentences.ntotal == exact_reader.stats()["sentences"] == 16 + 3
     truth = vectors.ids_of(exact_reader._sentences)
-    for file in seed_copy.glob("sentences.*.faiss"):
+    for file in [*seed_copy.glob("sentences.*.faiss"), *seed_copy.glob("*.bm25.npz")]:
         file.unlink()
-    # A reader that searches approximately updates its copy from the database alone (the
-    # seed's few passages stay exact, read from their file).
+    # A reader that searches approximately updates its copy from the database alone, and
+    # so do readers' BM25 postings (the seed's few passages stay exact, read from their file).
     assert reader.refresh()
     copy = reader._sentences
     assert isinstance(copy, Approximate) and copy.trained == 16  # updated, not trained again
     assert np.array_equal(copy.ids, truth)
+    assert_postings_are_the_databases(reader)
     for store in (reader, exact_reader):
         assert not store.warnings  # nothing rebuilt
         question = "When did ferries number 2 resume service?"
@@ -109,17 +122,25 @@ def test_a_reader_follows_kept_files_exactly_and_approximately(
         assert result.answers[0].citation.doc_id == "story-2"
 
 
+@pytest.mark.parametrize("damaged", ["sentences", "bm25"])
 def test_a_damaged_kept_file_is_rebuilt_and_the_next_commit_writes_it_anew(
-    seed_copy: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+    seed_copy: Path,
+    embedder: SentenceTransformerEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+    damaged: str,
 ) -> None:
     monkeypatch.setattr(writer, "CARRY_SHARE", 1.0)
     Indexer(seed_copy, embedder).index_articles([story(1)])
-    kept = Store(seed_copy)
-    path = vector_file(seed_copy, "sentences", kept.vectors_base)
+    base = Store(seed_copy).vectors_base
+    path = (
+        vector_file(seed_copy, damaged, base)
+        if damaged != "bm25"
+        else lexicon_file(seed_copy, base)
+    )
     path.write_bytes(path.read_bytes()[:100])
-    damaged = Store(seed_copy)
-    assert any("sentences vectors unreadable" in w and "rebuilt" in w for w in damaged.warnings)
-    assert_same_as_the_database(damaged)
+    reopened = Store(seed_copy)
+    assert len(reopened.warnings) == 1 and "rebuilt" in reopened.warnings[0]
+    assert_same_as_the_database(reopened)
     Indexer(seed_copy, embedder).index_articles([story(2)])  # small, but the files are bad
     store = Store(seed_copy)
     assert store.vectors_base == store.generation and not store.warnings
