@@ -57,34 +57,6 @@ class Lexicon:
 
     def __init__(
         self,
-        vocab: Sequence[str],
-        term: npt.NDArray[np.int32],
-        pid: Ids,
-        freq: npt.NDArray[np.float32],
-        pids: Ids,
-        lengths: npt.NDArray[np.int32],
-    ) -> None:
-        starts = np.searchsorted(term, np.arange(len(vocab) + 1)).astype(np.int64)
-        self._set(list(vocab), starts, _rows(pids, pid), freq, pids, lengths)
-
-    @classmethod
-    def _of_rows(
-        cls,
-        vocab: list[str],
-        starts: Ids,
-        doc: npt.NDArray[np.int32],
-        freq: npt.NDArray[np.float32],
-        pids: Ids,
-        lengths: npt.NDArray[np.int32],
-    ) -> Lexicon:
-        """A lexicon from its own arrays: where each term's postings start, and each
-        posting's passage row."""
-        lexicon = cls.__new__(cls)
-        lexicon._set(vocab, starts, doc, freq, pids, lengths)
-        return lexicon
-
-    def _set(
-        self,
         vocab: list[str],
         starts: Ids,
         doc: npt.NDArray[np.int32],
@@ -92,6 +64,9 @@ class Lexicon:
         pids: Ids,
         lengths: npt.NDArray[np.int32],
     ) -> None:
+        """`starts`: where each term's postings start (and where the last ends); `doc`:
+        each posting's passage row in `pids` (lexicon() makes them of (term, passage id)
+        postings)."""
         self.vocab = vocab
         self.pids, self.lengths = pids, lengths  # every passage, sorted by id
         self.freq = freq
@@ -122,7 +97,7 @@ class Lexicon:
     @classmethod
     def empty(cls) -> Lexicon:
         no_ids, none = np.zeros(0, np.int64), np.zeros(0, np.int32)
-        return cls([], none, no_ids, np.zeros(0, np.float32), no_ids, none)
+        return cls([], np.zeros(1, np.int64), none, np.zeros(0, np.float32), no_ids, none)
 
     def __len__(self) -> int:
         return len(self.pids)
@@ -203,6 +178,20 @@ class Lexicon:
             )
 
 
+def lexicon(
+    vocab: Sequence[str],
+    term: npt.NDArray[np.int32],
+    pid: Ids,
+    freq: npt.NDArray[np.float32],
+    pids: Ids,
+    lengths: npt.NDArray[np.int32],
+) -> Lexicon:
+    """A lexicon of postings sorted by (term, passage id): each one's row in the vocabulary
+    and passage id, with every passage's id (sorted) and length."""
+    starts = np.searchsorted(term, np.arange(len(vocab) + 1)).astype(np.int64)
+    return Lexicon(list(vocab), starts, _rows(pids, pid), freq, pids, lengths)
+
+
 def _rows(pids: Ids, pid: Ids) -> npt.NDArray[np.int32]:
     """Where each posting's passage id is in `pids` (sorted). Through a table by id where
     the ids are dense enough: on Reuters' 2.2 million postings 0.004 s against 0.09-0.19 s
@@ -232,7 +221,7 @@ def load(path: Path) -> Lexicon:
         raise ValueError(f"{path.name} has postings for terms it does not list")
     if len(arrays["pids"]) != len(arrays["lengths"]):
         raise ValueError(f"{path.name} has passages of unequal lengths")
-    return Lexicon(
+    return lexicon(
         vocab,
         np.asarray(arrays["term"], dtype=np.int32),
         np.asarray(arrays["pid"], dtype=np.int64),
@@ -280,14 +269,7 @@ class LexiconChanges:
         keep = ~np.isin(base_pid, removed) if len(removed) else np.ones(len(base_pid), bool)
         new_pid = np.array(self.pid, dtype=np.int64)
         keep_new = ~np.isin(new_pid, removed)
-        vocab, rows = list(base.vocab), dict(base._rows)
-        new_term = np.empty(len(self.terms), dtype=np.int32)
-        for i, t in enumerate(self.terms):
-            row = rows.get(t)
-            if row is None:
-                row = rows[t] = len(vocab)
-                vocab.append(t)
-            new_term[i] = row
+        vocab, new_term = self._vocabulary(base)
         old_term, old_pid, old_freq = base_term[keep], base_pid[keep], base.freq[keep]
         new_term, new_pid = new_term[keep_new], new_pid[keep_new]
         new_freq = np.array(self.freq, np.float32)[keep_new]
@@ -306,14 +288,10 @@ class LexiconChanges:
         lengths = np.concatenate([base.lengths, np.array(self.lengths, np.int32)])
         live = ~np.isin(pids, removed)
         by_id = np.argsort(pids[live], kind="stable")
-        return Lexicon(vocab, term, pid, freq, pids[live][by_id], lengths[live][by_id])
+        return lexicon(vocab, term, pid, freq, pids[live][by_id], lengths[live][by_id])
 
-    def _appended(self, base: Lexicon, removed: Ids) -> Lexicon:
-        """`apply` where every added passage has a higher id than the base's (a writer's
-        ids only grow): each new posting goes at the end of its term's postings, so the
-        base's arrays are copied once, never keyed, sorted or searched. Reuters x5, 11
-        million postings, one passage added: 5.6 s for the general merge, whose many
-        temporaries of that size are what cost."""
+    def _vocabulary(self, base: Lexicon) -> tuple[list[str], Ids]:
+        """The base's vocabulary with the new terms after it, and each added posting's row."""
         vocab, rows = list(base.vocab), dict(base._rows)
         new_term = np.empty(len(self.terms), dtype=np.int64)
         for i, t in enumerate(self.terms):
@@ -322,6 +300,15 @@ class LexiconChanges:
                 row = rows[t] = len(vocab)
                 vocab.append(t)
             new_term[i] = row
+        return vocab, new_term
+
+    def _appended(self, base: Lexicon, removed: Ids) -> Lexicon:
+        """`apply` where every added passage has a higher id than the base's (a writer's
+        ids only grow): each new posting goes at the end of its term's postings, so the
+        base's arrays are copied once, never keyed, sorted or searched. Reuters x5, 11
+        million postings, one passage added: 5.6 s for the general merge, whose many
+        temporaries of that size are what cost."""
+        vocab, new_term = self._vocabulary(base)
         new_pid, new_freq = np.array(self.pid, np.int64), np.array(self.freq, np.float32)
         added, added_lengths = np.array(self.pids, np.int64), np.array(self.lengths, np.int32)
         counts = np.zeros(len(vocab), dtype=np.int64)
@@ -355,7 +342,7 @@ class LexiconChanges:
         held = counts > 0
         vocab = [t for t, h in zip(vocab, held.tolist(), strict=True) if h]
         starts = np.concatenate([[0], np.cumsum(counts[held])]).astype(np.int64)
-        return Lexicon._of_rows(
+        return Lexicon(
             vocab,
             starts,
             doc,

@@ -11,22 +11,13 @@ import pytest
 
 from index import vectors, writer
 from index.approximate import Approximate
-from index.document import Article
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.schema import generation_files, lexicon_file, vector_file
 from index.store import Store
 from qa.answer import Answerer
 from qa.retrieve import Retriever
-
-
-def story(n: int) -> Article:
-    return Article(
-        doc_id=f"story-{n}",
-        title=f"Story {n}",
-        text=f"Story {n} reports that the harbour of town {n} reopened. "
-        f"Ferries number {n} resumed service on Monday. Traders welcomed it.",
-    )
+from tests.index.test_store import story
 
 
 def vector_files(path: Path) -> list[str]:
