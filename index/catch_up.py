@@ -47,15 +47,7 @@ class Changes:
 def since(held: vectors.Ids, kind: str, conn: sqlite3.Connection, dim: int) -> Changes:
     """How the database's `kind` rows ("sentences" or "passages") differ from `held`, the
     ids of a state that it once had."""
-    table = _TABLES[kind]
-    top = int(held.max()) if len(held) else 0
-    # Ids only grow: the rows written since are the ones above its highest id.
-    new = _ids(conn, f"SELECT id FROM {table} WHERE id > ? ORDER BY id", (top,))
-    (count,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
-    gone = new[:0]
-    if count != len(held) + len(new):  # some of the rows held were removed: which?
-        stored = _ids(conn, f"SELECT id FROM {table} WHERE id <= ? ORDER BY id", (top,))
-        gone = np.setdiff1d(held, stored, assume_unique=True)
+    gone, new = _changed_ids(held, _TABLES[kind], conn)
     read = _sentence_vectors if kind == "sentences" else _passage_vectors
     added = read(conn, new, dim) if len(new) else np.zeros((0, dim), dtype=np.float32)
     return Changes(gone, new, added)
@@ -74,20 +66,33 @@ def exact(index: faiss.Index, kind: str, conn: sqlite3.Connection, dim: int) -> 
 def lexicon(held: lexical.Lexicon, conn: sqlite3.Connection) -> lexical.Lexicon:
     """The BM25 postings of an earlier state with the passages written and removed since:
     what the writer made of them (lexical.LexiconChanges)."""
-    top = int(held.pids.max(initial=0))
-    rows = conn.execute(
-        'SELECT p.id, a.title, a.text, p.start, p."end" FROM passages p '
-        "JOIN articles a ON a.doc_id = p.doc_id WHERE p.id > ? ORDER BY p.id",
-        (top,),
-    ).fetchall()
+    gone, new = _changed_ids(held.pids, "passages", conn)
     changes = lexical.LexiconChanges()
-    for pid, title, text, start, end in rows:
-        changes.add(int(pid), title, text[start:end])
-    (count,) = conn.execute("SELECT count(*) FROM passages").fetchone()
-    if count != len(held) + len(rows):  # some of the passages held were removed: which?
-        stored = _ids(conn, "SELECT id FROM passages WHERE id <= ? ORDER BY id", (top,))
-        changes.remove(np.setdiff1d(held.pids, stored, assume_unique=True).tolist())
+    changes.remove(gone.tolist())
+    if len(new):
+        rows = conn.execute(
+            'SELECT p.id, a.title, a.text, p.start, p."end" FROM passages p '
+            "JOIN articles a ON a.doc_id = p.doc_id WHERE p.id >= ? ORDER BY p.id",
+            (int(new[0]),),
+        )
+        for pid, title, text, start, end in rows:
+            changes.add(int(pid), title, text[start:end])
     return changes.apply(held) if changes else held
+
+
+def _changed_ids(
+    held: vectors.Ids, table: str, conn: sqlite3.Connection
+) -> tuple[vectors.Ids, vectors.Ids]:
+    """The ids of `held` that `table` no longer has, and its ids written since (sorted)."""
+    top = int(held.max()) if len(held) else 0
+    # Ids only grow: the rows written since are the ones above the highest id held.
+    new = _ids(conn, f"SELECT id FROM {table} WHERE id > ? ORDER BY id", (top,))
+    (count,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    if count == len(held) + len(new):
+        return new[:0], new
+    # Some of the rows held were removed: which?
+    stored = _ids(conn, f"SELECT id FROM {table} WHERE id <= ? ORDER BY id", (top,))
+    return np.setdiff1d(held, stored, assume_unique=True), new
 
 
 def _ids(conn: sqlite3.Connection, query: str, args: tuple[int, ...] = ()) -> vectors.Ids:
@@ -99,7 +104,7 @@ def _ids(conn: sqlite3.Connection, query: str, args: tuple[int, ...] = ()) -> ve
 def _sentence_vectors(conn: sqlite3.Connection, ids: vectors.Ids, dim: int) -> Vectors:
     """The stored vectors of sentences `ids` (sorted), read as one range."""
     found = _vectors_between(conn, int(ids[0]), int(ids[-1]))
-    return _stacked([found[int(i)] for i in ids], dim)
+    return vectors.stack([found[int(i)] for i in ids], dim)
 
 
 def _passage_vectors(conn: sqlite3.Connection, ids: vectors.Ids, dim: int) -> Vectors:
@@ -117,15 +122,9 @@ def _passage_vectors(conn: sqlite3.Connection, ids: vectors.Ids, dim: int) -> Ve
     spans = [(r[1], r[2]) for r in rows if r[0] in wanted]
     found = _vectors_between(conn, min(s for s, _ in spans), max(e for _, e in spans))
     means = [vectors.unit_mean(np.stack([found[s] for s in range(a, b + 1)])) for a, b in spans]
-    return _stacked(means, dim)
+    return vectors.stack(means, dim)
 
 
 def _vectors_between(conn: sqlite3.Connection, first: int, last: int) -> dict[int, Vectors]:
     rows = conn.execute("SELECT id, vec FROM sentences WHERE id BETWEEN ? AND ?", (first, last))
     return {int(r[0]): np.frombuffer(r[1], dtype=np.float32) for r in rows}
-
-
-def _stacked(arrays: list[Vectors], dim: int) -> Vectors:
-    if not arrays:
-        return np.zeros((0, dim), dtype=np.float32)
-    return np.ascontiguousarray(np.stack(arrays), dtype=np.float32)

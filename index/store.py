@@ -302,7 +302,7 @@ class Store:
         pvecs = [
             vectors.unit_mean(np.stack([by_id[s] for s in range(p[1], p[2] + 1)])) for p in passages
         ]
-        return pids, _stack_arrays(pvecs, self.dim)
+        return pids, vectors.stack(pvecs, self.dim)
 
     def _count(self, kind: str) -> int:
         table = {"passages": "passages", "sentences": "sentences"}[kind]
@@ -524,10 +524,4 @@ def _vector(blob: bytes, dim: int) -> Vectors:
 
 
 def _stack(blobs: list[bytes], dim: int) -> Vectors:
-    return _stack_arrays([_vector(b, dim) for b in blobs], dim)
-
-
-def _stack_arrays(arrays: Sequence[Vectors], dim: int) -> Vectors:
-    if not arrays:
-        return np.zeros((0, dim), dtype=np.float32)
-    return np.ascontiguousarray(np.stack(arrays), dtype=np.float32)
+    return vectors.stack([_vector(b, dim) for b in blobs], dim)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import faiss
@@ -99,6 +100,13 @@ def search(
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
     scores, ids = index.search(query.reshape(1, -1), min(k, index.ntotal), params=params)
     return pairs(ids[0], scores[0])
+
+
+def stack(arrays: Sequence[Vectors], dim: int) -> Vectors:
+    """Vectors as one contiguous float32 array, (0, dim) when there are none."""
+    if not arrays:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.ascontiguousarray(np.stack(arrays), dtype=np.float32)
 
 
 def unit_mean(vectors: Vectors) -> Vectors:

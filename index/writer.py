@@ -74,8 +74,10 @@ class StoreWriter:
             self._lock_file.close()
             raise
         self.generation = reader.generation
-        # Vector files that the next commit may keep, and the rows changed since them.
-        self._base = reader.vectors_base if reader.base_readable else None
+        # The generation whose vector and BM25 files the index reads, whether the next
+        # commit may keep them (not when they were unusable), and the rows changed since.
+        self._base = reader.vectors_base if reader.base_readable else reader.generation
+        self._keep = reader.base_readable
         self._changed = reader.vector_changes
         self.dim = dim
         self._passages, self._sentences = _exact(reader._passages), _exact(reader._sentences)
@@ -104,8 +106,7 @@ class StoreWriter:
         return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
 
     def _clear_leftovers(self) -> None:
-        base = self.generation if self._base is None else self._base
-        keep = {file.name for file in generation_files(self.path, base)}
+        keep = {file.name for file in generation_files(self.path, self._base)}
         for pattern in ("*.faiss*", "*.bm25.npz*"):
             for file in self.path.glob(pattern):
                 if file.name not in keep:
@@ -260,7 +261,7 @@ class StoreWriter:
         new = self.generation + 1
         lexicon = self._changes.apply(self._lexicon) if self._changes else self._lexicon
         rows = int(self._passages.ntotal + self._sentences.ntotal)
-        base = self._base if self._base is not None and self._changed <= CARRY_SHARE * rows else new
+        base = self._base if self._keep and self._changed <= CARRY_SHARE * rows else new
         if base == new:
             vectors.save(self._passages, vector_file(self.path, "passages", new))
             vectors.save(self._sentences, vector_file(self.path, "sentences", new))
@@ -274,9 +275,9 @@ class StoreWriter:
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors_base', ?)", (str(base),)
         )
         self._conn.execute("COMMIT")
-        old = generation_files(self.path, self.generation if self._base is None else self._base)
+        old = generation_files(self.path, self._base)
         kept = set(generation_files(self.path, base))
-        self.generation, self._base = new, base
+        self.generation, self._base, self._keep = new, base, True
         self._changed = 0 if base == new else self._changed
         self._lexicon, self._changes = lexicon, lexical.LexiconChanges()
         for file in old:
