@@ -14,6 +14,7 @@ from index.embed import TokenEmbedder
 from index.sentence_table import SentenceRow
 from qa.antecedent import antecedent, referent
 from qa.entities import EntityTagger
+from qa.focus import focus, names
 from qa.late import MATCH, LateInteraction, Neighbour
 from qa.mismatch import missing_negation, missing_numbers
 from qa.reader import SpanReader, TransformersReader
@@ -31,6 +32,8 @@ from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
 #            (a sentence that says "He" or "It" names its subject in the one before)
 #   rank     1 / (1 + rank of the passage the sentence came from)
 #   typed    the span rules found a phrase of the wanted type (date, number, place, name)
+#   focus    a which- or what-question's noun comes right after a word the question lacks
+#            ("which county": "Duval County"; qa.focus)
 #   numbers  the question names a number the sentence's article (title included) never
 #            writes (qa.mismatch)
 #   negation the question negates and the sentence's article negates nothing
@@ -50,6 +53,7 @@ FEATURES = (
     "window",
     "rank",
     "typed",
+    "focus",
     "numbers",
     "negation",
     "entity",
@@ -59,44 +63,46 @@ FEATURES = (
 # Fitted by bench/fit_weights.py (README, "How the score is fitted"): the ranking on the
 # SQuAD v2.0 sample's answerable questions, the calibration on it and xquad-en together.
 WEIGHTS = {
-    "bias": -3.019,
-    "dense": -0.316,
-    "lexical": 0.385,
-    "context": 0.305,
-    "window": 0.581,
-    "rank": 0.192,
-    "typed": 0.237,
-    "numbers": -2.613,
-    "negation": -3.409,
-    "entity": 0.109,
-    "maxsim": 0.45,
-    "maxsim_before": 2.002,
-    "maxsim_after": 1.192,
-    "maxsim_peak": -0.071,
+    "bias": -2.963,
+    "dense": -0.328,
+    "lexical": 0.371,
+    "context": 0.289,
+    "window": 0.558,
+    "rank": 0.19,
+    "typed": 0.233,
+    "focus": 0.228,
+    "numbers": -2.618,
+    "negation": -3.407,
+    "entity": 0.107,
+    "maxsim": 0.459,
+    "maxsim_before": 1.995,
+    "maxsim_after": 1.185,
+    "maxsim_peak": -0.078,
     "maxsim_found": 0.408,
-    "maxsim_reverse": 0.12,
-    "previous": 0.232,
+    "maxsim_reverse": 0.109,
+    "previous": 0.223,
 }
 # The same fit without the late-interaction features, for when they are off or the
 # embedder gives no token vectors: the calibration must not count on them.
 WEIGHTS_WITHOUT_LATE = {
-    "bias": -2.613,
-    "dense": 1.971,
-    "lexical": 0.883,
-    "context": 0.53,
-    "window": 1.09,
-    "rank": 0.291,
-    "typed": 0.283,
-    "numbers": -2.37,
-    "negation": -3.797,
-    "entity": 0.181,
+    "bias": -2.883,
+    "dense": 2.356,
+    "lexical": 0.884,
+    "context": 0.263,
+    "window": 1.194,
+    "rank": 0.368,
+    "typed": 0.302,
+    "focus": 0.237,
+    "numbers": -2.398,
+    "negation": -3.46,
+    "entity": 0.209,
 }
 # The single-signal baselines `qa eval --baseline` compares against.
 BASELINE_WEIGHTS = {
     "dense": {"bias": -2.0, "dense": 5.0},
     "bm25": {"bias": -1.5, "lexical": 3.0},
 }
-DEFAULT_THRESHOLD = 0.35  # a calibrated probability that the top sentence answers
+DEFAULT_THRESHOLD = 0.36  # a calibrated probability that the top sentence answers
 RERANK = 6  # sentences that get the (slower) entity evidence
 LATE = 3  # sentences that get the late-interaction evidence; each costs a model run
 WINDOW_CHARS = 300  # how far back the "window" feature looks
@@ -237,6 +243,7 @@ class Answerer:
             for h in hits
         }
         first = self.first_weights if rerank is not None else self.weights
+        asked, question_stems = focus(current.text), stems(current.text)
         scored = []
         for sid, row in rows.items():
             sentence = texts[row.doc_id][row.start : row.end]
@@ -252,6 +259,11 @@ class Answerer:
                 "window": current.coverage(sentence_stems, stems(before)),
                 "rank": 1.0 / (1 + rank),
                 "typed": float(has_typed_span(current.text, sentence)),
+                "focus": float(
+                    asked is not None
+                    and asked in sentence_stems
+                    and names(asked, question_stems, sentence)
+                ),
                 **mismatch[row.doc_id],
             }
             scored.append(Scored(row, self._logistic(features, first), features, sentence))
