@@ -274,3 +274,24 @@ def spy_on(pipe: Callable[..., list[Any]], read: list[str]) -> Callable[..., lis
         return pipe(texts, batch_size)
 
     return spy
+
+
+def test_the_sentence_naming_what_a_which_question_asks_for_is_scored_so(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    text = (
+        "Jacksonville grows\n\n"
+        "Jacksonville is the most populous city in Florida and lies on the St. Johns River. "
+        "It is the county seat of Duval County, with which its government merged in 1968. "
+        "The county has a port and two naval bases.\n"
+    )
+    answerer = answerer_over(tmp_path, embedder, {"jacksonville.txt": text})
+    question = "In which county does Jacksonville reside?"
+    query = answerer.retriever.prepare(question)
+    hits = answerer.retriever.retrieve(query, answerer.passages)
+    scored = answerer.score(query, query, hits)
+    focus = {s.text.split()[0]: s.features["focus"] for s in scored}
+    # "Duval County": the asked-for noun after a word the question lacks; "The county" and
+    # a sentence with no county at all are not.
+    assert focus == {"Jacksonville": 0.0, "It": 1.0, "The": 0.0}
+    assert answerer.weights["focus"] > 0 and answerer.first_weights["focus"] > 0
