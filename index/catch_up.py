@@ -21,8 +21,7 @@ import numpy as np
 
 from index import lexical, vectors
 from index.embed import Vectors
-
-_TABLES = {"passages": "passages", "sentences": "sentences"}
+from index.schema import table_of
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class Changes:
 def since(held: vectors.Ids, kind: str, conn: sqlite3.Connection, dim: int) -> Changes:
     """How the database's `kind` rows ("sentences" or "passages") differ from `held`, the
     ids of a state that it once had."""
-    gone, new = _changed_ids(held, _TABLES[kind], conn)
+    gone, new = _changed_ids(held, table_of(kind), conn)
     read = _sentence_vectors if kind == "sentences" else _passage_vectors
     added = read(conn, new, dim) if len(new) else np.zeros((0, dim), dtype=np.float32)
     return Changes(gone, new, added)
@@ -110,14 +109,11 @@ def _sentence_vectors(conn: sqlite3.Connection, ids: vectors.Ids, dim: int) -> V
 def _passage_vectors(conn: sqlite3.Connection, ids: vectors.Ids, dim: int) -> Vectors:
     """The vectors of passages `ids` (sorted): each the mean of its sentences', as the
     writer made it."""
-    rows = [
-        r
-        for r in conn.execute(
-            "SELECT id, first_sentence, last_sentence FROM passages WHERE id BETWEEN ? AND ?"
-            " ORDER BY id",
-            (int(ids[0]), int(ids[-1])),
-        )
-    ]
+    rows = conn.execute(
+        "SELECT id, first_sentence, last_sentence FROM passages WHERE id BETWEEN ? AND ?"
+        " ORDER BY id",
+        (int(ids[0]), int(ids[-1])),
+    ).fetchall()
     wanted = set(ids.tolist())
     spans = [(r[1], r[2]) for r in rows if r[0] in wanted]
     found = _vectors_between(conn, min(s for s, _ in spans), max(e for _, e in spans))

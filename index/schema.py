@@ -83,6 +83,15 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+# The table of each kind of vector row: the only names SQL built from a kind may hold.
+_KIND_TABLES = {"passages": "passages", "sentences": "sentences"}
+
+
+def table_of(kind: str) -> str:
+    """The table that holds `kind` rows ("passages" or "sentences"); KeyError otherwise."""
+    return _KIND_TABLES[kind]
+
+
 def vector_file(path: Path, kind: str, generation: int) -> Path:
     return path / f"{kind}.{generation}.faiss"
 

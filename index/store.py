@@ -38,6 +38,7 @@ from index.schema import (
     connect,
     lexicon_file,
     rules_warning,
+    table_of,
     vector_file,
 )
 from index.sentence_table import SentenceRow, SentenceTable
@@ -305,7 +306,7 @@ class Store:
         return pids, vectors.stack(pvecs, self.dim)
 
     def _count(self, kind: str) -> int:
-        table = {"passages": "passages", "sentences": "sentences"}[kind]
+        table = table_of(kind)
         return int(self._db().execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def close(self) -> None:
@@ -490,7 +491,7 @@ class Store:
         return SentenceRow(row[0], row[1], row[2], row[3], _vector(row[4], self.dim))
 
     def _allowed(self, kind: str, filters: Filters) -> vectors.Ids:
-        table = {"passages": "passages", "sentences": "sentences"}[kind]
+        table = table_of(kind)
         where, params = filter_sql(filters)
         sql = f"SELECT p.id FROM {table} p JOIN articles a ON a.doc_id = p.doc_id WHERE 1 {where}"
         rows = self._db().execute(sql, params).fetchall()
