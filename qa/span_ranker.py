@@ -114,8 +114,8 @@ class SpanRanker:
         if not parsed.size:
             return []
         ctx, found = self._candidates(question, question_doc, parsed, rule)
-        score = LinearScore(ctx, self.weights)
-        return [(span, score(*span, kinds)) for span, kinds in found.items()]
+        scores = LinearScore(ctx, self.weights).scores(found)
+        return list(zip(found, scores.tolist(), strict=True))
 
     def candidate_features(
         self, question: str, question_doc: Any, parsed: Parsed, rule: Span

@@ -120,11 +120,12 @@ def test_the_linear_score_is_the_weighted_sum_of_every_feature(question: str) ->
     assert any(name.startswith("len") for name in names) and any("*" in n for n in names)
     rng = random.Random(7)
     for weights in (load_weights(), {name: rng.uniform(-2, 2) for name in names}):
-        score = LinearScore(ctx, weights)
-        for (span, f), (same, kinds) in zip(full, found.items(), strict=True):
+        scores = LinearScore(ctx, weights).scores(found)
+        assert len(scores) == len(full) == len(found)
+        for (span, f), same, score in zip(full, found, scores, strict=True):
             assert span == same
             expected = sum(weights.get(name, 0.0) * value for name, value in f.items())
-            assert score(*span, kinds) == pytest.approx(expected, abs=1e-9)
+            assert score == pytest.approx(expected, abs=1e-9)
 
 
 def test_shipped_weights_load_and_a_bad_weights_file_is_a_clear_error(tmp_path: Path) -> None:
