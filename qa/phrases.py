@@ -336,8 +336,8 @@ class LinearScore:
     feature: the features of a candidate's length and of its root word are summed once per
     length and per root, and a feature crossed with the question word (or with a plural
     question) adds its crossing's weight to its own. On 537 answer sentences of 300 Reuters
-    title questions, scoring took 0.16 ms a question, against 0.77 candidate by candidate
-    (and 1.0 building every feature)."""
+    title questions, the candidates and their scores took 0.64 ms a question, against 0.92
+    scoring them one by one (alternated in one process)."""
 
     def __init__(self, ctx: Context, weights: dict[str, float]) -> None:
         self.ctx = ctx
@@ -349,10 +349,7 @@ class LinearScore:
             for name in _PLURAL:
                 self.own[name] = self.own.get(name, 0.0) + weights.get(f"plural*{name}", 0.0)
         self._by_length = np.array([self._sum(f) for f in _LENGTH_FEATURES])
-        self._kinds = {
-            kind: self.own.get(_KIND_FEATURES.get(kind) or f"kind_{kind}", 0.0)
-            for kind in _KIND_FEATURES
-        }
+        self._kinds = {kind: self.own.get(name, 0.0) for kind, name in _KIND_FEATURES.items()}
         self._roots: dict[tuple[str, ...], float] = {}
 
     def scores(self, found: dict[tuple[int, int], set[str]]) -> np.ndarray:
