@@ -362,7 +362,8 @@ class LinearScore:
         roots = [ctx.parsed.root(s, e) for s, e in spans]
         by_root = {r: self._root(r) for r in set(roots)}
         total: np.ndarray = self._by_length[np.minimum(n, 10)] + [by_root[r] for r in roots]
-        total += [sum(self._kind(k) for k in kinds) for kinds in found.values()]
+        weight_of = self._kinds  # the kinds a candidate came from (all in _KIND_FEATURES)
+        total += [sum(weight_of[k] for k in kinds) for kinds in found.values()]
 
         def add(name: str, value: np.ndarray) -> None:
             """Add the feature's weight times its value, for every candidate."""
@@ -438,12 +439,6 @@ class LinearScore:
         if by_root is None:
             by_root = self._roots[keys] = sum(map(self.weights.get, keys, repeat(0.0)))
         return by_root
-
-    def _kind(self, kind: str) -> float:
-        weight = self._kinds.get(kind)
-        if weight is None:
-            weight = self._kinds[kind] = self.own.get(f"kind_{kind}", 0.0)
-        return weight
 
     def _sum(self, f: Features) -> float:
         return float(sum(map(mul, map(self.own.get, f, repeat(0.0)), f.values())))
