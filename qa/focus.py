@@ -17,12 +17,11 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from index.tokens import words
-from qa.terms import STOP_WORDS, stem
+from qa.terms import ARTICLES, STOP_WORDS, stem
 
 _ASKING = frozenset(("which", "what"))
 # "what kind of X", "what type of X", "what was the name of the X": X is asked for.
 _FRAMES = frozenset(("kind", "kinds", "type", "types", "sort", "form", "name", "names"))
-_ARTICLES = frozenset(("the", "a", "an"))
 
 
 @lru_cache(maxsize=4096)
@@ -35,7 +34,7 @@ def focus(question: str) -> str | None:
         j = i + 1
         if j + 1 < len(asked) and asked[j] in _FRAMES and asked[j + 1] == "of":
             j += 2
-            while j < len(asked) and asked[j] in _ARTICLES:
+            while j < len(asked) and asked[j] in ARTICLES:
                 j += 1
         if j < len(asked) and asked[j].isalpha() and asked[j] not in STOP_WORDS:
             return stem(asked[j])

@@ -26,6 +26,7 @@ import numpy as np
 
 from qa.parsed import Parsed
 from qa.span import Span, _head_noun, question_stems, question_type
+from qa.terms import ARTICLES
 
 Features = dict[str, float]
 Doc = Any  # spacy.tokens.Doc: spaCy ships no type information
@@ -114,7 +115,6 @@ _CROSSED = (
     "verb_in",
     "starts_prep",
 )
-_ARTICLES = frozenset(("the", "a", "an"))
 _KIND_FEATURES = {k: f"kind_{k}" for k in ("sub", "left", "tok", "chunk", "ent", "rule")}
 _PLURAL = ("cc", "comma", "loglen", "kind_sub")  # crossed with a question about several things
 _FAR = 1 << 30  # past any sentence's last word
@@ -166,7 +166,7 @@ def candidates(parsed: Parsed, entities: list[TokenEntity]) -> dict[tuple[int, i
     """Token ranges [start, end) of the candidate phrases, each with the kinds it came from."""
     found: dict[tuple[int, int], set[str]] = {}
     edge = [p or s for p, s in zip(parsed.punct, parsed.space, strict=True)]  # never first or last
-    lead = [e or w in _ARTICLES for e, w in zip(edge, parsed.lower, strict=True)]  # nor first
+    lead = [e or w in ARTICLES for e, w in zip(edge, parsed.lower, strict=True)]  # nor first
 
     def add(start: int, end: int, kind: str) -> None:
         while start < end and lead[start]:

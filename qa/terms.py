@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from index.tokens import fold, folded_word_set, stem, words
 
-__all__ = ["STOP_WORDS", "fold", "key_terms", "stem", "stems", "words"]
+__all__ = ["ARTICLES", "STOP_WORDS", "fold", "key_terms", "stem", "stems", "words"]
 
 
 STOP_WORDS = frozenset(
@@ -29,6 +29,8 @@ your yours yourself yourselves also say says said tell told according did does m
 kind type name named called
 """.split()
 )
+
+ARTICLES = frozenset(("the", "a", "an"))  # skipped where a phrase or a noun starts
 
 
 def key_terms(text: str) -> list[str]:
