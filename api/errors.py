@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -44,8 +47,21 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+class EscapedJSON(JSONResponse):
+    """JSON with every character past ASCII written as a \\u escape. An error body may
+    quote the input, and JSON can carry a lone surrogate ("\\ud83d", half of an emoji's
+    escape) that UTF-8 cannot encode: FastAPI's own 422 then failed as a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.QAError)
     async def qa_error(_: Request, exc: errors.QAError) -> JSONResponse:
         code = next(code for kind, code in STATUS if isinstance(exc, kind))
-        return JSONResponse({"detail": str(exc)}, status_code=code)
+        return EscapedJSON({"detail": str(exc)}, status_code=code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return EscapedJSON({"detail": jsonable_encoder(exc.errors())}, status_code=422)

@@ -19,7 +19,7 @@ from dateutil import parser as dateparser
 
 from index.clean import headline
 from index.decode import decode_text, gunzip
-from index.document import Article
+from index.document import Article, unicode_problem
 from index.errors import IngestError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -182,8 +182,13 @@ def article_from_record(
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise IngestError("object has no 'text' (a non-empty string is required)")
+    problem = unicode_problem(record)
+    if problem is not None:
+        raise IngestError(f"the object cannot be stored: {problem}")
     used: set[str] = {"text"}
     given_id = _first(record, ID_KEYS, used)
+    if isinstance(given_id, bool) or not isinstance(given_id, str | int | float | None):
+        raise IngestError(f"its id must be a string or a number, got {given_id!r}")
     if given_id is not None and str(given_id).strip():
         doc_id = str(given_id).strip()
     elif default_id is not None:

@@ -58,6 +58,11 @@ def _settings(index_dir: Path | None) -> Settings:
     return settings
 
 
+def _problems(exc: ValidationError) -> str:
+    """A validation error's messages, without pydantic's prefix."""
+    return "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+
+
 def _warn(warnings: list[str]) -> None:
     """What is wrong with the index but does not stop it answering, on stderr."""
     for warning in warnings:
@@ -143,7 +148,10 @@ def ask(
 ) -> None:
     """Answer a question with verbatim quotes and citations."""
     settings = _settings(index_dir)
-    filters = SearchFilters(source=source, published_from=since, published_to=until)
+    try:
+        filters = SearchFilters(source=source, published_from=since, published_to=until)
+    except ValidationError as exc:
+        raise _fail(Exception(f"bad filter: {_problems(exc)}")) from None
     try:
         answerer = settings.answerer()
         _warn(answerer.retriever.store.warnings)

@@ -87,7 +87,11 @@ def load_squad(path: Path) -> tuple[str, list[Article], list[Gold]]:
                             bool(qa.get("is_impossible", False)) or not answers,
                         )
                     )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except KeyError as exc:  # its repr alone, "('data')", would say little
+        raise IngestError(
+            f"{path}: not a readable SQuAD-format file (it lacks a {exc.args[0]!r} field)"
+        ) from exc
+    except (OSError, ValueError, TypeError) as exc:
         raise IngestError(f"{path}: not a readable SQuAD-format file ({exc})") from exc
     return version, articles, golds
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index.backend import ReadStore, open_store
+from index.document import unicode_problem
 from index.embed import (
     BackgroundEmbedder,
     Embedder,
@@ -276,6 +277,9 @@ def validate_question(text: str) -> str:
         raise InvalidQueryError(
             f"question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}"
         )
+    problem = unicode_problem(text)
+    if problem is not None:
+        raise InvalidQueryError(f"question cannot be read: {problem}")
     return text.strip()
 
 

@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from index.document import unicode_problem
+
+
+def _text(value: str) -> str:
+    problem = unicode_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _iso_date(value: str | None) -> str | None:
+    """An ISO date as the index keeps them (YYYY-MM-DD): the filters compare them as text."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+_Text = Annotated[str, AfterValidator(_text)]
+_IsoDate = Annotated[str | None, AfterValidator(_iso_date)]
 
 
 class Citation(BaseModel):
@@ -43,16 +69,30 @@ class Passage(BaseModel):
 class Turn(BaseModel):
     """One earlier exchange of a conversation, used to resolve follow-up questions."""
 
-    question: str
-    answer: str | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    question: _Text
+    answer: _Text | None = None
 
 
 class SearchFilters(BaseModel):
     """Restrict retrieval to one source and/or a published date range (ISO dates)."""
 
-    source: str | None = None
-    published_from: str | None = Field(default=None, examples=["2025-08-01"])
-    published_to: str | None = Field(default=None, examples=["2025-08-31"])
+    # A misspelt filter is an error, not a search of everything.
+    model_config = ConfigDict(extra="forbid")
+
+    source: _Text | None = None
+    published_from: _IsoDate = Field(default=None, examples=["2025-08-01"])
+    published_to: _IsoDate = Field(default=None, examples=["2025-08-31"])
+
+    @model_validator(mode="after")
+    def _in_order(self) -> SearchFilters:
+        if self.published_from and self.published_to and self.published_from > self.published_to:
+            raise ValueError(
+                f"published_from ({self.published_from}) is after published_to "
+                f"({self.published_to})"
+            )
+        return self
 
 
 class AskResult(BaseModel):
@@ -68,6 +108,7 @@ class Question(BaseModel):
     """A question, with the conversation so far for follow-ups."""
 
     model_config = {
+        "extra": "forbid",  # a misspelt "top_k" is an error, not the default
         "json_schema_extra": {
             "examples": [
                 {"question": "where are the forward operating bases?", "top_k": 3},
@@ -80,10 +121,10 @@ class Question(BaseModel):
                     "filters": {"published_from": "2025-08-01", "published_to": "2025-08-31"},
                 },
             ]
-        }
+        },
     }
 
-    question: str = Field(examples=["where are the forward operating bases?"])
+    question: _Text = Field(examples=["where are the forward operating bases?"])
     history: list[Turn] = Field(default_factory=list, max_length=50)
     top_k: int = Field(default=3, ge=1, le=50)
     filters: SearchFilters | None = None

@@ -81,6 +81,44 @@ def test_bad_questions_get_a_4xx_with_a_message(
     assert 400 <= response.status_code < 500 and response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"question": "where are the \\ud83d bases?"}', "lone surrogate"),
+        (b'{"question": "and?", "history": [{"question": "\\udc00"}]}', "lone surrogate"),
+        (b'{"question": "bases?", "filters": {"source": "\\ud83d"}}', "lone surrogate"),
+        (b'{"question": "bases?", "filters": {"published_after": "2025-08-01"}}', "Extra"),
+        (b'{"question": "bases?", "filters": {"published_from": "Aug 2025"}}', "ISO date"),
+        (
+            b'{"question": "bases?", "filters": '
+            b'{"published_from": "2025-09-01", "published_to": "2025-08-01"}}',
+            "is after",
+        ),
+        (b'{"question": "bases?", "top-k": 5}', "Extra"),
+    ],
+)
+def test_questions_that_cannot_be_read_or_filtered_as_asked_get_a_422(
+    server: httpx.Client, body: bytes, reason: str
+) -> None:
+    # Each would otherwise fail inside (a 500) or quietly search without the filter.
+    response = server.post("/ask", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert reason in response.text
+
+
+def test_an_upload_with_a_record_that_cannot_be_stored_keeps_the_rest(
+    server: httpx.Client,
+) -> None:
+    lines = b'{"id": "cut", "text": "A cut \\ud83d emoji."}\n{"id": "whole", "text": "Whole."}\n'
+    response = server.post(
+        "/documents", headers=AUTH, files={"file": ("feed.jsonl", lines, "application/x-ndjson")}
+    )
+    report = response.json()
+    assert response.status_code == 200 and report["doc_ids"] == ["whole"]
+    assert report["failed"] == 1 and "lone surrogate" in report["failures"][0]
+    assert server.delete("/documents/whole", headers=AUTH).status_code == 200
+
+
 def test_malformed_json_binary_and_oversized_uploads_are_refused(server: httpx.Client) -> None:
     bad = server.post("/ask", content=b"{not json", headers={"content-type": "application/json"})
     assert bad.status_code == 422 and bad.json()["detail"]

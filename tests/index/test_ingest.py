@@ -150,6 +150,31 @@ def test_bad_jsonl_lines_are_named_and_good_lines_kept(tmp_path: Path) -> None:
     assert all("mixed.jsonl:" in str(f) for f in bad)
 
 
+def test_records_that_cannot_be_stored_fail_alone_and_say_why(tmp_path: Path) -> None:
+    # JSON can escape half of an emoji ("\\ud83d" alone): Python keeps it in a str, but no
+    # encoder, model or database takes it. Such a record fails by itself, as does an id
+    # that is neither a string nor a number; the lines around them are kept.
+    (tmp_path / "odd.jsonl").write_text(
+        '{"id": "ok1", "text": "Good one."}\n'
+        '{"id": "half", "text": "A cut emoji \\ud83d here."}\n'
+        '{"id": "meta", "text": "Fine text.", "byline": "\\udc00"}\n'
+        '{"id": {"a": 1}, "text": "Some text."}\n'
+        '{"id": true, "text": "Some text."}\n'
+        '{"id": 7, "text": "Good two."}\n'
+    )
+    items = read_all(tmp_path)
+    assert [a.doc_id for a in articles(items)] == ["ok1", "7"]
+    bad = failures(items)
+    assert [f.line for f in bad] == [2, 3, 4, 5]
+    assert "lone surrogate (\\ud83d)" in str(bad[0]) and "(\\udc00)" in str(bad[1])
+    assert "id must be a string or a number" in str(bad[2]) and "True" in str(bad[3])
+
+
+def test_an_article_that_cannot_be_stored_is_refused_when_made() -> None:
+    with pytest.raises(ValueError, match="lone surrogate"):
+        Article(doc_id="x", text="cut \ud83d emoji")
+
+
 def test_non_utf8_text_in_a_known_encoding_is_decoded(tmp_path: Path) -> None:
     text = "Le président a visité Pétion-Ville, où la sécurité s'améliore selon la police."
     (tmp_path / "fr.txt").write_bytes(text.encode("cp1252"))

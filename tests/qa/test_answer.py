@@ -104,6 +104,28 @@ def test_empty_and_huge_questions_are_refused_clearly(answerer: Answerer, questi
         answerer.ask(question)
 
 
+def test_a_question_that_is_not_unicode_text_is_refused_clearly(answerer: Answerer) -> None:
+    # A lone surrogate: what a JSON escape cut in half, or an undecodable byte of a command
+    # line argument, leaves in a str. Neither the model nor spaCy can read it.
+    for question in ("where are the \ud83d bases?", "bases \udcff"):
+        with pytest.raises(InvalidQueryError, match="lone surrogate"):
+            answerer.ask(question)
+        with pytest.raises(InvalidQueryError, match="lone surrogate"):
+            answerer.retriever.search(question)
+
+
+def test_filters_are_checked_when_made() -> None:
+    assert SearchFilters(published_from="20250801").published_from == "2025-08-01"
+    with pytest.raises(ValueError, match="not an ISO date"):
+        SearchFilters(published_to="August 2025")
+    with pytest.raises(ValueError, match="is after published_to"):
+        SearchFilters(published_from="2025-09-01", published_to="2025-08-01")
+    with pytest.raises(ValueError, match="Extra inputs"):
+        SearchFilters(published_after="2025-08-01")  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="lone surrogate"):
+        SearchFilters(source="\ud83d")
+
+
 def test_top_k_is_validated(answerer: Answerer) -> None:
     with pytest.raises(InvalidQueryError, match="top_k"):
         answerer.ask("where are the bases?", top_k=0)

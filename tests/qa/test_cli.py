@@ -149,6 +149,13 @@ def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in run.stderr
 
 
+def test_a_bad_date_filter_is_named_without_a_traceback(tmp_path: Path) -> None:
+    run = qa("ask", "where are the bases?", "--from", "last August", cwd=tmp_path)
+    assert run.returncode == 1
+    assert "bad filter: 'last August' is not an ISO date (YYYY-MM-DD)" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
 def test_an_index_split_by_older_sentence_rules_says_so_until_it_is_rebuilt(
     tmp_path: Path,
 ) -> None:

@@ -13,7 +13,8 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import qa.evaluate
 from index.embed import SentenceTransformerEmbedder
-from qa.evaluate import evaluate, exact_match, normalize_answer, token_f1
+from index.errors import IngestError
+from qa.evaluate import evaluate, exact_match, load_squad, normalize_answer, token_f1
 from tests.conftest import ROOT
 
 CONTEXTS = [
@@ -126,6 +127,15 @@ def test_eval_limit_and_bad_files(tmp_path: Path) -> None:
     )
     assert run.returncode == 1 and "not a readable SQuAD-format file" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_squad_file_without_a_field_names_it(tmp_path: Path) -> None:
+    (tmp_path / "v.json").write_text('{"version": "2.0"}')
+    with pytest.raises(IngestError, match="it lacks a 'data' field"):
+        load_squad(tmp_path / "v.json")
+    (tmp_path / "p.json").write_text('{"data": [{"title": "t", "paragraphs": [{"qas": []}]}]}')
+    with pytest.raises(IngestError, match="it lacks a 'context' field"):
+        load_squad(tmp_path / "p.json")
 
 
 def test_squad_normalisation_and_scores() -> None:
