@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Protocol
 
 import faiss
 import numpy as np
@@ -44,6 +45,40 @@ TRAIN_ITERATIONS = 10
 # A copy is updated in place of rebuilt while the index holds between 1/REGROW and REGROW
 # times the vectors it was trained on.
 REGROW = 2
+
+
+class Rows(Protocol):
+    """Vectors that a copy is built from without holding them all at once: a saved exact
+    index read a slice at a time (index.vectors.VectorFile), or an array."""
+
+    dim: int
+
+    def __len__(self) -> int: ...
+
+    def take(self, positions: npt.NDArray[np.intp]) -> Vectors:
+        """The rows at these positions (ascending)."""
+        ...
+
+    def slices(self) -> Iterator[Vectors]:
+        """Every row, in order, a slice at a time."""
+        ...
+
+
+class InMemory:
+    """An array as Rows: one slice, the array itself."""
+
+    def __init__(self, vectors: Vectors) -> None:
+        self.vectors = vectors
+        self.dim = int(vectors.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def take(self, positions: npt.NDArray[np.intp]) -> Vectors:
+        return self.vectors[positions]
+
+    def slices(self) -> Iterator[Vectors]:
+        yield self.vectors
 
 
 class Approximate:
@@ -71,8 +106,11 @@ class Approximate:
         self._sorted = ids[self._order]
 
     @classmethod
-    def build(cls, ids: Ids, vectors: Vectors) -> Approximate:
-        n, dim = vectors.shape
+    def build(cls, ids: Ids, vectors: Vectors | Rows) -> Approximate:
+        """A copy trained on a sample of the vectors, which are then added a slice at a time
+        (the same copy however they are sliced)."""
+        rows = InMemory(vectors) if isinstance(vectors, np.ndarray) else vectors
+        n, dim = len(rows), rows.dim
         lists = max(16, int(math.sqrt(n)))
         fast = faiss.IndexIVFPQFastScan(
             faiss.IndexFlatIP(dim), dim, lists, _subquantizers(dim), 4, faiss.METRIC_INNER_PRODUCT
@@ -85,10 +123,16 @@ class Approximate:
             n, size=min(n, SAMPLE_PER_LIST * lists), replace=False
         )
         faiss.omp_set_num_threads(os.cpu_count() or 1)  # training and adding are batch work
+        codes = _room(half, n)
         try:
-            fast.train(vectors[np.sort(sample)])
-            fast.add_with_ids(vectors, ids)
-            half.add(vectors)
+            fast.train(rows.take(np.sort(sample)))
+            done = 0
+            for part in rows.slices():
+                fast.add_with_ids(part, ids[done : done + len(part)])
+                codes[done : done + len(part)] = _encoded(half, part)
+                done += len(part)
+            if done != n:
+                raise RuntimeError(f"{done} vectors read where {n} were expected")
         finally:
             faiss.omp_set_num_threads(1)
         fast.nprobe = PROBE
@@ -119,12 +163,13 @@ class Approximate:
         half = faiss.IndexScalarQuantizer(
             self.d, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
         )
-        # FAISS's own 16-bit codes for the new vectors (it rounds ties unlike numpy).
-        codes = np.concatenate(
-            [self._half[keep], half.sa_encode(added).view(np.float16).reshape(-1, self.d)]
-        )
-        faiss.copy_array_to_vector(codes.view(np.uint8).ravel(), half.codes)
-        half.ntotal = n
+        # The kept rows' codes copied straight into their place, and the new vectors' codes
+        # after them, with no copy of them all on the way: updating Reuters x5's sentences
+        # took 0.95 GB more at its peak, now 0.55, of which 0.52 is the new copy.
+        codes = _room(half, n)
+        # ("clip": numpy buffers `out` in its default mode; the positions are all valid.)
+        np.take(self._half, np.flatnonzero(keep), axis=0, out=codes[:kept], mode="clip")
+        codes[kept:] = _encoded(half, added)
         return Approximate(fast, half, np.array(ids, dtype=np.int64), self.trained)
 
     @property
@@ -171,6 +216,21 @@ class Approximate:
         cosines = self.reconstruct_batch(ids) @ q[0]
         best = np.argsort(-cosines, kind="stable")[:k]
         return pairs(ids[best], cosines[best])
+
+
+def _room(half: faiss.IndexScalarQuantizer, n: int) -> npt.NDArray[np.float16]:
+    """Room for the 16-bit codes of `n` vectors in `half`, made at once, as a writable view
+    (n x d): added a part at a time, FAISS would grow it by doubling, copying all the codes
+    so far at each step."""
+    half.codes.resize(n * half.code_size)
+    half.ntotal = n
+    raw = faiss.rev_swig_ptr(half.codes.data(), n * half.code_size)  # type: ignore[attr-defined]
+    return np.asarray(raw).view(np.float16).reshape(n, half.d)
+
+
+def _encoded(half: faiss.IndexScalarQuantizer, vectors: Vectors) -> npt.NDArray[np.float16]:
+    """FAISS's own 16-bit codes of the vectors (it rounds ties unlike numpy)."""
+    return half.sa_encode(vectors).view(np.float16).reshape(-1, half.d)
 
 
 def _subquantizers(dim: int) -> int:

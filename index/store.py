@@ -205,10 +205,32 @@ class Store:
             updated = previous.updated(changes.ids_after(previous.ids), changes.added)
             if updated is not None:
                 return updated
+        streamed = None if self.exact else self._streamed(kind, base)
+        if streamed is not None:
+            return streamed
         exact, changed = self._load_vectors(kind, base)
         self.base_readable &= changed is not None
         self.vector_changes += changed or 0
         return exact if self.exact else vectors.for_search(exact, previous=previous)
+
+    def _streamed(self, kind: str, base: int) -> Approximate | None:
+        """The approximate copy of the committed state made from the `base` generation's
+        vector file read a slice at a time, with the rows changed since (read from the
+        database) applied on the way (vectors.VectorFile): the same copy as one made from
+        the exact index, without the exact vectors all in memory. None when the index is
+        small, or the file is missing, not as `vectors.save` writes it or at odds with the
+        database: then the exact index is loaded, as before."""
+        source = (
+            vectors.VectorFile.open(vector_file(self.path, kind, base), self.dim) if base else None
+        )
+        if source is None:
+            return None
+        changes = catch_up.since(source.ids, kind, self._db(), self.dim)
+        rows = source.with_changes(changes.gone, changes.new, changes.added)
+        if len(rows) != self._count(kind) or len(rows) < vectors.ANN_MIN:
+            return None
+        self.vector_changes += len(changes)
+        return Approximate.build(rows.ids, rows)
 
     def _load_vectors(self, kind: str, base: int) -> tuple[faiss.Index, int | None]:
         """The exact vectors of the committed state: the `base` generation's file with the

@@ -113,6 +113,35 @@ def test_a_reader_follows_kept_files_exactly_and_approximately(
         assert result.answers[0].citation.doc_id == "story-2"
 
 
+def test_a_new_reader_builds_its_copy_from_the_kept_file_without_loading_it_whole(
+    seed_copy: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "CARRY_SHARE", 1.0)  # the writes keep the seed's files
+    monkeypatch.setattr(vectors, "ANN_MIN", 16)  # the seed's 16 sentences search approximately
+    Indexer(seed_copy, embedder).index_articles([story(1), story(2)])
+    Indexer(seed_copy, embedder).delete("story-1")
+    exact_reader = Store(seed_copy, exact=True)
+    truth = vectors.ids_of(exact_reader._sentences)
+    loaded: list[str] = []
+    load = vectors.load
+    monkeypatch.setattr(
+        vectors, "load", lambda path, dim: loaded.append(path.name) or load(path, dim)
+    )
+    reader = Store(seed_copy)
+    # The sentences' copy came from their file, a slice at a time, and the rows written
+    # and removed since; the seed's few passages are searched exactly, from their file.
+    assert not [name for name in loaded if name.startswith("sentences")] and loaded
+    copy = reader._sentences
+    assert isinstance(copy, Approximate) and np.array_equal(copy.ids, truth)
+    assert reader.vector_changes > 0 and not reader.warnings
+    # The same copy as one made from the exact index brought up to date.
+    made = vectors.for_search(exact_reader._sentences, min_size=16)
+    assert isinstance(made, Approximate) and np.array_equal(made._half, copy._half)
+    assert faiss.serialize_index(made.fast).tobytes() == faiss.serialize_index(copy.fast).tobytes()
+    result = Answerer(Retriever(reader, embedder)).ask("When did ferries number 2 resume service?")
+    assert result.answers[0].citation.doc_id == "story-2"
+
+
 @pytest.mark.parametrize("damaged", ["sentences", "bm25"])
 def test_a_damaged_kept_file_is_rebuilt_and_the_next_commit_writes_it_anew(
     seed_copy: Path,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import faiss
 import numpy as np
+import pytest
 
 from index import vectors
 from index.approximate import PROBE, Approximate
@@ -123,3 +126,41 @@ def test_a_copy_is_trained_again_when_the_index_doubles_or_its_order_changes() -
     assert isinstance(again, Approximate) and again is not small
     assert np.array_equal(again.ids, ids[:2000][::-1])
     assert np.allclose(again.reconstruct_batch(ids[:3]), x[:3], atol=1e-3)
+
+
+def test_a_copy_built_from_the_saved_file_a_slice_at_a_time_is_the_same_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x = clustered(5000)
+    ids = np.arange(5000, dtype=np.int64) * 3 + 1
+    path = tmp_path / "sentences.1.faiss"
+    vectors.save(vectors.build(32, ids, x), path)
+    monkeypatch.setattr(vectors, "SLICE_ROWS", 700)  # slices that do not divide the rows
+    source = vectors.VectorFile.open(path, 32)
+    assert source is not None and len(source) == 5000 and np.array_equal(source.ids, ids)
+    assert np.array_equal(source.take(np.array([0, 699, 700, 4999])), x[[0, 699, 700, 4999]])
+    from_file, in_memory = Approximate.build(source.ids, source), Approximate.build(ids, x)
+    assert faiss.serialize_index(from_file.fast).tobytes() == (
+        faiss.serialize_index(in_memory.fast).tobytes()
+    )
+    assert np.array_equal(from_file._half, in_memory._half)
+    added = faiss.IndexScalarQuantizer(32, faiss.ScalarQuantizer.QT_fp16)
+    added.add(x)  # the codes are FAISS's own, as its add makes them
+    assert np.array_equal(
+        faiss.vector_to_array(added.codes), faiss.vector_to_array(from_file.half.codes)
+    )
+
+
+def test_a_file_not_laid_out_as_saved_is_not_read_a_slice_at_a_time(tmp_path: Path) -> None:
+    x = clustered(100)
+    path = tmp_path / "v.faiss"
+    vectors.save(vectors.build(32, np.arange(100, dtype=np.int64), x), path)
+    whole = path.read_bytes()
+    assert vectors.VectorFile.open(path, 16) is None  # another dimension
+    path.write_bytes(whole[:-8])  # cut short
+    assert vectors.VectorFile.open(path, 32) is None
+    path.write_bytes(whole + b"\0")  # too long
+    assert vectors.VectorFile.open(path, 32) is None
+    faiss.write_index(faiss.IndexFlatIP(32), str(path))  # no id map
+    assert vectors.VectorFile.open(path, 32) is None
+    assert vectors.VectorFile.open(tmp_path / "missing.faiss", 32) is None
