@@ -220,14 +220,15 @@ class Store:
         the exact index, without the exact vectors all in memory. None when the index is
         small, or the file is missing, not as `vectors.save` writes it or at odds with the
         database: then the exact index is loaded, as before."""
-        source = (
-            vectors.VectorFile.open(vector_file(self.path, kind, base), self.dim) if base else None
-        )
+        count = self._count(kind)
+        if not base or count < vectors.ANN_MIN:
+            return None
+        source = vectors.VectorFile.open(vector_file(self.path, kind, base), self.dim)
         if source is None:
             return None
         changes = catch_up.since(source.ids, kind, self._db(), self.dim)
         rows = source.with_changes(changes.gone, changes.new, changes.added)
-        if len(rows) != self._count(kind) or len(rows) < vectors.ANN_MIN:
+        if len(rows) != count:
             return None
         self.vector_changes += len(changes)
         return Approximate.build(rows.ids, rows)
