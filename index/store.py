@@ -230,8 +230,12 @@ class Store:
         rows = source.with_changes(changes.gone, changes.new, changes.added)
         if len(rows) != count:
             return None
+        try:
+            copy = Approximate.build(rows.ids, rows)
+        except (OSError, RuntimeError):  # the file went or changed while read: as before
+            return None
         self.vector_changes += len(changes)
-        return Approximate.build(rows.ids, rows)
+        return copy
 
     def _load_vectors(self, kind: str, base: int) -> tuple[faiss.Index, int | None]:
         """The exact vectors of the committed state: the `base` generation's file with the

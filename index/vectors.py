@@ -64,7 +64,9 @@ def load(path: Path, dim: int) -> faiss.Index:
 # metric), then the vectors' float count and the vectors, then the ids' count and the ids.
 _HEADER = struct.Struct("<iqqq?i")
 _COUNT = struct.Struct("<Q")
-_VECTORS_AT = 2 * (4 + _HEADER.size) + _COUNT.size
+_INNER_AT = 4 + _HEADER.size  # where the flat index's code begins
+_FLOATS_AT = 2 * _INNER_AT
+_VECTORS_AT = _FLOATS_AT + _COUNT.size
 SLICE_ROWS = 32_768  # vectors read at a time: 50 MB at 384 dimensions
 
 
@@ -97,11 +99,13 @@ class VectorFile:
         try:
             with path.open("rb") as f:
                 head = f.read(_VECTORS_AT)
-                if len(head) != _VECTORS_AT or head[:4] != b"IxM2" or head[37:41] != b"IxFI":
+                inner_code = head[_INNER_AT : _INNER_AT + 4]
+                if len(head) != _VECTORS_AT or head[:4] != b"IxM2" or inner_code != b"IxFI":
                     return None
-                outer, inner = _HEADER.unpack_from(head, 4), _HEADER.unpack_from(head, 41)
+                outer = _HEADER.unpack_from(head, 4)
+                inner = _HEADER.unpack_from(head, _INNER_AT + 4)
                 n = outer[1]
-                (floats,) = _COUNT.unpack_from(head, 2 * (4 + _HEADER.size))
+                (floats,) = _COUNT.unpack_from(head, _FLOATS_AT)
                 if outer != inner or outer[0] != dim or outer[5] != 0 or floats != n * dim:
                     return None  # metric 0 is inner product
                 f.seek(_VECTORS_AT + n * dim * 4)

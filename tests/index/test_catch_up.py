@@ -142,6 +142,20 @@ def test_a_new_reader_builds_its_copy_from_the_kept_file_without_loading_it_whol
     assert result.answers[0].citation.doc_id == "story-2"
 
 
+def test_a_vector_file_that_goes_while_read_slice_by_slice_is_loaded_as_before(
+    seed_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors, "ANN_MIN", 16)
+
+    def gone(self: vectors.VectorFile) -> None:
+        raise FileNotFoundError(self.path.name)
+
+    monkeypatch.setattr(vectors.VectorFile, "slices", gone)
+    reader = Store(seed_copy)
+    assert isinstance(reader._sentences, Approximate) and reader._sentences.ntotal == 16
+    assert not reader.warnings
+
+
 @pytest.mark.parametrize("damaged", ["sentences", "bm25"])
 def test_a_damaged_kept_file_is_rebuilt_and_the_next_commit_writes_it_anew(
     seed_copy: Path,
