@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -61,6 +62,10 @@ def install(app: FastAPI) -> None:
     async def qa_error(_: Request, exc: errors.QAError) -> JSONResponse:
         code = next(code for kind, code in STATUS if isinstance(exc, kind))
         return EscapedJSON({"detail": str(exc)}, status_code=code)
+
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def unreadable_index(_: Request, exc: sqlite3.DatabaseError) -> JSONResponse:
+        return EscapedJSON({"detail": errors.database_failure(exc)}, status_code=503)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

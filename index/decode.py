@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import zlib
 
@@ -41,10 +42,44 @@ def looks_binary(data: bytes) -> bool:
     return controls > max(2, len(head) // 100)
 
 
+# UTF-16 and UTF-32 text (as Windows tools save "Unicode" text) is full of zero bytes, so
+# it is known by its byte order mark before the test for binary data. UTF-32's marks come
+# first: UTF-32-LE's starts with UTF-16-LE's.
+_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _by_byte_order_mark(data: bytes) -> str | None:
+    failure = None
+    for mark, encoding in _MARKS:
+        if not data.startswith(mark):
+            continue
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:  # FF FE 00 00 may be UTF-16's mark and a NUL
+            failure = failure or f"text marked as {encoding.upper()} does not decode ({exc.reason})"
+            continue
+        if not text.strip():
+            raise IngestError("file is empty")
+        if looks_binary(text[:_SNIFF].encode("utf-8")):
+            raise IngestError("file is binary, not text")
+        return text
+    if failure is not None:
+        raise IngestError(failure)
+    return None
+
+
 def decode_text(data: bytes) -> str:
     """Decode bytes to str, preferring UTF-8; raise IngestError for binary or unknown data."""
     if not data.strip():
         raise IngestError("file is empty")
+    unicode = _by_byte_order_mark(data)
+    if unicode is not None:
+        return unicode
     if looks_binary(data):
         raise IngestError("file is binary, not text")
     try:

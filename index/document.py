@@ -8,6 +8,36 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+# How deep the JSON of an article's record may nest (the record itself is level 1). Feeds
+# nest a few levels ("source": {"id": …, "name": …}); hundreds of levels cannot be stored
+# and served back (JSON encoders and pydantic give up past a few hundred).
+MAX_NESTING = 32
+
+
+def nesting_problem(value: Any, limit: int = MAX_NESTING) -> str | None:
+    """Why JSON-like data nests too deeply to be kept; None if it does not. Walked without
+    recursion, so any depth is measured."""
+    level = [value]
+    for depth in range(1, limit + 2):
+        inner = [
+            item
+            for each in level
+            if isinstance(each, dict | list | tuple)
+            for item in (each.values() if isinstance(each, dict) else each)
+        ]
+        if not inner:
+            return None
+        if depth == limit:
+            return f"it nests more than {limit} levels deep"
+        level = inner
+    return None
+
+
+def storage_problem(value: Any) -> str | None:
+    """Why a record cannot be stored and served back as JSON (too deep, or not valid
+    Unicode); None if it can."""
+    return nesting_problem(value) or unicode_problem(value)
+
 
 def unicode_problem(value: Any) -> str | None:
     """Why a string, or JSON-like data holding strings, cannot be kept as text; None if it
@@ -34,8 +64,8 @@ class Article(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _unicode(self) -> Article:
-        problem = unicode_problem(self.model_dump())
+    def _storable(self) -> Article:
+        problem = nesting_problem(self.metadata) or unicode_problem(self.model_dump())
         if problem is not None:
             raise ValueError(f"article {self.doc_id!r} cannot be stored: {problem}")
         return self

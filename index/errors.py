@@ -13,6 +13,10 @@ QAError
 └── InvalidQueryError      a question or parameter is unusable
 """
 
+from __future__ import annotations
+
+import sqlite3
+
 
 class QAError(Exception):
     """Base class for every error this project raises on purpose."""
@@ -56,3 +60,14 @@ class DocumentNotFoundError(QAError):
 
 class InvalidQueryError(QAError):
     """A question or a query parameter is unusable."""
+
+
+def database_failure(exc: Exception) -> str:
+    """What to tell a user when an index's SQLite database fails in the middle of work:
+    a page that opening the index did not read is damaged, or the database is busy."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return f"the index's database could not answer ({exc}); try again"
+    return (
+        f"the index's database cannot be read ({exc}); restore the index directory from a "
+        "copy, or index the articles again into a new one"
+    )

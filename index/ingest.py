@@ -19,7 +19,7 @@ from dateutil import parser as dateparser
 
 from index.clean import headline
 from index.decode import decode_text, gunzip
-from index.document import Article, unicode_problem
+from index.document import Article, storage_problem
 from index.errors import IngestError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -145,9 +145,17 @@ def _html_article(html: str, doc_id: str, source: str) -> Article:
     )
 
 
+def _loads(text: str) -> Any:
+    """json.loads, with JSON nested past Python's recursion limit as a JSONDecodeError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+
+
 def _json_articles(text: str, doc_id: str, source: str) -> Iterator[Article]:
     try:
-        value = json.loads(text)
+        value = _loads(text)
     except json.JSONDecodeError as exc:
         raise IngestError(f"malformed JSON at line {exc.lineno}: {exc.msg}") from exc
     records = value if isinstance(value, list) else [value]
@@ -163,7 +171,7 @@ def _jsonl_articles(text: str, doc_id: str, source: str, name: str) -> Iterator[
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = _loads(line)
         except json.JSONDecodeError as exc:
             yield Failure(name, f"malformed JSON: {exc.msg}", number)
             continue
@@ -182,7 +190,7 @@ def article_from_record(
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise IngestError("object has no 'text' (a non-empty string is required)")
-    problem = unicode_problem(record)
+    problem = storage_problem(record)
     if problem is not None:
         raise IngestError(f"the object cannot be stored: {problem}")
     used: set[str] = {"text"}

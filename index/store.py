@@ -29,6 +29,7 @@ from index.errors import (
     IndexCorruptError,
     IndexNotFoundError,
     ModelMismatchError,
+    database_failure,
 )
 from index.passage_table import PassageRow, PassageTable
 from index.schema import (
@@ -120,9 +121,13 @@ class Store:
         self._passage_table = PassageTable.empty()
         self._article_table = ArticleTable.empty()
         self._tokens = TokenReader(self.path)
-        self.warnings += waste_warning(self.path, self._token_bytes())
         self._lexicon = lexical.Lexicon.empty()
-        self.refresh()
+        try:
+            self.warnings += waste_warning(self.path, self._token_bytes())
+            self.refresh()
+        except sqlite3.DatabaseError as exc:  # its first pages read, a later one did not
+            self.close()
+            raise IndexCorruptError(f"{self.path / DB_NAME}: {database_failure(exc)}") from exc
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -173,7 +178,7 @@ class Store:
             try:
                 generation, base = self._read_generation()
             except sqlite3.DatabaseError as exc:
-                raise IndexCorruptError(f"cannot read {self.path / DB_NAME}: {exc}") from exc
+                raise IndexCorruptError(f"{self.path / DB_NAME}: {database_failure(exc)}") from exc
             if generation == self.generation:
                 return False
             with self._lock:

@@ -1,3 +1,3 @@
-from qa.cli import app
+from qa.cli import main
 
-app()
+main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from functools import partial
 from pathlib import Path
@@ -22,7 +23,7 @@ from rich.progress import (
 )
 
 from index.backend import describe, is_url
-from index.errors import QAError
+from index.errors import QAError, database_failure
 from index.indexer import Indexer
 from qa.settings import Settings
 from qa.types import AskResult, SearchFilters
@@ -367,5 +368,14 @@ def _print_result(result: AskResult) -> None:
         )
 
 
+def main() -> None:
+    """The `qa` command. A database that breaks mid-command (a page of a damaged index's
+    SQLite file that opening it did not read) ends it with a message, not a traceback."""
+    try:
+        app()
+    except sqlite3.DatabaseError as exc:
+        raise SystemExit(_fail(Exception(database_failure(exc))).exit_code) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -93,6 +93,8 @@ def load_squad(path: Path) -> tuple[str, list[Article], list[Gold]]:
         ) from exc
     except (OSError, ValueError, TypeError) as exc:
         raise IngestError(f"{path}: not a readable SQuAD-format file ({exc})") from exc
+    except RecursionError:
+        raise IngestError(f"{path}: not a readable SQuAD-format file (nested too deeply)") from None
     return version, articles, golds
 
 

@@ -280,6 +280,10 @@ def validate_question(text: str) -> str:
     problem = unicode_problem(text)
     if problem is not None:
         raise InvalidQueryError(f"question cannot be read: {problem}")
+    if not any(char.isalnum() for char in text):
+        # Only punctuation, symbols or emoji: nothing to match, though the embedding of
+        # "🚀🚀🚀" is as near to some stray symbols in an article as to anything.
+        raise InvalidQueryError("question has no words to search for (no letters or digits)")
     return text.strip()
 
 

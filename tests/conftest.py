@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,21 @@ def seed_copy(seed_index: Path, tmp_path: Path) -> Path:
     target = tmp_path / "index"
     shutil.copytree(seed_index, target)
     return target
+
+
+def damage_database(index_dir: Path, keep: float = 0.0) -> None:
+    """Overwrite the pages of an index's SQLite file past the first `keep` of it (always
+    past the first page: its header and the schema's root), as a failing disk or a
+    half-copied file might."""
+    db = index_dir / "store.sqlite"
+    with sqlite3.connect(db) as conn:  # everything into the main file first
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    start = max(page, int(len(data) * keep) // page * page)
+    data[start:] = b"\xee" * (len(data) - start)
+    db.write_bytes(data)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from api.deps import AnswererDep, ServiceDep, WriterDep
@@ -48,6 +48,14 @@ class NewArticles(BaseModel):
         min_length=1,
         max_length=1000,
         examples=[[{"id": "bases", "title": "Bases", "text": "Bases were set up in Pont Sondé."}]],
+    )
+
+
+def _briefly(exc: ValidationError) -> str:
+    """pydantic's errors as one line each, without the input they quote or a link."""
+    return "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}"
+        for e in exc.errors(include_url=False, include_input=False)[:5]
     )
 
 
@@ -105,9 +113,9 @@ async def add_documents(
     else:
         try:
             body = NewArticles.model_validate_json(await request.body())
-        except ValueError as exc:
+        except ValidationError as exc:
             raise HTTPException(
-                400, f'body must be JSON like {{"articles": [...]}}: {exc}'
+                400, f'body must be JSON like {{"articles": [...]}}: {_briefly(exc)}'
             ) from None
         items = []
         for n, record in enumerate(body.articles):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -71,6 +72,8 @@ def test_writes_need_the_token_and_are_seen_by_the_next_question(server: httpx.C
         ({"question": "x" * 100_000}, 400),
         ({"question": 42}, 422),
         ({"question": "ok?", "top_k": "many"}, 422),
+        ({"question": "🚀🚀🚀"}, 400),  # no words: was answered with stray symbols
+        ({"question": "?!"}, 400),
     ],
 )
 def test_bad_questions_get_a_4xx_with_a_message(
@@ -131,6 +134,29 @@ def test_malformed_json_binary_and_oversized_uploads_are_refused(server: httpx.C
     )
     assert huge.status_code == 413 and "limit" in huge.json()["detail"]
     assert server.get("/readyz").json()["articles"] == 1  # nothing already indexed was lost
+
+
+def test_json_nested_too_deeply_is_refused_with_a_short_message(server: httpx.Client) -> None:
+    # A file past Python's recursion limit was a 500; a record nested a few hundred levels
+    # was stored, then every GET of it was a 500 (pydantic stops serialising at a depth).
+    deep = b"[" * 5_000 + b"]" * 5_000  # past Python's recursion limit, under the upload limit
+    upload = server.post("/documents", headers=AUTH, files={"file": ("deep.json", deep)})
+    assert upload.status_code == 400 and "nested too deeply" in upload.json()["detail"]
+    extra = json.loads("[" * 100 + "]" * 100)
+    nested = {"id": "nested", "text": "Nested metadata.", "extra": extra}
+    kept = {"id": "flat", "text": "Flat metadata.", "source": {"id": "x", "name": "X"}}
+    report = server.post("/documents", headers=AUTH, json={"articles": [nested, kept]}).json()
+    assert report["doc_ids"] == ["flat"] and "nests more than 32 levels" in report["failures"][0]
+    assert server.get("/documents/flat").json()["metadata"] == {}
+    body = server.post(
+        "/documents",
+        headers={**AUTH, "content-type": "application/json"},
+        content=b'{"articles": [{"text": "x", "m": ' + deep + b"}]}",
+    )
+    detail = body.json()["detail"]
+    assert body.status_code == 400 and "recursion limit exceeded" in detail
+    assert "errors.pydantic.dev" not in detail and "input_value" not in detail
+    assert server.delete("/documents/flat", headers=AUTH).status_code == 200
 
 
 def test_questions_are_answered_while_a_write_is_in_progress(server: httpx.Client) -> None:

@@ -170,6 +170,43 @@ def test_records_that_cannot_be_stored_fail_alone_and_say_why(tmp_path: Path) ->
     assert "id must be a string or a number" in str(bad[2]) and "True" in str(bad[3])
 
 
+def test_json_nested_too_deeply_fails_with_a_message(tmp_path: Path) -> None:
+    # Past Python's recursion limit json.loads raised RecursionError: a traceback from
+    # `qa index`, a 500 from an upload. A record that parses but nests past MAX_NESTING
+    # was stored, then could never be served back (pydantic stops serialising at a depth).
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "lines.jsonl").write_text(
+        '{"id": "ok", "text": "Good one.", "source": {"id": "bbc", "name": "BBC"}}\n'
+        + "[" * 100_000
+        + "]" * 100_000
+        + "\n"
+        + json.dumps({"id": "nest", "text": "Fine text.", "extra": json.loads("[" * 40 + "]" * 40)})
+        + "\n"
+    )
+    items = read_all(tmp_path)
+    assert [a.doc_id for a in articles(items)] == ["ok"]
+    deep, *lines = failures(items)
+    assert "deep.json" in str(deep) and "nested too deeply" in deep.message
+    assert [f.line for f in lines] == [2, 3]
+    assert "nested too deeply" in lines[0].message
+    assert "nests more than 32 levels deep" in lines[1].message
+
+
+def test_utf16_and_utf32_text_is_read_by_its_byte_order_mark(tmp_path: Path) -> None:
+    text = "Pétion-Ville: the police said the road was open again on Monday."
+    for encoding in ("utf-16", "utf-16-be", "utf-32"):
+        data = text.encode(encoding)
+        if encoding == "utf-16-be":
+            data = b"\xfe\xff" + data
+        (tmp_path / f"{encoding}.txt").write_bytes(data)
+    (tmp_path / "noise.txt").write_bytes(b"\xff\xfe" + bytes([0, 0, 1, 0, 2, 0]) * 100)
+    items = read_all(tmp_path)
+    assert sorted(a.doc_id for a in articles(items)) == ["utf-16", "utf-16-be", "utf-32"]
+    assert all(a.text == text for a in articles(items))
+    [noise] = failures(items)
+    assert "noise.txt" in str(noise) and "binary" in noise.message
+
+
 def test_an_article_that_cannot_be_stored_is_refused_when_made() -> None:
     with pytest.raises(ValueError, match="lone surrogate"):
         Article(doc_id="x", text="cut \ud83d emoji")

@@ -13,7 +13,7 @@ import pytest
 
 from index.backend import recorded_model
 from index.embed import DEFAULT_MODEL, INT8
-from tests.conftest import SEED_ID, SEEDS
+from tests.conftest import SEED_ID, SEEDS, damage_database
 
 pytestmark = pytest.mark.slow
 
@@ -154,6 +154,36 @@ def test_a_bad_date_filter_is_named_without_a_traceback(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "bad filter: 'last August' is not an ISO date (YYYY-MM-DD)" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_damaged_index_is_named_without_a_traceback(seed_copy: Path, tmp_path: Path) -> None:
+    # Its first half intact: the metadata reads, the tables after it do not.
+    damage_database(seed_copy, keep=0.5)
+    for args in (("doc", SEED_ID), ("ask", "where are the bases?"), ("index", str(SEEDS))):
+        run = qa(*args, "--index-dir", str(seed_copy), cwd=tmp_path)
+        assert run.returncode == 1, run.stderr
+        assert "cannot be read (database disk image is malformed)" in run.stderr
+        assert "Traceback" not in run.stderr
+
+
+def test_a_database_that_fails_mid_command_ends_it_with_a_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A page that opening the index did not read, read later: the `qa` entry point says
+    # what failed and what to do instead of printing sqlite3's traceback.
+    import sqlite3
+
+    from qa import cli
+
+    def fails() -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(cli, "app", fails)
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    assert ended.value.code == 1
+    said = capsys.readouterr().err
+    assert "cannot be read (database disk image is malformed)" in said and "restore" in said
 
 
 def test_an_index_split_by_older_sentence_rules_says_so_until_it_is_rebuilt(

@@ -143,3 +143,9 @@ def test_squad_normalisation_and_scores() -> None:
     assert exact_match("the Denver Broncos", "Denver Broncos") == 1.0
     assert token_f1("Denver Broncos won", "Denver Broncos") == pytest.approx(0.8)
     assert token_f1("Carolina", "Denver") == 0.0
+
+
+def test_a_squad_file_nested_too_deeply_says_so(tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_text('{"data": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(IngestError, match=r"not a readable SQuAD-format file \(nested too deeply"):
+        load_squad(tmp_path / "deep.json")
