@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +20,8 @@ from index.backend import WriteStore, as_location, open_writer
 from index.chunk import Chunked, chunk
 from index.document import Article
 from index.embed import Embedder, TokenEmbedder
-from index.ingest import Failure, iter_files, read_path
+from index.errors import IngestError
+from index.ingest import Failure, article_from_record, iter_files, read_path
 
 Progress = Callable[[int, int], None]
 """Called with (articles done, articles in total) as indexing goes."""
@@ -101,9 +104,11 @@ class Indexer:
         self.analyser = analyser
 
     def index_paths(
-        self, paths: Sequence[Path | str], progress: Progress | None = None
+        self, paths: Sequence[Path | str] | Path | str, progress: Progress | None = None
     ) -> IndexReport:
-        """Index every supported file under the given files and folders."""
+        """Index every supported file under the given files and folders (or one of them)."""
+        if isinstance(paths, str | PathLike):  # not a sequence of one-letter paths ("/")
+            paths = [paths]
         items: list[Article | Failure] = []
         for path in map(Path, paths):
             if not path.exists():
@@ -114,9 +119,26 @@ class Indexer:
         return self.index_items(items, progress)
 
     def index_articles(
-        self, articles: Iterable[Article], progress: Progress | None = None
+        self, articles: Iterable[Article | Mapping[str, Any]], progress: Progress | None = None
     ) -> IndexReport:
-        return self.index_items(list(articles), progress)
+        """Index articles, each an Article or a dict as a JSON feed gives one (`text`
+        required; `id`, `title`, `url`, `published`, `source`, and other keys as metadata).
+        A dict that is not a usable article is reported as a failure, like a bad line of a
+        file."""
+        if isinstance(articles, str | bytes | Mapping):
+            raise IngestError(
+                f"articles must be a list of Articles or dicts, not one {type(articles).__name__}"
+            )
+        items: list[Article | Failure] = []
+        for n, item in enumerate(articles):
+            if isinstance(item, Article):
+                items.append(item)
+                continue
+            try:
+                items.append(article_from_record(item, default_id=None, source="library"))
+            except IngestError as exc:
+                items.append(Failure("articles", str(exc), n))
+        return self.index_items(items, progress)
 
     def index_items(
         self, items: Sequence[Article | Failure], progress: Progress | None = None

@@ -25,7 +25,7 @@ from index.approximate import Approximate
 from index.chunk import Chunked
 from index.document import Article
 from index.embed import Vectors, canonical_model_name
-from index.errors import IndexLockedError
+from index.errors import IndexError_, IndexLockedError
 from index.schema import (
     DDL,
     LEGACY_DDL,
@@ -52,8 +52,12 @@ class StoreWriter:
 
     def __init__(self, path: Path | str, model: str, dim: int) -> None:
         self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._lock_file = open(self.path / LOCK_NAME, "a+")  # noqa: SIM115 - held for our lifetime
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._lock_file = open(self.path / LOCK_NAME, "a+")  # noqa: SIM115 - held for our lifetime
+        except OSError as exc:  # a file of that name, a read-only disk, no permission
+            why = "it is a file" if self.path.is_file() else exc.strerror or str(exc)
+            raise IndexError_(f"cannot write an index at {self.path}: {why}") from exc
         try:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters
 from qa.span import Span, has_typed_span
 from qa.span_ranker import SpanRanker, rule_span
 from qa.terms import key_terms, stems
-from qa.types import Answer, AskResult, Citation, SearchFilters, Turn
+from qa.types import Answer, AskResult, Citation, SearchFilters, Turn, as_filters, as_history
 
 # The sentence score is a logistic model over these features, computed in `score()`:
 #   dense    cosine of the question's and the sentence's embeddings
@@ -170,12 +171,14 @@ class Answerer:
     def ask(
         self,
         question: str,
-        history: Sequence[Turn] = (),
+        history: Sequence[Turn | Mapping[str, Any]] = (),
         top_k: int = 3,
-        filters: SearchFilters | None = None,
+        filters: SearchFilters | Mapping[str, Any] | None = None,
     ) -> AskResult:
-        """Answer a question; earlier turns in `history` resolve follow-ups."""
+        """Answer a question; earlier turns in `history` resolve follow-ups. Turns and
+        `filters` may be given as the models or as dicts of their fields."""
         check_top_k(top_k)
+        history, filters = as_history(history), as_filters(filters)
         # spaCy parses the question for the span model while the model embeds it (qa.blas).
         spans = self.spans if self.reader is None else None
         meanwhile = spans.table if spans is not None else None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from index.passage_table import PassageRow
 from index.store import Filters
 from qa.memo import Memo
 from qa.terms import key_terms, stem, stems
-from qa.types import Citation, Passage, SearchFilters
+from qa.types import Citation, Passage, SearchFilters, as_filters
 
 # A passage's fused score is (1 - w) * its cosine with the question + w * its BM25 score over
 # the question's best BM25 score (fuse()), with w = LEXICAL_WEIGHT. It replaced reciprocal
@@ -200,13 +201,18 @@ class Retriever:
         ]
 
     def search(
-        self, question: str, top_k: int = 5, filters: SearchFilters | None = None
+        self,
+        question: str,
+        top_k: int = 5,
+        filters: SearchFilters | Mapping[str, Any] | None = None,
     ) -> list[Passage]:
-        """Ranked passages with scores and citations, without answer extraction."""
+        """Ranked passages with scores and citations, without answer extraction. `filters`
+        may be SearchFilters or a dict of its fields."""
         check_top_k(top_k)
+        wanted = as_filters(filters)
         query = self.prepare(question)
         with self.store.snapshot():
-            hits = self.retrieve(query, top_k, filters)
+            hits = self.retrieve(query, top_k, wanted)
             return self.to_passages(query, hits)
 
     def to_passages(self, query: Query, hits: list[Hit]) -> list[Passage]:
@@ -271,7 +277,9 @@ def store_filters(filters: SearchFilters | None) -> Filters | None:
 
 
 def validate_question(text: str) -> str:
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
+        raise InvalidQueryError(f"question must be a string, not {type(text).__name__}")
+    if not text.strip():
         raise InvalidQueryError("question must not be empty")
     if len(text) > MAX_QUESTION_CHARS:
         raise InvalidQueryError(
@@ -288,6 +296,8 @@ def validate_question(text: str) -> str:
 
 
 def check_top_k(top_k: int) -> None:
+    if isinstance(top_k, bool) or not isinstance(top_k, int):
+        raise InvalidQueryError(f"top_k must be a whole number from 1 to 50, got {top_k!r}")
     if not 1 <= top_k <= 50:
         raise InvalidQueryError(f"top_k must be between 1 and 50, got {top_k}")
 

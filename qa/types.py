@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from index.document import unicode_problem
+from index.errors import InvalidQueryError
 
 
 def _text(value: str) -> str:
@@ -93,6 +95,48 @@ class SearchFilters(BaseModel):
                 f"({self.published_to})"
             )
         return self
+
+
+def as_filters(value: SearchFilters | Mapping[str, Any] | None) -> SearchFilters | None:
+    """A library caller's filters, given as SearchFilters or as a dict of its fields."""
+    if value is None or isinstance(value, SearchFilters):
+        return value
+    if not isinstance(value, Mapping):
+        raise InvalidQueryError(
+            f"filters must be SearchFilters or a dict of its fields, not {type(value).__name__}"
+        )
+    try:
+        return SearchFilters.model_validate(dict(value))
+    except ValidationError as exc:
+        raise InvalidQueryError(f"bad filters: {_messages(exc)}") from None
+
+
+def as_history(value: Sequence[Turn | Mapping[str, Any]]) -> list[Turn]:
+    """A library caller's earlier turns, each a Turn or a dict of its fields."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise InvalidQueryError(
+            f"history must be a list of turns (Turn or dict), not {type(value).__name__}"
+        )
+    turns = []
+    for n, turn in enumerate(value):
+        if isinstance(turn, Turn):
+            turns.append(turn)
+            continue
+        if not isinstance(turn, Mapping):
+            kind = type(turn).__name__
+            raise InvalidQueryError(f"history[{n}] must be a Turn or a dict, not {kind}")
+        try:
+            turns.append(Turn.model_validate(dict(turn)))
+        except ValidationError as exc:
+            raise InvalidQueryError(f"bad history[{n}]: {_messages(exc)}") from None
+    return turns
+
+
+def _messages(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg'].removeprefix('Value error, ')}"
+        for e in exc.errors(include_url=False)
+    )
 
 
 class AskResult(BaseModel):
