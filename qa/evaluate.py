@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from index.backend import open_store, scratch_index
 from index.document import Article
 from index.embed import Embedder
-from index.errors import IngestError
+from index.errors import IngestError, InvalidQueryError
 from index.indexer import Indexer
 from qa.answer import BASELINE_WEIGHTS, DEFAULT_THRESHOLD, LATE, Answerer
 from qa.blas import one_blas_thread
@@ -50,6 +50,11 @@ class EvalReport(BaseModel):
     paragraphs: int
     questions: int
     answerable: int
+    refused: int = Field(
+        default=0,
+        description="questions the service refuses (empty, no words, too long), scored as "
+        "no answer",
+    )
     threshold: float
     recall_at_1: float
     recall_at_5: float
@@ -114,6 +119,8 @@ def evaluate(
     The index is a temporary directory, or with `store_url` a temporary schema of that
     PostgreSQL database (dropped after), so both backends are measured the same way."""
     version, articles, golds = load_squad(path)
+    if not golds:
+        raise IngestError(f"{path}: no questions to evaluate")
     golds = golds[:limit] if limit else golds
     with scratch_index(store_url) as location:
         Indexer(location, embedder).index_articles(articles)
@@ -144,11 +151,15 @@ class _Row:
     f1: float
     answered: bool
     seconds: float
+    refused: bool = False
 
 
 def _measure(answerer: Answerer, gold: Gold, texts: dict[str, str]) -> _Row:
     started = time.perf_counter()
-    result = answerer.ask(gold.question, top_k=1)
+    try:
+        result = answerer.ask(gold.question, top_k=1)
+    except InvalidQueryError:  # a question the service would answer with a 400
+        return _Row(None, False, 0.0, 0.0, answered=False, seconds=0.0, refused=True)
     seconds = time.perf_counter() - started
     hits = answerer.retriever.retrieve(answerer.retriever.prepare(gold.question), 20)
     docs = list(dict.fromkeys(h.passage.doc_id for h in hits))
@@ -218,7 +229,7 @@ def _report(
 ) -> EvalReport:
     answerable = [r for r, g in zip(rows, golds, strict=True) if not g.impossible]
     ranks = [r.rank for r in answerable]
-    latencies = sorted(r.seconds * 1000 for r in rows)
+    latencies = sorted(r.seconds * 1000 for r in rows if not r.refused)
     report = EvalReport(
         file=file,
         mode=mode,
@@ -226,6 +237,7 @@ def _report(
         paragraphs=paragraphs,
         questions=len(rows),
         answerable=len(answerable),
+        refused=sum(r.refused for r in rows),
         threshold=threshold,
         recall_at_1=_mean([rank == 1 for rank in ranks]),
         recall_at_5=_mean([rank is not None and rank <= 5 for rank in ranks]),

@@ -149,3 +149,30 @@ def test_a_squad_file_nested_too_deeply_says_so(tmp_path: Path) -> None:
     (tmp_path / "deep.json").write_text('{"data": ' + "[" * 100_000 + "]" * 100_000 + "}")
     with pytest.raises(IngestError, match=r"not a readable SQuAD-format file \(nested too deeply"):
         load_squad(tmp_path / "deep.json")
+
+
+@pytest.mark.slow
+def test_questions_the_service_refuses_count_as_no_answer_not_a_crash(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    # One empty question stopped the whole evaluation ("question must not be empty").
+    path = squad_file(tmp_path / "tiny.json")
+    data = json.loads(path.read_text())
+    qas = data["data"][0]["paragraphs"][0]["qas"]
+    qas.append({"id": "blank", "question": " ", "answers": [], "is_impossible": True})
+    friday = [{"text": "Friday", "answer_start": CONTEXTS[0][1].index("Friday")}]
+    qas.append({"id": "emoji", "question": "🚀?", "answers": friday})
+    path.write_text(json.dumps(data))
+    report = evaluate(path, embedder)
+    assert report.questions == len(QUESTIONS) + 2 and report.refused == 2
+    # The emoji one is answerable, and missed.
+    assert report.answerable == sum(not impossible for *_, impossible in QUESTIONS) + 1
+    assert report.no_answer_recall is not None and report.no_answer_recall > 0
+
+
+def test_a_squad_file_without_questions_says_so(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    (tmp_path / "none.json").write_text('{"version": "v2.0", "data": []}')
+    with pytest.raises(IngestError, match="no questions to evaluate"):
+        evaluate(tmp_path / "none.json", embedder)
