@@ -296,10 +296,8 @@ def validate_question(text: str) -> str:
 
 
 def check_top_k(top_k: int) -> None:
-    if isinstance(top_k, bool) or not isinstance(top_k, int):
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= 50:
         raise InvalidQueryError(f"top_k must be a whole number from 1 to 50, got {top_k!r}")
-    if not 1 <= top_k <= 50:
-        raise InvalidQueryError(f"top_k must be between 1 and 50, got {top_k}")
 
 
 def _idf(df: int, total: int) -> float:
