@@ -145,7 +145,7 @@ def _html_article(html: str, doc_id: str, source: str) -> Article:
     )
 
 
-def _loads(text: str) -> Any:
+def loads_json(text: str) -> Any:
     """json.loads, with JSON nested past Python's recursion limit as a JSONDecodeError."""
     try:
         return json.loads(text)
@@ -155,7 +155,7 @@ def _loads(text: str) -> Any:
 
 def _json_articles(text: str, doc_id: str, source: str) -> Iterator[Article]:
     try:
-        value = _loads(text)
+        value = loads_json(text)
     except json.JSONDecodeError as exc:
         raise IngestError(f"malformed JSON at line {exc.lineno}: {exc.msg}") from exc
     records = value if isinstance(value, list) else [value]
@@ -171,7 +171,7 @@ def _jsonl_articles(text: str, doc_id: str, source: str, name: str) -> Iterator[
         if not line.strip():
             continue
         try:
-            record = _loads(line)
+            record = loads_json(line)
         except json.JSONDecodeError as exc:
             yield Failure(name, f"malformed JSON: {exc.msg}", number)
             continue

@@ -7,7 +7,6 @@ SQuAD's exact match and token F1.
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import string
@@ -24,6 +23,7 @@ from index.document import Article
 from index.embed import Embedder
 from index.errors import IngestError, InvalidQueryError
 from index.indexer import Indexer
+from index.ingest import loads_json
 from qa.answer import BASELINE_WEIGHTS, DEFAULT_THRESHOLD, LATE, Answerer
 from qa.blas import one_blas_thread
 from qa.retrieve import Retriever
@@ -73,7 +73,7 @@ class EvalReport(BaseModel):
 def load_squad(path: Path) -> tuple[str, list[Article], list[Gold]]:
     """Articles (one per paragraph) and questions from a SQuAD-format file."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = loads_json(Path(path).read_text(encoding="utf-8"))
         version = str(data.get("version", "1.1"))
         articles, golds = [], []
         for a, entry in enumerate(data["data"]):
@@ -98,8 +98,6 @@ def load_squad(path: Path) -> tuple[str, list[Article], list[Gold]]:
         ) from exc
     except (OSError, ValueError, TypeError) as exc:
         raise IngestError(f"{path}: not a readable SQuAD-format file ({exc})") from exc
-    except RecursionError:
-        raise IngestError(f"{path}: not a readable SQuAD-format file (nested too deeply)") from None
     return version, articles, golds
 
 

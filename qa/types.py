@@ -108,7 +108,7 @@ def as_filters(value: SearchFilters | Mapping[str, Any] | None) -> SearchFilters
     try:
         return SearchFilters.model_validate(dict(value))
     except ValidationError as exc:
-        raise InvalidQueryError(f"bad filters: {_messages(exc)}") from None
+        raise InvalidQueryError(f"bad filters: {brief_errors(exc)}") from None
 
 
 def as_history(value: Sequence[Turn | Mapping[str, Any]]) -> list[Turn]:
@@ -128,14 +128,16 @@ def as_history(value: Sequence[Turn | Mapping[str, Any]]) -> list[Turn]:
         try:
             turns.append(Turn.model_validate(dict(turn)))
         except ValidationError as exc:
-            raise InvalidQueryError(f"bad history[{n}]: {_messages(exc)}") from None
+            raise InvalidQueryError(f"bad history[{n}]: {brief_errors(exc)}") from None
     return turns
 
 
-def _messages(exc: ValidationError) -> str:
+def brief_errors(exc: ValidationError, whole: str = "value") -> str:
+    """pydantic's errors as `where: what`, without the input they quote or a link; `whole`
+    names the place of an error about the whole value."""
     return "; ".join(
-        f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg'].removeprefix('Value error, ')}"
-        for e in exc.errors(include_url=False)
+        f"{'.'.join(map(str, e['loc'])) or whole}: {e['msg'].removeprefix('Value error, ')}"
+        for e in exc.errors(include_url=False, include_input=False)[:5]
     )
 
 

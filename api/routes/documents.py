@@ -15,6 +15,7 @@ from index.document import Article
 from index.errors import IngestError
 from index.indexer import Indexer
 from index.ingest import SUPPORTED, Failure, article_from_record, format_of, read_bytes
+from qa.types import brief_errors
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -48,14 +49,6 @@ class NewArticles(BaseModel):
         min_length=1,
         max_length=1000,
         examples=[[{"id": "bases", "title": "Bases", "text": "Bases were set up in Pont Sondé."}]],
-    )
-
-
-def _briefly(exc: ValidationError) -> str:
-    """pydantic's errors as one line each, without the input they quote or a link."""
-    return "; ".join(
-        f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}"
-        for e in exc.errors(include_url=False, include_input=False)[:5]
     )
 
 
@@ -115,7 +108,7 @@ async def add_documents(
             body = NewArticles.model_validate_json(await request.body())
         except ValidationError as exc:
             raise HTTPException(
-                400, f'body must be JSON like {{"articles": [...]}}: {_briefly(exc)}'
+                400, f'body must be JSON like {{"articles": [...]}}: {brief_errors(exc, "body")}'
             ) from None
         items = []
         for n, record in enumerate(body.articles):
