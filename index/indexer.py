@@ -21,7 +21,7 @@ from index.chunk import Chunked, chunk
 from index.document import Article
 from index.embed import Embedder, TokenEmbedder
 from index.errors import IngestError
-from index.ingest import Failure, article_from_record, iter_files, read_path
+from index.ingest import Failure, iter_files, read_path, read_records
 
 Progress = Callable[[int, int], None]
 """Called with (articles done, articles in total) as indexing goes."""
@@ -129,16 +129,7 @@ class Indexer:
             raise IngestError(
                 f"articles must be a list of Articles or dicts, not one {type(articles).__name__}"
             )
-        items: list[Article | Failure] = []
-        for n, item in enumerate(articles):
-            if isinstance(item, Article):
-                items.append(item)
-                continue
-            try:
-                items.append(article_from_record(item, default_id=None, source="library"))
-            except IngestError as exc:
-                items.append(Failure("articles", str(exc), n))
-        return self.index_items(items, progress)
+        return self.index_items(read_records(articles, source="library"), progress)
 
     def index_items(
         self, items: Sequence[Article | Failure], progress: Progress | None = None

@@ -181,6 +181,21 @@ def _jsonl_articles(text: str, doc_id: str, source: str, name: str) -> Iterator[
             yield Failure(name, str(exc), number)
 
 
+def read_records(records: Iterable[Any], source: str) -> list[Article | Failure]:
+    """Articles from JSON-like records (an API body, a library caller's dicts), each record
+    that is not a usable article a Failure at its index; Articles pass through as they are."""
+    items: list[Article | Failure] = []
+    for n, record in enumerate(records):
+        if isinstance(record, Article):
+            items.append(record)
+            continue
+        try:
+            items.append(article_from_record(record, default_id=None, source=source))
+        except IngestError as exc:
+            items.append(Failure("articles", str(exc), n))
+    return items
+
+
 def article_from_record(
     record: Any, default_id: str | None, source: str, id_prefix: str = ""
 ) -> Article:

@@ -14,7 +14,7 @@ from api.deps import AnswererDep, ServiceDep, WriterDep
 from index.document import Article
 from index.errors import IngestError
 from index.indexer import Indexer
-from index.ingest import SUPPORTED, Failure, article_from_record, format_of, read_bytes
+from index.ingest import SUPPORTED, Failure, format_of, read_bytes, read_records
 from qa.types import brief_errors
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -110,12 +110,7 @@ async def add_documents(
             raise HTTPException(
                 400, f'body must be JSON like {{"articles": [...]}}: {brief_errors(exc, "body")}'
             ) from None
-        items = []
-        for n, record in enumerate(body.articles):
-            try:
-                items.append(article_from_record(record, default_id=None, source="api"))
-            except IngestError as exc:
-                items.append(Failure("articles", str(exc), n))
+        items = read_records(body.articles, source="api")
     if len(items) > service.settings.max_upload_articles:
         raise HTTPException(
             413,
