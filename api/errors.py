@@ -69,4 +69,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return EscapedJSON({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        detail = jsonable_encoder(exc.errors())
+        try:
+            return EscapedJSON({"detail": detail}, status_code=422)
+        except ValueError:  # the input held NaN or Infinity, which JSON cannot carry
+            unquoted = [{k: v for k, v in e.items() if k not in ("input", "ctx")} for e in detail]
+            return EscapedJSON({"detail": unquoted}, status_code=422)

@@ -16,22 +16,27 @@ _CONTROL = set(range(0, 9)) | {11} | set(range(14, 32)) | {127}
 
 
 def gunzip(data: bytes, max_bytes: int | None = None) -> bytes:
-    """Decompress, refusing output over `max_bytes` (a small file can unpack to gigabytes)."""
+    """Decompress every member of a gzip file, refusing output over `max_bytes` (a small
+    file can unpack to gigabytes)."""
     if max_bytes is None:
         try:
             return gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
             raise IngestError(f"not a valid gzip file ({exc})") from exc
-    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
-    try:
-        out = inflater.decompress(data, max_bytes + 1)
-    except zlib.error as exc:
-        raise IngestError(f"not a valid gzip file ({exc})") from exc
-    if len(out) > max_bytes:
-        raise IngestError(f"decompresses to more than the limit of {max_bytes} bytes")
-    if not inflater.eof:
-        raise IngestError("not a valid gzip file (truncated)")
-    return out
+    out = bytearray()
+    rest = data
+    while rest:
+        inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+        try:
+            out += inflater.decompress(rest, max_bytes + 1 - len(out))
+        except zlib.error as exc:
+            raise IngestError(f"not a valid gzip file ({exc})") from exc
+        if len(out) > max_bytes:
+            raise IngestError(f"decompresses to more than the limit of {max_bytes} bytes")
+        if not inflater.eof:
+            raise IngestError("not a valid gzip file (truncated)")
+        rest = inflater.unused_data.lstrip(b"\x00")  # the next member, past any padding
+    return bytes(out)
 
 
 def looks_binary(data: bytes) -> bool:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -31,6 +34,10 @@ ID_KEYS = ("id", "doc_id", "newid", "guid")
 TITLE_KEYS = ("title", "headline")
 URL_KEYS = ("url", "link")
 DATE_KEYS = ("published", "date", "published_at", "publishedAt", "pubDate")
+
+# The most a file may hold, or unpack to when gzipped: 1 GiB, about 40 times Reuters-21578
+# as JSON lines. A file is read whole before its articles are indexed.
+MAX_FILE_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -65,13 +72,17 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
             yield path, path.parent
 
 
-def read_path(file: Path, root: Path) -> Iterator[Article | Failure]:
-    """Parse one file into articles, or a Failure for the file or for each bad line."""
+def read_path(
+    file: Path, root: Path, max_bytes: int = MAX_FILE_BYTES
+) -> Iterator[Article | Failure]:
+    """Parse one file into articles, or a Failure for the file or for each bad line. A file
+    over `max_bytes` (or unpacking to more), or one that is not a regular file, is a
+    Failure."""
     name = str(file)
     try:
-        data = file.read_bytes()
+        data = read_file(file, max_bytes)
         if file.suffix.lower() == ".gz":
-            data = gunzip(data)
+            data = gunzip(data, max_bytes=max_bytes)
         kind = format_of(file)
         if kind not in SUPPORTED:
             raise IngestError(
@@ -85,6 +96,40 @@ def read_path(file: Path, root: Path) -> Iterator[Article | Failure]:
         yield Failure(name, str(exc))
         return
     yield from read_bytes(data, kind, doc_id=_path_id(file, root), source=file.name, name=name)
+
+
+def read_file(file: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`. A device, FIFO or socket is
+    refused before it is read: /dev/zero and /dev/urandom never end, and a FIFO waits for
+    a writer. It is opened without blocking, so even a FIFO's open returns at once."""
+    handle = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(handle, "rb") as f:
+        mode = os.fstat(handle).st_mode
+        if not stat.S_ISREG(mode):
+            raise IngestError(f"not a regular file but {_file_kind(mode)}")
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise IngestError(
+            f"file is larger than the limit of {_size(max_bytes)}; split it into smaller files"
+        )
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((text for test, text in kinds if test(mode)), "a special file")
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale} {unit}"
+    return f"{n} bytes"
 
 
 def read_bytes(
@@ -146,11 +191,27 @@ def _html_article(html: str, doc_id: str, source: str) -> Article:
 
 
 def loads_json(text: str) -> Any:
-    """json.loads, with JSON nested past Python's recursion limit as a JSONDecodeError."""
+    """json.loads as JSON itself reads: NaN, Infinity and numbers past a float's range
+    (which Python's json writes and reads, and no JSON response can carry) are null.
+    JSON nested past Python's recursion limit, or with an integer longer than Python
+    converts (4,300 digits), is a JSONDecodeError."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_or_none)
     except RecursionError:
         raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # int() refusing a huge literal
+        raise json.JSONDecodeError("a number has too many digits", text, 0) from None
+
+
+def _no_constant(_: str) -> None:
+    return None
+
+
+def _finite_or_none(literal: str) -> float | None:
+    value = float(literal)
+    return value if math.isfinite(value) else None
 
 
 def _json_articles(text: str, doc_id: str, source: str) -> Iterator[Article]:
@@ -208,6 +269,7 @@ def article_from_record(
     problem = storage_problem(record)
     if problem is not None:
         raise IngestError(f"the object cannot be stored: {problem}")
+    record = _finite(record)  # NaN from a JSON body as loads_json reads it: null
     used: set[str] = {"text"}
     given_id = _first(record, ID_KEYS, used)
     if isinstance(given_id, bool) or not isinstance(given_id, str | int | float | None):
@@ -238,11 +300,24 @@ def article_from_record(
     )
 
 
+def _finite(value: Any) -> Any:
+    """The value with every NaN or infinite float inside it as None (nesting is bounded by
+    storage_problem, checked first)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _first(record: dict[str, Any], keys: tuple[str, ...], used: set[str]) -> Any:
     for key in keys:
-        if key in record and record[key] not in (None, ""):
-            used.add(key)
-            return record[key]
+        if key in record:
+            used.add(key)  # a known key left null or empty is not kept as metadata
+            if record[key] not in (None, ""):
+                return record[key]
     return None
 
 

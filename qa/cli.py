@@ -243,7 +243,9 @@ def delete(
 def serve(
     index_dir: IndexDir = None,
     host: Annotated[str | None, typer.Option(help="Address [env QA_HOST, 127.0.0.1]")] = None,
-    port: Annotated[int | None, typer.Option(help="Port [env QA_PORT, 8000]")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port [env QA_PORT, 8000]", min=1, max=65535)
+    ] = None,
 ) -> None:
     """Run the HTTP API and the chat page."""
     import os

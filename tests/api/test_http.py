@@ -159,6 +159,18 @@ def test_json_nested_too_deeply_is_refused_with_a_short_message(server: httpx.Cl
     assert server.delete("/documents/flat", headers=AUTH).status_code == 200
 
 
+def test_nan_infinity_and_huge_numbers_are_refused_not_a_500(server: httpx.Client) -> None:
+    # FastAPI's 422 quotes the input, and JSON cannot carry the NaN it held: a 500.
+    json_type = {"content-type": "application/json"}
+    for value in (b"NaN", b"-Infinity", b"1e400"):
+        body = b'{"question": "where are the bases?", "top_k": ' + value + b"}"
+        response = server.post("/ask", content=body, headers=json_type)
+        assert response.status_code == 422 and "finite number" in response.text
+    big = b'[{"id": "big", "text": "A big number.", "n": ' + b"9" * 5_000 + b"}]"
+    upload = server.post("/documents", headers=AUTH, files={"file": ("big.json", big)})
+    assert upload.status_code == 400 and "too many digits" in upload.json()["detail"]
+
+
 def test_questions_are_answered_while_a_write_is_in_progress(server: httpx.Client) -> None:
     import threading
 

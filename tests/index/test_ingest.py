@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from index.document import Article
-from index.ingest import Failure, iter_files, read_path
+from index.ingest import Failure, iter_files, read_path, read_records
 
 HTML = """<html><head><title>Bases | Example News</title>
 <meta property="og:url" content="https://news.example/bases">
@@ -190,6 +191,66 @@ def test_json_nested_too_deeply_fails_with_a_message(tmp_path: Path) -> None:
     assert [f.line for f in lines] == [2, 3]
     assert "nested too deeply" in lines[0].message
     assert "nests more than 32 levels deep" in lines[1].message
+
+
+def test_special_files_are_refused_without_reading_them(tmp_path: Path) -> None:
+    # Named on the command line, /dev/zero as zero.txt was read until the machine ran out
+    # of memory (23 GB in a minute), and a FIFO held `qa index` for good, waiting for a
+    # writer. A folder walk never reached them; a named one was read as it came.
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    (tmp_path / "folder.txt").mkdir()
+    [pipe] = list(read_path(tmp_path / "pipe.txt", tmp_path))
+    [zero] = list(read_path(tmp_path / "zero.txt", tmp_path))
+    [folder] = list(read_path(tmp_path / "folder.txt", tmp_path))
+    assert isinstance(pipe, Failure) and "not a regular file but a FIFO" in pipe.message
+    assert isinstance(zero, Failure) and "not a regular file but a character device" in str(zero)
+    assert isinstance(folder, Failure) and "Is a directory" in folder.message
+    assert read_all(tmp_path) == []
+
+
+def test_files_over_the_size_limit_or_unpacking_past_it_fail(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text("word " * 300)
+    (tmp_path / "bomb.txt.gz").write_bytes(gzip.compress(b"word " * 1000))
+    (tmp_path / "fits.txt").write_text("A short article.")
+    [big] = list(read_path(tmp_path / "big.txt", tmp_path, max_bytes=1024))
+    [bomb] = list(read_path(tmp_path / "bomb.txt.gz", tmp_path, max_bytes=1024))
+    [fits] = list(read_path(tmp_path / "fits.txt", tmp_path, max_bytes=1024))
+    assert isinstance(big, Failure) and "larger than the limit of 1 KiB" in big.message
+    assert isinstance(bomb, Failure) and "more than the limit of 1024 bytes" in bomb.message
+    assert isinstance(fits, Article)
+
+
+def test_every_member_of_a_gzip_file_is_read(tmp_path: Path) -> None:
+    # `cat a.gz b.gz > ab.gz` is a valid gzip file of both; a bounded reader must go on
+    # past the first member instead of stopping there.
+    one = gzip.compress(b'{"id": "a", "text": "One."}\n')
+    two = gzip.compress(b'{"id": "b", "text": "Two."}\n')
+    (tmp_path / "two.jsonl.gz").write_bytes(one + two)
+    assert [a.doc_id for a in articles(read_all(tmp_path))] == ["a", "b"]
+
+
+def test_numbers_python_writes_but_json_has_not_are_null_or_refused(tmp_path: Path) -> None:
+    # Python's json writes NaN and Infinity and reads them back; no JSON response can
+    # carry them. An integer of 5,000 digits stopped `qa index` with a ValueError
+    # traceback and made an upload a 500.
+    (tmp_path / "nums.jsonl").write_text(
+        '{"id": "nan", "text": "One.", "score": NaN, "more": [Infinity, -Infinity, 1e400]}\n'
+        '{"id": "big", "text": "Two.", "n": ' + "9" * 5_000 + "}\n"
+        '{"id": NaN, "text": "Three."}\n'
+    )
+    items = read_all(tmp_path)
+    first, third = articles(items)
+    assert first.doc_id == "nan" and first.metadata == {"score": None, "more": [None] * 3}
+    assert third.doc_id.startswith("nums-")  # no id given: one made from the text
+    [bad] = failures(items)
+    assert bad.line == 2 and "a number has too many digits" in bad.message
+    # A JSON body arrives parsed by the web framework, NaN and all.
+    [record] = read_records(
+        [{"id": float("nan"), "text": "Four.", "m": {"x": float("inf")}}], source="api"
+    )
+    assert isinstance(record, Article) and record.metadata == {"m": {"x": None}}
+    assert record.doc_id != "nan"
 
 
 def test_utf16_and_utf32_text_is_read_by_its_byte_order_mark(tmp_path: Path) -> None:

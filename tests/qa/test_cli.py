@@ -149,6 +149,22 @@ def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in run.stderr
 
 
+def test_a_port_out_of_range_is_named_without_a_traceback(tmp_path: Path) -> None:
+    run = qa("serve", "--port", "99999", cwd=tmp_path)
+    assert run.returncode == 2 and "--port" in run.stderr and "65535" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_named_special_file_fails_alone(tmp_path: Path) -> None:
+    # /dev/zero under a .txt name was read until memory ran out.
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    (tmp_path / "a.txt").write_text("The quay in Kismayo reopened on Monday after repairs.")
+    run = qa("index", "zero.txt", "a.txt", "--index-dir", "idx", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr  # the rest indexed: the failure is reported
+    assert "zero.txt: not a regular file but a character device" in run.stdout + run.stderr
+    assert "1 added" in run.stdout + run.stderr
+
+
 def test_a_bad_date_filter_is_named_without_a_traceback(tmp_path: Path) -> None:
     run = qa("ask", "where are the bases?", "--from", "last August", cwd=tmp_path)
     assert run.returncode == 1
