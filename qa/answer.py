@@ -16,10 +16,11 @@ from index.sentence_table import SentenceRow
 from qa.antecedent import antecedent, referent
 from qa.entities import EntityTagger
 from qa.focus import focus, names
+from qa.follow_up import resolve
 from qa.late import MATCH, LateInteraction, Neighbour
 from qa.mismatch import missing_negation, missing_numbers
 from qa.reader import SpanReader, TransformersReader
-from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters
+from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters, validate_question
 from qa.span import Span, has_typed_span
 from qa.span_ranker import SpanRanker, rule_span
 from qa.terms import key_terms, stems
@@ -133,6 +134,7 @@ class Answerer:
         tagger: EntityTagger | None | bool = True,
         spans: bool | dict[str, float] = True,
         late: int = LATE,
+        follow_ups: bool = True,
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
@@ -155,6 +157,9 @@ class Answerer:
         )
         self.weights = weights or (WEIGHTS if self.late else WEIGHTS_WITHOUT_LATE)
         self.first_weights = weights or WEIGHTS_WITHOUT_LATE  # before the late evidence
+        # True: a follow-up's pronouns are replaced by what they refer to (qa.follow_up);
+        # False: only retrieval reads the conversation.
+        self.follow_ups = follow_ups
 
     @classmethod
     def open(
@@ -182,7 +187,10 @@ class Answerer:
         # spaCy parses the question for the span model while the model embeds it (qa.blas).
         spans = self.spans if self.reader is None else None
         meanwhile = spans.table if spans is not None else None
-        current = self.retriever.prepare(question, meanwhile)
+        asked = validate_question(question)
+        # A follow-up is scored as resolved: "who set them up?" as "who set the bases up?"
+        resolved = resolve(asked, history) if history and self.follow_ups else asked
+        current = self.retriever.prepare(resolved, meanwhile)
         query = self.retriever.prepare(_with_context(current.text, history)) if history else current
         with self.retriever.store.snapshot():  # one committed state, even mid-write
             # The nearest sentences are searched on a helper thread while this one
@@ -193,7 +201,11 @@ class Answerer:
             answers = self._answers(current.text, scored, top_k)
             related = self.retriever.to_passages(query, hits[:top_k])
         return AskResult(
-            question=current.text, no_answer=not answers, answers=answers, related=related
+            question=asked,
+            no_answer=not answers,
+            answers=answers,
+            related=related,
+            resolved_question=resolved if resolved != asked else None,
         )
 
     def score(

@@ -166,14 +166,15 @@ def _measure(answerer: Answerer, gold: Gold, texts: dict[str, str]) -> _Row:
         return _Row(rank, False, 0.0, 0.0, not result.no_answer, seconds)
     return _Row(
         rank,
-        _sentence_ok(result, gold),
+        sentence_ok(result, gold),
         *_text_scores(result, gold),
         answered=not result.no_answer,
         seconds=seconds,
     )
 
 
-def _sentence_ok(result: AskResult, gold: Gold) -> bool:
+def sentence_ok(result: AskResult, gold: Gold) -> bool:
+    """The top answer's sentence holds a gold answer span, judged by offsets."""
     if result.no_answer:
         return False
     c = result.answers[0].citation

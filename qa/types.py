@@ -148,6 +148,13 @@ class AskResult(BaseModel):
     no_answer: bool
     answers: list[Answer] = Field(default_factory=list)
     related: list[Passage] = Field(default_factory=list)
+    resolved_question: str | None = Field(
+        default=None,
+        description="A follow-up as it was answered, its pronouns replaced by what they"
+        " refer to in the conversation ('who set them up?' after 'where are the forward"
+        " operating bases?': 'who set the forward operating bases up?'); null when the"
+        " question was answered as asked",
+    )
 
 
 class Question(BaseModel):

@@ -49,6 +49,9 @@ async function ask(question) {
     if (!response.ok) throw new Error(await errorMessage(response));
     const result = await response.json();
     reply.replaceChildren(result.no_answer ? renderNoAnswer(result) : renderAnswers(result));
+    if (result.resolved_question) {  // how a follow-up's "they" or "it" was read
+      reply.prepend(el("p", { class: "muted resolved", text: `Read as: ${result.resolved_question}` }));
+    }
     turns.push({ question, answer: result.no_answer ? null : result.answers[0].text });
   } catch (error) {
     reply.replaceChildren(el("p", { class: "error", role: "alert", text: `Sorry, that failed: ${error.message}` }));

@@ -127,6 +127,10 @@ def test_follow_up_and_new_conversation(browser: Browser, server: httpx.Client) 
     expect(page.locator(".turn").nth(1).locator("blockquote strong")).to_contain_text(
         "patrol reach, cutting response times"
     )
+    expect(page.locator(".turn").nth(1).locator(".resolved")).to_have_text(
+        "Read as: what are the forward operating bases improving?"
+    )
+    expect(page.locator(".turn").first.locator(".resolved")).to_have_count(0)
     page.click("#new-conversation")
     expect(page.locator(".turn")).to_have_count(0)
     expect(page.locator("#empty")).to_be_visible()

@@ -74,7 +74,15 @@ def test_follow_up_question_is_resolved_from_history(answerer: Answerer) -> None
     history = [Turn(question="where are the forward operating bases?")]
     result = answerer.ask("what are they improving?", history=history)
     assert result.answers[0].text.startswith("patrol reach, cutting response times")
+    assert result.question == "what are they improving?"
+    assert result.resolved_question == "what are the forward operating bases improving?"
     assert_cited_exactly(result, answerer.retriever.store)
+    # Alone, "who set them up?" has one word to match and gets no answer; read as a
+    # follow-up it is answered from the sentence that names the bases.
+    assert answerer.ask("who set them up?").no_answer
+    followed = answerer.ask("who set them up?", history=history)
+    assert "Forward Operating Bases" in followed.answers[0].sentence
+    assert answerer.ask("where are the bases?").resolved_question is None
 
 
 def test_search_returns_cited_passages_best_first(answerer: Answerer) -> None:

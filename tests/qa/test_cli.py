@@ -65,7 +65,7 @@ def test_index_ask_doc_delete_round_trip(
     )
     assert asked.returncode == 0, asked.stderr
     result = json.loads(asked.stdout)
-    assert set(result) == {"question", "no_answer", "answers", "related"}
+    assert set(result) == {"question", "no_answer", "answers", "related", "resolved_question"}
     answer = result["answers"][0]
     assert set(answer["citation"]) == {
         "doc_id",

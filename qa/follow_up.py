@@ -1,0 +1,188 @@
+"""What "it", "they" or "he" stands for in a follow-up question: the thing, group or person
+that an earlier question of the conversation named.
+
+Asked "where are the forward operating bases?" and then "who set them up?", the second
+question alone has one word to match ("set"), and every sentence of the collection is as
+far from it as the next. Retrieval already reads the earlier questions' words
+(qa.answer), but the sentence scorer and the span model read the question itself. Here
+the pronoun is replaced by the noun phrase it refers to ("who set the forward operating
+bases up?"), and that question is scored.
+
+The antecedent is a noun phrase of the last question (or the one before it) of the kind the
+pronoun asks for: a person for he/she, a plural or a group for they, anything else for
+it. The subject of that question comes first. A person named as the answer to a
+who-question ("Who leads the mission?" → "Godfrey Otunge") comes before the question's
+own phrases for he/she. Nothing is replaced when no phrase fits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from index.english import Doc, flat, parser, recogniser
+from qa.types import Turn
+
+# Pronoun -> the kind of antecedent it takes, and whether it is possessive.
+PRONOUNS: dict[str, tuple[str, bool]] = {
+    "it": ("thing", False),
+    "its": ("thing", True),
+    "they": ("group", False),
+    "them": ("group", False),
+    "their": ("group", True),
+    "he": ("person", False),
+    "him": ("person", False),
+    "his": ("person", True),
+    "she": ("person", False),
+    "her": ("person", False),  # possessive when tagged PRP$ ("her book")
+}
+_ANY_PRONOUN = re.compile(r"\b(?:" + "|".join(PRONOUNS) + r")\b", re.IGNORECASE)
+_WH = {"what", "which", "who", "whom", "whose", "where", "when", "how", "why"}
+_WHO = re.compile(r"^\W*(?:and\s+)?who\b", re.IGNORECASE)
+_MAX_ANSWER_WORDS = 6
+# The small model tags many people ORG ("Nikola Tesla's reputation"): not evidence enough.
+_MAYBE_PEOPLE = {"ORG", "PRODUCT", "WORK_OF_ART"}
+_PARTICLES = {"de", "da", "van", "von", "der", "den", "al", "bin", "ibn", "la", "le", "du"}
+_SUBJECTS = {"nsubj", "nsubjpass"}
+Token = Any  # spaCy's Token and Span: spaCy ships no type information
+Span = Any
+
+
+@dataclass(frozen=True)
+class Antecedent:
+    text: str
+    kind: str  # "person", "group", "name" (singular, proper) or "thing"
+    head: str  # its main word, lower case
+
+
+def resolve(question: str, history: Sequence[Turn]) -> str:
+    """The question with each pronoun that refers back to the conversation replaced by
+    the phrase it refers to; the question as it is when it has none, or nothing fits."""
+    if not history or not _ANY_PRONOUN.search(question):
+        return question
+    doc = parser().pipe([flat(question)])[0]
+    pronouns = [
+        t for t in doc if t.lower_ in PRONOUNS and t.tag_ in ("PRP", "PRP$") and t.dep_ != "expl"
+    ]
+    if not pronouns:
+        return question
+    own = _kinds_before(doc)
+    words = {t.lower_ for t in doc if t.is_alpha}
+    recent = history[-3:]
+    # A turn that was a follow-up itself is read as it was answered.
+    asked = [
+        resolve(turn.question, [recent[n - 1]]) if n else turn.question
+        for n, turn in enumerate(recent)
+    ]
+    found = [
+        [a for a in antecedents(question, turn.answer) if a.head not in words]
+        for question, turn in list(zip(asked, recent, strict=True))[::-1][:2]
+    ]
+    resolved = question
+    for token in reversed(pronouns):  # from the end, so earlier offsets hold
+        kind, possessive = PRONOUNS[token.lower_]
+        mine = possessive or token.tag_ == "PRP$"
+        if mine and any(k in _FITS[kind][0] and at <= token.i for k, at in own):
+            continue  # "monks and nuns ... their vows": it refers within the question
+        phrase = _pick(kind, found)
+        if phrase is None:
+            continue
+        start, end = token.idx, token.idx + len(token.text)
+        ending = "'s" if mine else ""
+        resolved = resolved[:start] + phrase + ending + resolved[end:]
+    return resolved
+
+
+@lru_cache(maxsize=1024)
+def antecedents(question: str, answer: str | None = None) -> tuple[Antecedent, ...]:
+    """The phrases of an earlier turn a pronoun may stand for, best first: a person who
+    answered a who-question, then names before common nouns, subjects before the rest,
+    and a phrase of the form "the X of Y" after Y. A conversation sends the same turns
+    with every question: each is read once."""
+    doc = parser().pipe([flat(question)])[0]
+    names = _entities(question)
+    found = []
+    answer = (answer or "").strip()
+    if _WHO.match(question) and _looks_like_a_name(answer):
+        first = (False, False, False, -1)  # before every phrase of the question
+        found.append((first, Antecedent(answer, "person", answer.split()[-1].lower())))
+    phrases = []
+    for chunk in _noun_phrases(doc):
+        phrases.append((chunk.text, chunk.root))
+        for owner in (t for t in chunk if t.dep_ == "poss" and t.tag_ != "PRP$"):
+            # "Tesla's reputation" names Tesla too
+            words = [t for t in owner.subtree if t.tag_ != "POS"]
+            text = doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+            phrases.append((text, owner))
+    for n, (text, root) in enumerate(phrases):
+        of_what = any(c.dep_ == "prep" and c.lower_ == "of" for c in root.children)
+        rank = (of_what, root.pos_ != "PROPN", root.dep_ not in _SUBJECTS, n)
+        found.append((rank, Antecedent(text, _kind(root, names), root.lower_)))
+    return tuple(a for _, a in sorted(found, key=lambda pair: pair[0]))
+
+
+def _kind(root: Token, names: list[tuple[int, int, str]]) -> str:
+    label = next((lab for start, end, lab in names if start <= root.idx < end), None)
+    if label == "PERSON":
+        return "person"
+    if root.tag_ in ("NNS", "NNPS"):
+        return "group"
+    if label is not None and label not in _MAYBE_PEOPLE:
+        return "entity"  # a place, an event, a nationality ...: never "he"
+    return "name" if root.pos_ == "PROPN" else "thing"
+
+
+def _kinds_before(doc: Doc) -> list[tuple[str, int]]:
+    """The kind of each noun phrase the question names itself, with where it ends (a
+    person's name counts as a name: the recogniser is not run for this)."""
+    return [(_kind(c.root, []), c.end) for c in _noun_phrases(doc)]
+
+
+# The kinds of phrase each kind of pronoun takes, the likelier first. A name that the
+# recogniser did not tag ("the Lama", "Luther") may be a person; one it tagged as a place
+# or an organisation is not. "it" is a name or a thing; "they" a group, else anything
+# ("they" for a team).
+_FITS: dict[str, list[set[str]]] = {
+    "person": [{"person"}, {"name"}],
+    "thing": [{"entity", "name"}, {"thing"}],
+    "group": [{"group"}, {"entity", "name", "person", "thing"}],
+}
+
+
+def _pick(kind: str, found: list[list[Antecedent]]) -> str | None:
+    for candidates in found:  # the last turn first
+        for wanted in _FITS[kind]:
+            for candidate in candidates:
+                if candidate.kind in wanted:
+                    return candidate.text
+    return None
+
+
+def _noun_phrases(doc: Doc) -> list[Span]:
+    """Noun chunks that name something: not pronouns, not the question's wh-phrase."""
+    return [
+        chunk
+        for chunk in doc.noun_chunks
+        if chunk.root.tag_ not in ("PRP", "PRP$", "WP", "WDT", "EX") and chunk[0].lower_ not in _WH
+    ]
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """A short answer of capitalised words ("Godfrey Otunge", "Charles de Gaulle"), not a
+    description ("the UN mission")."""
+    words = text.split()
+    if len(words) == 1 and sum(c.isupper() for c in text) > 1:
+        return False  # an acronym ("FOBs", "UN"), not a person
+    return (
+        0 < len(words) <= _MAX_ANSWER_WORDS
+        and all(w[0].isupper() or w in _PARTICLES for w in words)
+        and words[0][0].isupper()
+    )
+
+
+def _entities(text: str) -> list[tuple[int, int, str]]:
+    doc = recogniser().pipe([flat(text)])[0]
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
