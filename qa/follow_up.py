@@ -54,7 +54,7 @@ Span = Any
 @dataclass(frozen=True)
 class Antecedent:
     text: str
-    kind: str  # "person", "group", "name" (singular, proper) or "thing"
+    kind: str  # "person", "group", "entity" (a tagged place, event ...), "name" or "thing"
     head: str  # its main word, lower case
 
 
@@ -74,7 +74,9 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
     recent = history[-3:]
     # A turn that was a follow-up itself is read as it was answered.
     asked = [
-        resolve(turn.question, [recent[n - 1]]) if n else turn.question
+        _as_answered(turn.question, recent[n - 1].question, recent[n - 1].answer)
+        if n
+        else turn.question
         for n, turn in enumerate(recent)
     ]
     found = [
@@ -94,6 +96,12 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
         ending = "'s" if mine else ""
         resolved = resolved[:start] + phrase + ending + resolved[end:]
     return resolved
+
+
+@lru_cache(maxsize=1024)
+def _as_answered(question: str, before: str, answer: str | None) -> str:
+    """An earlier follow-up resolved against the turn before it, once per conversation."""
+    return resolve(question, [Turn(question=before, answer=answer)])
 
 
 @lru_cache(maxsize=1024)
