@@ -36,13 +36,11 @@ from index.indexer import Indexer
 from index.store import Store
 from qa.answer import Answerer
 from qa.evaluate import Gold, load_squad, sentence_ok
-from qa.follow_up import resolve
+from qa.follow_up import noun_phrases, resolve
 from qa.retrieve import Retriever
 from qa.settings import Settings
 from qa.types import Turn
 
-_WH = {"what", "which", "who", "whom", "whose", "where", "when", "how", "why"}
-_NOT_NAMES = ("PRP", "PRP$", "WP", "WDT", "EX")
 # A phrase followed by one of these is part of a longer name ("Super Bowl 50").
 _RUNS_ON = ("POS", "CD", "NNP", "NNPS")
 
@@ -73,10 +71,8 @@ def make_follow_ups(golds: Sequence[Gold]) -> list[FollowUp]:
 
 
 def _with_pronoun(question: str, doc: object, before: str) -> tuple[str, str] | None:
-    for chunk in doc.noun_chunks:  # type: ignore[attr-defined]
+    for chunk in noun_phrases(doc):
         root = chunk.root
-        if root.tag_ in _NOT_NAMES or chunk[0].lower_ in _WH:
-            continue
         core = chunk.text.lower()
         for article in ("the ", "a ", "an "):
             core = core.removeprefix(article)

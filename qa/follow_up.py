@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from index.english import Doc, flat, parser, recogniser
+from qa.phrases import WH_WORDS
 from qa.types import Turn
 
 # Pronoun -> the kind of antecedent it takes, and whether it is possessive.
@@ -40,7 +41,7 @@ PRONOUNS: dict[str, tuple[str, bool]] = {
     "her": ("person", False),  # possessive when tagged PRP$ ("her book")
 }
 _ANY_PRONOUN = re.compile(r"\b(?:" + "|".join(PRONOUNS) + r")\b", re.IGNORECASE)
-_WH = {"what", "which", "who", "whom", "whose", "where", "when", "how", "why"}
+_WH = frozenset(w for w in WH_WORDS if " " not in w)  # "what", "who", "how" ...
 _WHO = re.compile(r"^\W*(?:and\s+)?who\b", re.IGNORECASE)
 _MAX_ANSWER_WORDS = 6
 # The small model tags many people ORG ("Nikola Tesla's reputation"): not evidence enough.
@@ -118,7 +119,7 @@ def antecedents(question: str, answer: str | None = None) -> tuple[Antecedent, .
         first = (False, False, False, -1)  # before every phrase of the question
         found.append((first, Antecedent(answer, "person", answer.split()[-1].lower())))
     phrases = []
-    for chunk in _noun_phrases(doc):
+    for chunk in noun_phrases(doc):
         phrases.append((chunk.text, chunk.root))
         for owner in (t for t in chunk if t.dep_ == "poss" and t.tag_ != "PRP$"):
             # "Tesla's reputation" names Tesla too
@@ -146,7 +147,7 @@ def _kind(root: Token, names: list[tuple[int, int, str]]) -> str:
 def _kinds_before(doc: Doc) -> list[tuple[str, int]]:
     """The kind of each noun phrase the question names itself, with where it ends (a
     person's name counts as a name: the recogniser is not run for this)."""
-    return [(_kind(c.root, []), c.end) for c in _noun_phrases(doc)]
+    return [(_kind(c.root, []), c.end) for c in noun_phrases(doc)]
 
 
 # The kinds of phrase each kind of pronoun takes, the likelier first. A name that the
@@ -169,7 +170,7 @@ def _pick(kind: str, found: list[list[Antecedent]]) -> str | None:
     return None
 
 
-def _noun_phrases(doc: Doc) -> list[Span]:
+def noun_phrases(doc: Doc) -> list[Span]:
     """Noun chunks that name something: not pronouns, not the question's wh-phrase."""
     return [
         chunk
