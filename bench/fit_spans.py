@@ -31,9 +31,10 @@ from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.store import Store
 from qa.entities import EntityTagger
-from qa.evaluate import exact_match, load_squad, token_f1
+from qa.evaluate import exact_match, token_f1
 from qa.phrases import char_span
 from qa.span_ranker import WEIGHTS_FILE, SpanRanker, rule_span
+from qa.squad import load_squad
 
 L2 = 1.0
 MIN_COUNT = 3  # features seen on fewer candidates are dropped

@@ -32,8 +32,8 @@ from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.store import Store
 from qa.answer import FEATURES, LATE, Answerer
-from qa.evaluate import load_squad
 from qa.retrieve import Retriever
+from qa.squad import load_squad
 
 L2 = 0.1  # ridge penalty of the ranking fit
 # Features that speak to whether the question can be answered at all (qa.mismatch); the

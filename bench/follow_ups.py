@@ -35,10 +35,11 @@ from index.english import flat, parser, recogniser
 from index.indexer import Indexer
 from index.store import Store
 from qa.answer import Answerer
-from qa.evaluate import Gold, load_squad, sentence_ok
+from qa.evaluate import sentence_ok
 from qa.follow_up import noun_phrases, resolve
 from qa.retrieve import Retriever
 from qa.settings import Settings
+from qa.squad import Gold, load_squad
 from qa.types import Turn
 
 # A phrase followed by one of these is part of a longer name ("Super Bowl 50").

@@ -17,7 +17,8 @@ SCHEMA_VERSION = 1
 #   2: a hard-wrapped lead line in title case is story, not a heading; indented paragraphs
 #      end a sentence; a title before a name does not.
 #   3: a closing bracket with no full stop before it ends no sentence.
-SENTENCE_RULES = 3
+#   4: a full stop after a sign standing apart ("5 €.", "5 %.", an emoji) ends one.
+SENTENCE_RULES = 4
 DB_NAME = "store.sqlite"
 LOCK_NAME = "write.lock"
 
@@ -164,5 +165,6 @@ def rules_warning(meta: dict[str, str], where: str, remedy: str) -> list[str]:
         return []
     return [
         f"{where} was split into sentences by older rules (version {recorded}, now "
-        f"{SENTENCE_RULES}): some answers from hard-wrapped text may be cut short; {remedy}"
+        f"{SENTENCE_RULES}): some answers may be cut short or run on into the next "
+        f"sentence; {remedy}"
     ]

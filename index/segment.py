@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from syntok import segmenter
 
@@ -16,6 +17,9 @@ _PARAGRAPH = re.compile(r"([.!?][\"”’')\]]*)[ \t]*\n[ \t]{2,}(?=[A-Z\"“(<]
 _TITLE = re.compile(
     r"\b(?:Rep|Reps|Sen|Sens|Gov|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|Prof|Rev|Hon|Pres|Amb|Supt|Insp)\.$"
 )
+# A full stop right after a sign, then a capital: "costs 5 €. The", "at the docks 🎉. The".
+_AFTER_SIGN = re.compile(r"(?<=[^\w\s])[.!?]+(?=\s+[\"“‘(]?[A-Z])")
+_SIGNS = frozenset("%‰\u200d\ufe0f")  # per mille, and what joins and styles an emoji
 
 
 def sentences(text: str, title: str = "") -> list[Span]:
@@ -46,7 +50,7 @@ def _segment(text: str, start: int, end: int) -> list[Span]:
                 e -= 1
             if e > s:
                 spans.append((start + s, start + e))
-    spans = _extend_closing_quotes(text, _split_paragraphs(text, spans))
+    spans = _extend_closing_quotes(text, _split_after_signs(text, _split_paragraphs(text, spans)))
     return _join_brackets(text, _join_titles(text, spans))
 
 
@@ -62,6 +66,28 @@ def _split_paragraphs(text: str, spans: list[Span]) -> list[Span]:
             s = match.end()
         split.append((s, e))
     return split
+
+
+def _split_after_signs(text: str, spans: list[Span]) -> list[Span]:
+    """A full stop after a sign that stands apart from the word before, then a capital,
+    ends the sentence. The segmenter reads the sign and the stop as one token and runs
+    on: "The ticket costs 5 €. The bus left", "Prices rose 5 %. The bank", emoji."""
+    split: list[Span] = []
+    for s, e in spans:
+        for match in _AFTER_SIGN.finditer(text, s, e):
+            if match.start() > s and _is_sign(text[match.start() - 1]):
+                split.append((s, match.end()))
+                s = match.end()
+                while text[s].isspace():  # the lookahead saw a capital after the spaces
+                    s += 1
+        split.append((s, e))
+    return split
+
+
+def _is_sign(char: str) -> bool:
+    """A symbol (currency, maths, emoji and other signs), a per-cent sign or an emoji's
+    joiner or style selector."""
+    return char in _SIGNS or unicodedata.category(char).startswith("S")
 
 
 def _join_titles(text: str, spans: list[Span]) -> list[Span]:

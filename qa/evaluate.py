@@ -19,26 +19,16 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from index.backend import open_store, scratch_index
-from index.document import Article
 from index.embed import Embedder
 from index.errors import IngestError, InvalidQueryError
 from index.indexer import Indexer
-from index.ingest import loads_json
 from qa.answer import BASELINE_WEIGHTS, DEFAULT_THRESHOLD, LATE, Answerer
 from qa.blas import one_blas_thread
 from qa.retrieve import Retriever
+from qa.squad import Gold, load_squad
 from qa.types import AskResult
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Gold:
-    qid: str
-    question: str
-    doc_id: str
-    answers: list[tuple[str, int]]  # (text, start) in the paragraph
-    impossible: bool
 
 
 class EvalReport(BaseModel):
@@ -68,37 +58,6 @@ class EvalReport(BaseModel):
     answerable_accuracy: float | None = None
     latency_p50_ms: float
     latency_p95_ms: float
-
-
-def load_squad(path: Path) -> tuple[str, list[Article], list[Gold]]:
-    """Articles (one per paragraph) and questions from a SQuAD-format file."""
-    try:
-        data = loads_json(Path(path).read_text(encoding="utf-8"))
-        version = str(data.get("version", "1.1"))
-        articles, golds = [], []
-        for a, entry in enumerate(data["data"]):
-            for p, paragraph in enumerate(entry["paragraphs"]):
-                doc_id = f"{a:03d}-{p:03d}"
-                title = str(entry.get("title", doc_id)).replace("_", " ")
-                articles.append(Article(doc_id=doc_id, title=title, text=paragraph["context"]))
-                for qa in paragraph["qas"]:
-                    answers = [(x["text"], int(x["answer_start"])) for x in qa["answers"]]
-                    golds.append(
-                        Gold(
-                            str(qa["id"]),
-                            qa["question"],
-                            doc_id,
-                            answers,
-                            bool(qa.get("is_impossible", False)) or not answers,
-                        )
-                    )
-    except KeyError as exc:  # its repr alone, "('data')", would say little
-        raise IngestError(
-            f"{path}: not a readable SQuAD-format file (it lacks a {exc.args[0]!r} field)"
-        ) from exc
-    except (OSError, ValueError, TypeError) as exc:
-        raise IngestError(f"{path}: not a readable SQuAD-format file ({exc})") from exc
-    return version, articles, golds
 
 
 def evaluate(

@@ -17,8 +17,18 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+// The API's offsets count Unicode code points, as Python does; a JavaScript string counts
+// UTF-16 units, two for an emoji or any other character past U+FFFF. So text is sliced
+// by code points, and directly when it has no such character.
+function pointSlicer(text) {
+  if (!/[\uD800-\uDFFF]/.test(text)) return (start, end) => text.slice(start, end);
+  const points = Array.from(text);
+  return (start, end) => points.slice(start, end).join("");
+}
+
 function clip(text, limit) {
-  return text.length > limit ? `${text.slice(0, limit).trimEnd()}…` : text;
+  const points = Array.from(text);
+  return points.length > limit ? `${points.slice(0, limit).join("").trimEnd()}…` : text;
 }
 
 function docUrl(docId) {
@@ -75,8 +85,9 @@ function renderAnswers(result) {
 
 function renderAnswer(answer) {
   const c = answer.citation;
-  const before = answer.sentence.slice(0, c.start - c.sentence_start);
-  const after = answer.sentence.slice(c.end - c.sentence_start);
+  const slice = pointSlicer(answer.sentence);
+  const before = slice(0, c.start - c.sentence_start);
+  const after = slice(c.end - c.sentence_start);
   const quote = el("blockquote", { class: "quote" }, before, el("strong", { text: answer.text }), after);
   const strong = answer.score >= 0.75;
   const fill = el("span");
@@ -124,11 +135,11 @@ async function openSource(citation, opener) {
     const link = $("source-link");
     link.hidden = !doc.url;
     if (doc.url && /^https?:/i.test(doc.url)) link.href = doc.url; else link.hidden = true;
-    const t = doc.text;
-    const mark = el("mark", { id: "cited" }, t.slice(citation.sentence_start, citation.start),
-      el("strong", { text: t.slice(citation.start, citation.end) }),
-      t.slice(citation.end, citation.sentence_end));
-    body.replaceChildren(t.slice(0, citation.sentence_start), mark, t.slice(citation.sentence_end));
+    const slice = pointSlicer(doc.text);
+    const mark = el("mark", { id: "cited" }, slice(citation.sentence_start, citation.start),
+      el("strong", { text: slice(citation.start, citation.end) }),
+      slice(citation.end, citation.sentence_end));
+    body.replaceChildren(slice(0, citation.sentence_start), mark, slice(citation.sentence_end));
     mark.scrollIntoView({ block: "center" });
   } catch (error) {
     $("source-meta").textContent = `Could not open the article: ${error.message}`;

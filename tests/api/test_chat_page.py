@@ -178,6 +178,38 @@ def test_hostile_article_text_is_shown_as_text_and_never_runs(
     shot(page, "5-hostile")
 
 
+def test_highlight_counts_characters_as_the_api_does_past_emoji(
+    browser: Browser, server: httpx.Client
+) -> None:
+    # The offsets count code points; JavaScript counts UTF-16 units, two for each of these.
+    text = (
+        "🚢🚢🚢🚢🚢🚢🚢🚢 Big day at the docks 🎉🎉🎉🎉. The harbour master of Port Zanzibar "
+        "is Wilhelmina Okonkwo-Baptiste, who took office in 2019. 𝐍𝐞𝐰𝐬 at noon."
+    )
+    added = server.post(
+        "/documents",
+        headers=AUTH,
+        json={"articles": [{"id": "emoji", "title": "Harbour 🚢 news", "text": text}]},
+    )
+    assert added.status_code == 200
+    page = open_page(browser, server)
+    ask(page, "who is the harbour master of Port Zanzibar?")
+    quote = page.locator(".answer blockquote").first
+    expect(quote.locator("strong")).to_have_text("Wilhelmina Okonkwo-Baptiste")
+    expect(quote).to_have_text(
+        "The harbour master of Port Zanzibar is Wilhelmina Okonkwo-Baptiste, "
+        "who took office in 2019."
+    )
+    page.locator(".answer .open-source").first.click()
+    cited = page.locator("#cited")
+    expect(cited.locator("strong")).to_have_text("Wilhelmina Okonkwo-Baptiste")
+    expect(cited).to_have_text(
+        "The harbour master of Port Zanzibar is Wilhelmina Okonkwo-Baptiste, "
+        "who took office in 2019."
+    )
+    expect(page.locator("#source-text")).to_have_text(text)
+
+
 def test_phone_width_opens_the_source_full_screen(browser: Browser, server: httpx.Client) -> None:
     page = open_page(browser, server, width=390, height=844)
     ask(page, "who is the MSS spokesperson?")

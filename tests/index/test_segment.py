@@ -128,9 +128,10 @@ WIRE = (
     'It is easy prey," Rep.\nEdward Markey, D-Mass, said. Sen. Bob Dole agreed.\n'
     "Rates will fall, said Paul McCulley of E.F. Hutton and Co.\n    Bonds rallied.\n"
     "He was held under the Mental Health (Care and Treatment) (Scotland) Act 2003.\n"
+    "Tickets cost 5 €. Sales rose 5 %. Fans cheered 🎉. Then it rained.\n"
 )
 # The sentences of SEED and WIRE under the current index.schema.SENTENCE_RULES.
-RULES_DIGESTS = {3: "3ac908b42a7e2148"}
+RULES_DIGESTS = {4: "08b2dc6f7eefbce6"}
 
 
 def test_the_sentence_rules_have_the_version_indexes_record() -> None:
@@ -163,3 +164,25 @@ def test_a_bracket_without_a_full_stop_ends_no_sentence() -> None:
     # A line that ends in a bracket may end its sentence there: a table row, a heading.
     table = "Units sold (est)\nPrices fell."
     assert _join_brackets(table, [(0, 16), (17, 29)]) == [(0, 16), (17, 29)]
+
+
+def test_a_full_stop_after_a_sign_standing_apart_ends_the_sentence() -> None:
+    text = (
+        "The ticket costs 5 €. The bus left at noon. Prices rose 5 %. The bank agreed. "
+        "Big day at the docks 🎉🎉! The harbour master spoke. Use C++. It is fast. "
+        "He said so™. Then left. A £5 note was found. Stamps rose 2 ¢."
+    )
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "The ticket costs 5 €.",
+        "The bus left at noon.",
+        "Prices rose 5 %.",
+        "The bank agreed.",
+        "Big day at the docks 🎉🎉!",
+        "The harbour master spoke.",
+        "Use C++.",
+        "It is fast.",
+        "He said so™.",
+        "Then left.",
+        "A £5 note was found.",
+        "Stamps rose 2 ¢.",
+    ]

@@ -14,7 +14,8 @@ from threadpoolctl import threadpool_info, threadpool_limits
 import qa.evaluate
 from index.embed import SentenceTransformerEmbedder
 from index.errors import IngestError
-from qa.evaluate import evaluate, exact_match, load_squad, normalize_answer, token_f1
+from qa.evaluate import evaluate, exact_match, normalize_answer, token_f1
+from qa.squad import load_squad
 from tests.conftest import ROOT
 
 CONTEXTS = [
@@ -136,6 +137,56 @@ def test_a_squad_file_without_a_field_names_it(tmp_path: Path) -> None:
     (tmp_path / "p.json").write_text('{"data": [{"title": "t", "paragraphs": [{"qas": []}]}]}')
     with pytest.raises(IngestError, match="it lacks a 'context' field"):
         load_squad(tmp_path / "p.json")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[1, 2]", "the file: should be a JSON object"),
+        ('{"data": {"a": 1}}', "data: Input should be a valid list"),
+        ('{"data": [{"paragraphs": "p"}]}', r"data\[0\].paragraphs: Input should be a valid list"),
+        (
+            '{"data": [{"paragraphs": [{"context": 5, "qas": []}]}]}',
+            r"data\[0\].paragraphs\[0\].context: Input should be a valid string",
+        ),
+        (
+            '{"data": [{"paragraphs": [{"context": "c", "qas": [{"id": 1, "question": null}]}]}]}',
+            r"qas\[0\].question: Input should be a valid string",
+        ),
+        (
+            '{"data": [{"paragraphs": [{"context": "c", "qas": [{"question": "q"}]}]}]}',
+            r"it lacks a 'id' field at data\[0\].paragraphs\[0\].qas\[0\]",
+        ),
+    ],
+)
+def test_a_wrongly_shaped_squad_file_says_where(tmp_path: Path, content: str, message: str) -> None:
+    # A list at the top was an AttributeError traceback; the others named Python's error.
+    (tmp_path / "s.json").write_text(content)
+    with pytest.raises(IngestError, match=message):
+        load_squad(tmp_path / "s.json")
+
+
+def test_gold_answers_must_stand_at_their_offsets(tmp_path: Path) -> None:
+    # Answers are judged by offsets: one that is not where it says would be scored wrong.
+    qas = [
+        {"id": "a", "question": "q?", "answers": [{"text": "Harbour", "answer_start": 4}]},
+        {"id": "b", "question": "q?", "answers": [{"text": "Harbour", "answer_start": 0}]},
+        {"id": "c", "question": "q?", "answers": [{"text": "Harbour", "answer_start": -3}]},
+    ]
+    data = {"data": [{"title": "t", "paragraphs": [{"context": "The Harbour.", "qas": qas}]}]}
+    (tmp_path / "s.json").write_text(json.dumps(data))
+    with pytest.raises(IngestError, match=r"2 gold answers are not where answer_start says") as e:
+        load_squad(tmp_path / "s.json")
+    assert "question 'b': 'Harbour' is not at 0" in str(e.value)
+    assert "question 'c'" in str(e.value) and "question 'a'" not in str(e.value)
+    data["data"][0]["paragraphs"][0]["qas"] = qas[:1]  # type: ignore[index]
+    (tmp_path / "s.json").write_text(json.dumps(data))
+    version, articles, golds = load_squad(tmp_path / "s.json")
+    assert (version, articles[0].text, golds[0].answers) == (
+        "1.1",
+        "The Harbour.",
+        [("Harbour", 4)],
+    )
 
 
 def test_squad_normalisation_and_scores() -> None:
