@@ -13,7 +13,30 @@ from functools import lru_cache
 
 import snowballstemmer
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# What runs on inside a word besides letters and digits: combining marks (an accent typed
+# after its letter, as text in Unicode's decomposed form NFD has it, and the vowel signs of
+# Indic scripts), and invisible marks: a soft hyphen ("Ken\u00adyan", common in text taken
+# from web pages), the word joiner and the zero-width (non-)joiners. Folding drops the
+# accents and the invisible marks, so such a word matches as typed.
+_IN_WORD = "\u00ad\u2060\u200c\u200d"
+
+
+def _mark_ranges() -> str:
+    """The combining marks of the Basic Multilingual Plane, as a regex class's ranges."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        if unicodedata.category(chr(code)).startswith("M"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+# Letters and digits first, then any run of marks and more letters: on text without marks
+# nearly as fast as [^\W_]+ (Reuters: 17% more time; one class of everything took 60%).
+_WORD = re.compile(rf"[^\W_]+(?:[{_mark_ranges()}{_IN_WORD}]+[^\W_]*)*", re.UNICODE)
+_DROP = str.maketrans(dict.fromkeys(map(ord, _IN_WORD)))
 # A stemmer is not safe to share between threads: one per thread. With PyStemmer installed
 # (a dependency), snowballstemmer hands out its C stemmer, which gives the same stems 12x
 # faster (58,646 words of the shipped corpora and eval sets compared).
@@ -25,7 +48,7 @@ def fold(word: str) -> str:
     """Lowercase and strip diacritics, as FTS5's unicode61 tokenizer does."""
     if word.isascii():
         return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'").translate(_DROP))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -52,3 +52,18 @@ def test_a_texts_word_set_is_its_words_folded_one_by_one(text: str) -> None:
     assert folded_word_set(text.encode("ascii", "ignore").decode()) == {
         w for _, _, w in words(text.encode("ascii", "ignore").decode())
     }
+
+
+def test_invisible_marks_inside_a_word_leave_it_one_word() -> None:
+    text = "The Ken\u00adyan po\u00adlice mis\u2060sion, Anai\u0308s\u200bFe\u0301nelon"
+    assert [w for _, _, w in words(text)] == [
+        "the",
+        "kenyan",
+        "police",
+        "mission",
+        "anais",  # a zero-width space still parts words
+        "fenelon",
+    ]
+    assert words(text)[1][:2] == (4, 11)  # offsets into the text as it is
+    assert folded_word_set(text) == {w for _, _, w in words(text)}
+    assert stemmed_text("po\u00adlice op\u00aderations") == stemmed_text("police operations")

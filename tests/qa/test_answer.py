@@ -215,6 +215,19 @@ def test_a_story_filed_twice_gives_its_sentence_once(
     assert {a.citation.doc_id for a in result.answers} <= {"first", "refiled"}
 
 
+def test_a_word_with_a_soft_hyphen_in_it_matches_the_word_as_typed(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    # Text taken from web pages often holds soft hyphens (&shy;): the words were split in
+    # two, and the seed's "UN mission" answered instead.
+    seed = (SEEDS / f"{SEED_ID}.txt").read_text(encoding="utf-8")
+    shy = "The Ken\u00adyan po\u00adlice commander Godfrey Otunge leads the mis\u00adsion."
+    answerer = answerer_over(tmp_path, embedder, {"seed.txt": seed, "shy.txt": shy})
+    result = answerer.ask("who is the Kenyan police commander?", top_k=1)
+    assert [(a.text, a.citation.doc_id) for a in result.answers] == [("Godfrey Otunge", "shy")]
+    assert result.answers[0].sentence == shy
+
+
 def test_who_a_he_did_it_is_the_person_named_the_sentence_before(
     tmp_path: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
