@@ -17,7 +17,8 @@ SCHEMA_VERSION = 1
 #   2: a hard-wrapped lead line in title case is story, not a heading; indented paragraphs
 #      end a sentence; a title before a name does not.
 #   3: a closing bracket with no full stop before it ends no sentence.
-#   4: a full stop after a sign standing apart ("5 €.", "5 %.", an emoji) ends one.
+#   4: a full stop after a sign standing apart ("5 €.", "5 %.", an emoji) ends one; a run
+#      over 1,000 characters is cut into pieces (index.segment.MAX_SENTENCE_CHARS).
 SENTENCE_RULES = 4
 DB_NAME = "store.sqlite"
 LOCK_NAME = "write.lock"

@@ -11,6 +11,11 @@ from index.clean import story_regions
 
 Span = tuple[int, int]
 _MAX_QUOTE_MERGE = 6  # an unbalanced “ must not swallow the rest of the article
+# The longest sentence: about what the encoder reads (256 word pieces), and a quote one can
+# read. Longer runs without a full stop (tables, lists, text without punctuation; 33 of
+# Reuters-21578's 106,267 sentences, one of 6,021 characters) are cut into pieces this long.
+MAX_SENTENCE_CHARS = 1000
+_BREAKS = ("; ", ", ", " ")  # where a long run is cut, best first, in its second half
 # Newswire starts a paragraph on a new, indented line.
 _PARAGRAPH = re.compile(r"([.!?][\"”’')\]]*)[ \t]*\n[ \t]{2,}(?=[A-Z\"“(<])")
 # A title before a name, which the segmenter takes for a full stop: "said Rep. Joe Barton".
@@ -30,7 +35,8 @@ def sentences(text: str, title: str = "") -> list[Span]:
 def sentences_by_region(text: str, title: str = "") -> list[list[Span]]:
     """Sentence spans grouped by uninterrupted stretch of story text."""
     regions = (
-        _merge_open_quotes(text, _segment(text, s, e)) for s, e in story_regions(text, title)
+        _split_long(text, _merge_open_quotes(text, _segment(text, s, e)))
+        for s, e in story_regions(text, title)
     )
     return [region for region in regions if region]
 
@@ -52,6 +58,31 @@ def _segment(text: str, start: int, end: int) -> list[Span]:
                 spans.append((start + s, start + e))
     spans = _extend_closing_quotes(text, _split_after_signs(text, _split_paragraphs(text, spans)))
     return _join_brackets(text, _join_titles(text, spans))
+
+
+def _split_long(text: str, spans: list[Span]) -> list[Span]:
+    """Sentences over MAX_SENTENCE_CHARS cut into pieces no longer, at a semicolon, a comma
+    or a space in the second half of each piece if there is one. Parsing a run of 270,000
+    characters took spaCy a gigabyte, and one over a million it refuses."""
+    split: list[Span] = []
+    for s, e in spans:
+        while e - s > MAX_SENTENCE_CHARS:
+            window = text[s : s + MAX_SENTENCE_CHARS]
+            half = MAX_SENTENCE_CHARS // 2
+            cuts = (window.rfind(mark, half) for mark in _BREAKS)
+            cut = next((c for c in cuts if c >= 0), -1)
+            # After the semicolon or comma, which stays; the space after it goes.
+            end = s + (cut + 1 if cut >= 0 else MAX_SENTENCE_CHARS)
+            piece_end = end
+            while piece_end > s and text[piece_end - 1].isspace():
+                piece_end -= 1
+            split.append((s, piece_end))
+            s = end
+            while s < e and text[s].isspace():
+                s += 1
+        if e > s:
+            split.append((s, e))
+    return split
 
 
 def _split_paragraphs(text: str, spans: list[Span]) -> list[Span]:

@@ -39,10 +39,12 @@ def test_answer_spans_lie_inside_their_sentence(question: str, sentence: str) ->
     assert 0 <= found.start <= found.end <= len(sentence)
 
 
-def test_a_very_long_sentence_with_no_punctuation_is_one_sentence() -> None:
+def test_a_very_long_run_with_no_punctuation_is_cut_into_sentences_at_spaces() -> None:
     text = " ".join(["word"] * 5000)
     result = chunk(text)
-    assert result.sentences == [(0, len(text))]
+    assert len(result.sentences) == 25  # 24,999 characters, 999 or fewer a piece
+    assert all(text[s:e] == " ".join(["word"] * ((e - s + 1) // 5)) for s, e in result.sentences)
+    assert result.sentences[0][0] == 0 and result.sentences[-1][1] == len(text)
 
 
 @settings(

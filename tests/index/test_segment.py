@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from index.chunk import chunk
 from index.clean import is_boilerplate, is_heading
-from index.segment import _join_brackets, sentences
+from index.segment import MAX_SENTENCE_CHARS, _join_brackets, sentences
 from tests.conftest import SEEDS
 
 SEED = (SEEDS / "mss-haiti-kenyan-police-2025-08.txt").read_text(encoding="utf-8")
@@ -186,3 +186,22 @@ def test_a_full_stop_after_a_sign_standing_apart_ends_the_sentence() -> None:
         "A £5 note was found.",
         "Stamps rose 2 ¢.",
     ]
+
+
+def test_a_run_over_the_longest_sentence_is_cut_at_a_semicolon_comma_or_space() -> None:
+    # 270,000 characters without a full stop took spaCy a gigabyte; a million, a traceback.
+    table = "; ".join(f"Wheat {n} tonnes, maize {n + 1} tonnes" for n in range(100)) + "."
+    words = " ".join(["harbour"] * 400) + ". Ships docked."
+    solid = "x" * 2500 + " end."
+    for text in (table, words, solid):
+        spans = sentences(text)
+        assert max(e - s for s, e in spans) <= MAX_SENTENCE_CHARS
+        assert all(text[s:e] == text[s:e].strip() for s, e in spans)
+        # Nothing but the spaces between the pieces is left out.
+        gaps = [text[e:s2] for (_, e), (s2, _) in zip(spans, spans[1:], strict=False)]
+        assert all(gap.strip() == "" for gap in gaps)
+        assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    pieces = [table[s:e] for s, e in sentences(table)]
+    assert all(p.endswith(";") for p in pieces[:-1]) and len(pieces) > 1
+    assert [words[s:e] for s, e in sentences(words)][-1] == "Ships docked."
+    assert [e - s for s, e in sentences(solid)] == [1000, 1000, 505]
