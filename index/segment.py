@@ -12,7 +12,7 @@ from index.clean import story_regions
 Span = tuple[int, int]
 _MAX_QUOTE_MERGE = 6  # an unbalanced “ must not swallow the rest of the article
 # The longest sentence: about what the encoder reads (256 word pieces), and a quote one can
-# read. Longer runs without a full stop (tables, lists, text without punctuation; 33 of
+# read. Longer runs without a full stop (tables, lists, text without punctuation; 24 of
 # Reuters-21578's 106,267 sentences, one of 6,021 characters) are cut into pieces this long.
 MAX_SENTENCE_CHARS = 1000
 _BREAKS = ("; ", ", ", " ")  # where a long run is cut, best first, in its second half
