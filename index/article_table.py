@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from index.document import nesting_problem
+
 
 @dataclass(frozen=True)
 class ArticleInfo:
@@ -39,8 +41,24 @@ def article_info(row: Any) -> ArticleInfo:
         row["url"],
         row["published"],
         row["source"],
-        metadata if isinstance(metadata, dict) else json.loads(metadata),
+        metadata if isinstance(metadata, dict) else _decoded(metadata),
     )
+
+
+# Metadata as an earlier version may have stored it, nested past what JSON's decoder and
+# encoder can walk (no check refused it then): served as this instead of a 500.
+_UNREADABLE = {"unreadable_metadata": "nested too deeply to serve; index the article again"}
+_SERVED_NESTING = 256
+
+
+def _decoded(metadata: str) -> dict[str, Any]:
+    try:
+        value = json.loads(metadata)
+    except RecursionError:
+        return dict(_UNREADABLE)
+    if nesting_problem(value, _SERVED_NESTING) is not None:
+        return dict(_UNREADABLE)
+    return value if isinstance(value, dict) else {}
 
 
 # An article's metadata as stored: title, url, published, source and the metadata's JSON.

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 # How deep the JSON of an article's record may nest (the record itself is level 1). Feeds
 # nest a few levels ("source": {"id": …, "name": …}); hundreds of levels cannot be stored
@@ -31,6 +31,27 @@ def nesting_problem(value: Any, limit: int = MAX_NESTING) -> str | None:
             return f"it nests more than {limit} levels deep"
         level = inner
     return None
+
+
+# The longest id, title, source and link an article may have: far past any real one, and
+# short enough that every answer citing the article, the article list and a link to it
+# stay small (a 480 kB title rode along with every answer quoting its article).
+MAX_CHARS = {"doc_id": 4096, "title": 1000, "source": 1000, "url": 8192}
+
+
+def length_problem(fields: dict[str, Any]) -> str | None:
+    """Why one of these fields is too long to keep (MAX_CHARS); None if none is."""
+    for name, limit in MAX_CHARS.items():
+        value = fields.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            what = "id" if name == "doc_id" else name
+            return f"its {what} is {len(value):,} characters long; the limit is {limit:,}"
+    return None
+
+
+def shown_id(doc_id: str, limit: int = 80) -> str:
+    """An id as an error message quotes it: whole, or its start when it is long."""
+    return repr(doc_id) if len(doc_id) <= limit else f"{doc_id[:limit]!r}…"
 
 
 def storage_problem(value: Any) -> str | None:
@@ -63,13 +84,22 @@ class Article(BaseModel):
     source: str | None = Field(default=None, description="Publisher, host or file it came from")
     metadata: dict[str, Any] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _storable(self) -> Article:
-        problem = nesting_problem(self.metadata) or unicode_problem(self.model_dump())
-        if problem is not None:
-            raise ValueError(f"article {self.doc_id!r} cannot be stored: {problem}")
-        return self
-
     @property
     def content_hash(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def article_problem(article: Article) -> str | None:
+    """Why an article cannot be indexed (a field too long, metadata nested too deeply, text
+    that is not valid Unicode); None if it can. The indexer checks every article it is
+    given; an article read back from an index is not checked again."""
+    problem = (
+        length_problem(article.__dict__)
+        or nesting_problem(article.metadata)
+        or unicode_problem(article.model_dump())
+    )
+    return (
+        None
+        if problem is None
+        else f"article {shown_id(article.doc_id)} cannot be stored: {problem}"
+    )

@@ -18,7 +18,7 @@ import numpy as np
 from index import analysis, token_vectors
 from index.backend import WriteStore, as_location, open_writer
 from index.chunk import Chunked, chunk
-from index.document import Article
+from index.document import Article, article_problem
 from index.embed import Embedder, TokenEmbedder
 from index.errors import IngestError
 from index.ingest import Failure, iter_files, read_path, read_records
@@ -185,6 +185,11 @@ class Indexer:
         if isinstance(item, Failure):
             report.failed += 1
             report.failures.append(str(item))
+            return None
+        problem = article_problem(item)
+        if problem is not None:
+            report.failed += 1
+            report.failures.append(problem)
             return None
         digest = item.content_hash
         old_hash = writer.content_hash(item.doc_id)

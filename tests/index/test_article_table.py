@@ -96,3 +96,20 @@ def test_a_snapshot_of_another_generation_reads_the_database(
         assert reader.texts(["story-3", SEED_ID]) == before  # what this snapshot sees
     assert reader.texts(["story-3"]) == {"story-3": story(3).text}  # a new snapshot
     assert reader._article_table.generation == reader.generation
+
+
+def test_an_article_an_earlier_version_kept_unchecked_is_still_served(seed_copy: Path) -> None:
+    # Earlier versions stored a 480 kB title and metadata nested thousands deep; reading
+    # them back was a 500 (the title re-checked, the metadata past JSON's recursion).
+    deep = '{"a": ' + "[" * 3000 + "]" * 3000 + "}"
+    with sqlite3.connect(seed_copy / DB_NAME) as conn:
+        conn.execute(
+            "UPDATE articles SET title = ?, metadata = ? WHERE doc_id = ?",
+            ("Harbour " * 60_000, deep, SEED_ID),
+        )
+    article = Store(seed_copy).article(SEED_ID)
+    assert len(article.title) == 480_000
+    assert article.metadata == {
+        "unreadable_metadata": "nested too deeply to serve; index the article again"
+    }
+    assert json.loads(article.model_dump_json())["doc_id"] == SEED_ID

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from index.document import Article
+from index.embed import SentenceTransformerEmbedder
+from index.indexer import Indexer
 from index.ingest import Failure, iter_files, read_path, read_records
+from index.store import Store
 
 HTML = """<html><head><title>Bases | Example News</title>
 <meta property="og:url" content="https://news.example/bases">
@@ -268,9 +271,43 @@ def test_utf16_and_utf32_text_is_read_by_its_byte_order_mark(tmp_path: Path) -> 
     assert "noise.txt" in str(noise) and "binary" in noise.message
 
 
-def test_an_article_that_cannot_be_stored_is_refused_when_made() -> None:
-    with pytest.raises(ValueError, match="lone surrogate"):
-        Article(doc_id="x", text="cut \ud83d emoji")
+def test_an_article_that_cannot_be_stored_is_named_and_the_rest_are_indexed(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    # Checked when indexed, not when made or read back: an article an earlier version kept
+    # with a longer title is still served (the check in the model was a 500 on reading it).
+    deep: list[object] = []
+    for _ in range(40):
+        deep = [deep]
+    report = Indexer(tmp_path / "index", embedder).index_articles(
+        [
+            Article(doc_id="cut", text="cut \ud83d emoji"),
+            Article(doc_id="long", text="The dock chief is Bob Ray.", title="Harbour " * 200),
+            Article(doc_id="i" * 5000, text="Some text here."),
+            Article(doc_id="link", text="Some text there.", url="http://x/" + "a" * 9000),
+            Article(doc_id="deep", text="Deep text.", metadata={"a": deep}),
+            Article(doc_id="fine", text="The pilot is Jo Pi."),
+        ]
+    )
+    assert (report.added, report.failed) == (1, 5)
+    assert report.failures[0] == (
+        "article 'cut' cannot be stored: it holds a lone surrogate (\\ud83d), which is not "
+        "valid Unicode text"
+    )
+    assert report.failures[1] == (
+        "article 'long' cannot be stored: its title is 1,600 characters long; the limit is 1,000"
+    )
+    assert report.failures[2].startswith("article 'iiiiiiiiii")
+    assert report.failures[2].endswith(
+        "'… cannot be stored: its id is 5,000 characters long; the limit is 4,096"
+    )
+    assert "its url is 9,009 characters long; the limit is 8,192" in report.failures[3]
+    assert (
+        report.failures[4] == "article 'deep' cannot be stored: it nests more than 32 levels deep"
+    )
+    store = Store(tmp_path / "index")
+    assert store.article("fine").text == "The pilot is Jo Pi."
+    assert Article(doc_id="old", text="t", title="T" * 5000).title == "T" * 5000  # readable
 
 
 def test_non_utf8_text_in_a_known_encoding_is_decoded(tmp_path: Path) -> None:
