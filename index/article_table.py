@@ -109,6 +109,6 @@ class ArticleTable:
             if stored is not None:
                 title, url, published, source, metadata = stored
                 found[doc_id] = ArticleInfo(
-                    doc_id, title, url, published, source, json.loads(metadata)
+                    doc_id, title, url, published, source, _decoded(metadata)
                 )
         return found

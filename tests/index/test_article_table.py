@@ -107,8 +107,10 @@ def test_an_article_an_earlier_version_kept_unchecked_is_still_served(seed_copy:
             "UPDATE articles SET title = ?, metadata = ? WHERE doc_id = ?",
             ("Harbour " * 60_000, deep, SEED_ID),
         )
-    article = Store(seed_copy).article(SEED_ID)
+    store = Store(seed_copy)
+    article = store.article(SEED_ID)
     assert len(article.title) == 480_000
+    assert store.infos([SEED_ID])[SEED_ID].metadata == article.metadata  # what answers read
     assert article.metadata == {
         "unreadable_metadata": "nested too deeply to serve; index the article again"
     }
