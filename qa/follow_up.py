@@ -116,19 +116,20 @@ def antecedents(question: str, answer: str | None = None) -> tuple[Antecedent, .
     found = []
     answer = (answer or "").strip()
     if _WHO.match(question) and _looks_like_a_name(answer):
-        first = (False, False, False, -1)  # before every phrase of the question
+        first = (False, False, False, False, -1)  # before every phrase of the question
         found.append((first, Antecedent(answer, "person", answer.split()[-1].lower())))
     phrases = []
     for chunk in noun_phrases(doc):
-        phrases.append((chunk.text, chunk.root))
+        phrases.append((chunk.text, chunk.root, False))
         for owner in (t for t in chunk if t.dep_ == "poss" and t.tag_ != "PRP$"):
             # "Tesla's reputation" names Tesla too
             words = [t for t in owner.subtree if t.tag_ != "POS"]
             text = doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
-            phrases.append((text, owner))
-    for n, (text, root) in enumerate(phrases):
+            phrases.append((text, owner, False))
+    phrases += [(counted.text, counted.root, True) for counted in _counted(doc)]
+    for n, (text, root, counted) in enumerate(phrases):
         of_what = any(c.dep_ == "prep" and c.lower_ == "of" for c in root.children)
-        rank = (of_what, root.pos_ != "PROPN", root.dep_ not in _SUBJECTS, n)
+        rank = (counted, of_what, root.pos_ != "PROPN", root.dep_ not in _SUBJECTS, n)
         found.append((rank, Antecedent(text, _kind(root, names), root.lower_)))
     return tuple(a for _, a in sorted(found, key=lambda pair: pair[0]))
 
@@ -177,6 +178,19 @@ def noun_phrases(doc: Doc) -> list[Span]:
         for chunk in doc.noun_chunks
         if chunk.root.tag_ not in ("PRP", "PRP$", "WP", "WDT", "EX") and chunk[0].lower_ not in _WH
     ]
+
+
+def _counted(doc: Doc) -> list[Span]:
+    """What a how-many or how-much question counts, after every other phrase: "Kenyan
+    police officers" of "how many Kenyan police officers are in Haiti?", for "when did
+    they arrive?" after it. (What "which" or "what" asks for is its answer's type,
+    seldom what a follow-up refers to.)"""
+    found = []
+    for chunk in doc.noun_chunks:
+        words = [t.lower_ for t in chunk[:2]]
+        if words in (["how", "many"], ["how", "much"]) and chunk.start + 2 <= chunk.root.i:
+            found.append(doc[chunk.start + 2 : chunk.end])
+    return found
 
 
 def _looks_like_a_name(text: str) -> bool:

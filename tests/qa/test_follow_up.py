@@ -31,6 +31,16 @@ BASES = [Turn(question="where are the forward operating bases?")]
             "Where did he live for much of his life?",
             "Where did Nikola Tesla live for much of Nikola Tesla's life?",
         ),
+        (  # what a wh-phrase asks about ("how many X") is a phrase too; "Haiti" was taken
+            [Turn(question="how many Kenyan police officers are in Haiti?")],
+            "when did they arrive?",
+            "when did Kenyan police officers arrive?",
+        ),
+        (
+            [Turn(question="What kind of ships docked at Jérémie?")],
+            "who owns them?",
+            "who owns ships?",
+        ),
         (  # the topic of "the second level of X" is X
             [Turn(question="What is the basic unit of territorial division?")],
             "What is the largest unit of it?",
