@@ -1,21 +1,23 @@
 """Measure follow-up questions: how well a question is answered when it says "it" or "they"
-for something the question before it named.
+for something the question before it named, or "there" for a place it named.
 
-    python -m bench.follow_ups ../shared/eval/xquad-en.json [--json]
+    python -m bench.follow_ups ../shared/eval/xquad-en.json [--kind pronoun|there] [--json]
 
 SQuAD-format files have no conversations, so this one makes them. Within a paragraph,
 take two answerable questions in a row; when the second names a noun phrase that the first
 names too ("Where did Tesla live?" after "What did Tesla invent?"), replace that phrase in
 the second with the pronoun that fits it (he/him for a person the recogniser finds, they/
-them for a plural, it otherwise), and ask it after the first. Four ways are measured, on
-the same index, by answer-sentence accuracy (qa.evaluate.sentence_ok) and how often an
-answer is given at all:
+them for a plural, it otherwise), and ask it after the first. With `--kind there`, the
+phrase is a place the recogniser finds after a preposition ("When were the Normans in
+Normandy?" after "In what country is Normandy located?"), and "in Normandy" becomes
+"there". Four ways are measured, on the same index, by answer-sentence accuracy
+(qa.evaluate.sentence_ok) and how often an answer is given at all:
 
 - as written: the second question as the file has it, alone (the ceiling);
-- pronoun, alone: the follow-up without the conversation;
-- pronoun, history: with the first question as history, pronouns left as they are
-  (retrieval still reads the history's words, as before follow-ups were resolved);
-- pronoun, resolved: as `ask` answers it, the pronoun replaced (qa.follow_up).
+- alone: the follow-up without the conversation;
+- history: with the first question as history, the follow-up left as it is (retrieval
+  still reads the history's words, as before follow-ups were resolved);
+- resolved: as `ask` answers it, the pronoun or "there" replaced (qa.follow_up).
 
 It also counts how often the resolved question is the one the file wrote (ignoring "the"
 and case). The made-up follow-ups are noisy: a phrase may repeat by chance, and spaCy's
@@ -44,6 +46,8 @@ from qa.types import Turn
 
 # A phrase followed by one of these is part of a longer name ("Super Bowl 50").
 _RUNS_ON = ("POS", "CD", "NNP", "NNPS")
+_PLACES = ("GPE", "LOC", "FAC")
+_PREPOSITIONS = ("in", "at", "on", "near", "inside", "across", "around")
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,10 @@ class FollowUp:
     phrase: str
 
 
-def make_follow_ups(golds: Sequence[Gold]) -> list[FollowUp]:
-    """Follow-ups from consecutive answerable questions of each paragraph."""
+def make_follow_ups(golds: Sequence[Gold], kind: str = "pronoun") -> list[FollowUp]:
+    """Follow-ups from consecutive answerable questions of each paragraph: with a pronoun
+    for a phrase the first names, or with "there" for a place it names (`kind`)."""
+    make = _with_pronoun if kind == "pronoun" else _with_there
     by_paragraph: dict[str, list[Gold]] = {}
     for gold in golds:
         if not gold.impossible:
@@ -65,7 +71,7 @@ def make_follow_ups(golds: Sequence[Gold]) -> list[FollowUp]:
     for questions in by_paragraph.values():
         docs = parser().pipe([flat(g.question) for g in questions])
         for before, gold, doc in zip(questions, questions[1:], docs[1:], strict=False):
-            follow_up = _with_pronoun(gold.question, doc, before.question.lower())
+            follow_up = make(gold.question, doc, before.question.lower())
             if follow_up is not None:
                 made.append(FollowUp(gold.qid, before.question, gold.question, *follow_up))
     return made
@@ -93,6 +99,22 @@ def _with_pronoun(question: str, doc: object, before: str) -> tuple[str, str] | 
     return None
 
 
+def _with_there(question: str, doc: object, before: str) -> tuple[str, str] | None:
+    """ "in Warsaw" -> "there", when the question before names Warsaw too."""
+    for entity in recogniser().pipe([flat(question)])[0].ents:
+        if entity.label_ not in _PLACES or entity.text.lower() not in before:
+            continue
+        inside = [t for t in doc if entity.start_char <= t.idx < entity.end_char]  # type: ignore[attr-defined]
+        root = next(
+            (t for t in inside if not entity.start_char <= t.head.idx < entity.end_char), None
+        )
+        if root is None or root.dep_ != "pobj" or root.head.lower_ not in _PREPOSITIONS:
+            continue
+        phrase = question[root.head.idx : entity.end_char]
+        return question[: root.head.idx] + "there" + question[entity.end_char :], phrase
+    return None
+
+
 def _is_person(text: str, at: int) -> bool:
     ents = recogniser().pipe([flat(text)])[0].ents
     return any(e.label_ == "PERSON" and e.start_char <= at < e.end_char for e in ents)
@@ -105,11 +127,11 @@ class Row:
     answered: float
 
 
-def measure(path: Path, limit: int | None = None) -> dict[str, object]:
+def measure(path: Path, limit: int | None = None, kind: str = "pronoun") -> dict[str, object]:
     """Every figure of the module's docstring for one SQuAD-format file."""
     _, articles, golds = load_squad(path)
     gold = {g.qid: g for g in golds}
-    cases = make_follow_ups(golds)[:limit]
+    cases = make_follow_ups(golds, kind)[:limit]
     embedder = Settings().embedder(new_index=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,9 +139,9 @@ def measure(path: Path, limit: int | None = None) -> dict[str, object]:
         answerer = Answerer(Retriever(Store(tmp), embedder))
         ways: list[tuple[str, Callable[[FollowUp], tuple[str, list[Turn]]], bool]] = [
             ("as written", lambda c: (c.written, []), True),
-            ("pronoun, alone", lambda c: (c.follow_up, []), True),
-            ("pronoun, history", lambda c: (c.follow_up, [Turn(question=c.first)]), False),
-            ("pronoun, resolved", lambda c: (c.follow_up, [Turn(question=c.first)]), True),
+            (f"{kind}, alone", lambda c: (c.follow_up, []), True),
+            (f"{kind}, history", lambda c: (c.follow_up, [Turn(question=c.first)]), False),
+            (f"{kind}, resolved", lambda c: (c.follow_up, [Turn(question=c.first)]), True),
         ]
         for way, asked, follow_ups in ways:
             answerer.follow_ups = follow_ups
@@ -136,6 +158,7 @@ def measure(path: Path, limit: int | None = None) -> dict[str, object]:
     )
     return {
         "file": str(path),
+        "kind": kind,
         "follow_ups": len(cases),
         "recovered": recovered,
         "rows": [asdict(r) for r in rows],
@@ -152,8 +175,14 @@ def main() -> None:
     arguments.add_argument("files", nargs="+", type=Path, help="SQuAD-format files")
     arguments.add_argument("--limit", type=int, default=None, help="Only the first N follow-ups")
     arguments.add_argument("--json", action="store_true", help="Print JSON")
+    arguments.add_argument(
+        "--kind",
+        choices=("pronoun", "there"),
+        default="pronoun",
+        help='follow-ups with a pronoun for a phrase, or with "there" for a place',
+    )
     args = arguments.parse_args()
-    reports = [measure(f, args.limit) for f in args.files]
+    reports = [measure(f, args.limit, args.kind) for f in args.files]
     if args.json:
         print(json.dumps(reports, indent=2))
         return

@@ -12,7 +12,10 @@ The antecedent is a noun phrase of the last question (or the one before it) of t
 pronoun asks for: a person for he/she, a plural or a group for they, anything else for
 it. The subject of that question comes first. A person named as the answer to a
 who-question ("Who leads the mission?" → "Godfrey Otunge") comes before the question's
-own phrases for he/she. Nothing is replaced when no phrase fits.
+own phrases for he/she. "there" (the adverb, not "is there …?") takes a place: the answer
+to a where-question, a place the question names with its preposition ("in Haiti"), or
+what a where-question asked about ("at the forward operating bases"). Nothing is
+replaced when no phrase fits.
 """
 
 from __future__ import annotations
@@ -39,10 +42,15 @@ PRONOUNS: dict[str, tuple[str, bool]] = {
     "his": ("person", True),
     "she": ("person", False),
     "her": ("person", False),  # possessive when tagged PRP$ ("her book")
+    "there": ("place", False),  # the adverb ("what happened there?"), not "is there …?"
 }
 _ANY_PRONOUN = re.compile(r"\b(?:" + "|".join(PRONOUNS) + r")\b", re.IGNORECASE)
 _WH = frozenset(w for w in WH_WORDS if " " not in w)  # "what", "who", "how" ...
 _WHO = re.compile(r"^\W*(?:and\s+)?who\b", re.IGNORECASE)
+_WHERE = re.compile(r"^\W*(?:and\s+)?where\b", re.IGNORECASE)
+_MAX_PLACE_WORDS = 12  # a where-question's answer longer than this is not taken for "there"
+_PLACES = {"GPE", "LOC", "FAC"}
+_PLACE_PREPOSITIONS = {"in", "at", "on", "near", "from", "to", "into", "inside", "across", "around"}
 _MAX_ANSWER_WORDS = 6
 # The small model tags many people ORG ("Nikola Tesla's reputation"): not evidence enough.
 _MAYBE_PEOPLE = {"ORG", "PRODUCT", "WORK_OF_ART"}
@@ -65,9 +73,7 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
     if not history or not _ANY_PRONOUN.search(question):
         return question
     doc = parser().pipe([flat(question)])[0]
-    pronouns = [
-        t for t in doc if t.lower_ in PRONOUNS and t.tag_ in ("PRP", "PRP$") and t.dep_ != "expl"
-    ]
+    pronouns = [t for t in doc if _refers_back(t)]
     if not pronouns:
         return question
     own = _kinds_before(doc)
@@ -97,6 +103,12 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
         ending = "'s" if mine else ""
         resolved = resolved[:start] + phrase + ending + resolved[end:]
     return resolved
+
+
+def _refers_back(token: Token) -> bool:
+    if token.lower_ not in PRONOUNS or token.dep_ == "expl":
+        return False
+    return bool(token.tag_ == "RB" if token.lower_ == "there" else token.tag_ in ("PRP", "PRP$"))
 
 
 @lru_cache(maxsize=1024)
@@ -131,6 +143,10 @@ def antecedents(question: str, answer: str | None = None) -> tuple[Antecedent, .
         of_what = any(c.dep_ == "prep" and c.lower_ == "of" for c in root.children)
         rank = (counted, of_what, root.pos_ != "PROPN", root.dep_ not in _SUBJECTS, n)
         found.append((rank, Antecedent(text, _kind(root, names), root.lower_)))
+    # Only "there" takes a place: after every phrase, in their own order.
+    found += [
+        ((True, True, True, True, n), place) for n, place in enumerate(_places(doc, names, answer))
+    ]
     return tuple(a for _, a in sorted(found, key=lambda pair: pair[0]))
 
 
@@ -159,6 +175,7 @@ _FITS: dict[str, list[set[str]]] = {
     "person": [{"person"}, {"name"}],
     "thing": [{"entity", "name"}, {"thing"}],
     "group": [{"group"}, {"entity", "name", "person", "thing"}],
+    "place": [{"place"}],
 }
 
 
@@ -190,6 +207,34 @@ def _counted(doc: Doc) -> list[Span]:
         words = [t.lower_ for t in chunk[:2]]
         if words in (["how", "many"], ["how", "much"]) and chunk.start + 2 <= chunk.root.i:
             found.append(doc[chunk.start + 2 : chunk.end])
+    return found
+
+
+def _places(doc: Doc, names: list[tuple[int, int, str]], answer: str) -> list[Antecedent]:
+    """What "there" may stand for, best first, each as a phrase that says where: the answer
+    to a where-question ("in Pont Sondé, Downtown Port-au-Prince, …"), each place the
+    question names, with its preposition ("in Haiti"), and what a where-question asks
+    about ("at the forward operating bases")."""
+    where = bool(_WHERE.match(doc.text))
+    found = []
+    if where and 0 < len(answer.split()) <= _MAX_PLACE_WORDS:
+        first = answer.split()[0].lower()
+        text = answer if first in _PLACE_PREPOSITIONS else f"in {answer}"
+        found.append(Antecedent(text, "place", answer.split()[-1].lower()))
+    for start, end, label in names:
+        inside = [t for t in doc if start <= t.idx < end]
+        if label not in _PLACES or not inside:
+            continue
+        root = next((t for t in inside if not start <= t.head.idx < end), inside[-1])
+        head = root.head if root.dep_ == "pobj" else None
+        if head is not None and head.lower_ in _PLACE_PREPOSITIONS:
+            text = doc.text[head.idx : end]
+        else:
+            text = f"in {doc.text[start:end]}"
+        found.append(Antecedent(text, "place", root.lower_))
+    if where:
+        asked = [c for c in noun_phrases(doc) if c.root.dep_ in _SUBJECTS]
+        found += [Antecedent(f"at {c.text}", "place", c.root.lower_) for c in asked[:1]]
     return found
 
 

@@ -59,6 +59,7 @@ def test_pronouns_become_the_phrase_they_refer_to(
     [
         ([], "what are they improving?"),  # no conversation yet
         (BASES, "how many are there?"),  # no pronoun that refers back
+        ([Turn(question="who leads the mission in Haiti?")], "is there a curfew?"),
         (BASES, "Is it true that the bases are in Pont Sondé?"),  # "it" refers to nothing
         # Within the question: "monks and nuns ... their vows".
         (
@@ -100,3 +101,36 @@ def test_a_turn_that_was_a_follow_up_is_read_as_it_was_answered() -> None:
     assert resolve("what are they improving?", history) == (
         "what are the forward operating bases improving?"
     )
+
+
+@pytest.mark.parametrize(
+    ("history", "follow_up", "resolved"),
+    [
+        (  # the answer to a where-question
+            [
+                Turn(
+                    question="where are the forward operating bases?",
+                    answer="Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy",
+                )
+            ],
+            "what happened there?",
+            "what happened in Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police "
+            "Academy?",
+        ),
+        (BASES, "what happened there?", "what happened at the forward operating bases?"),
+        (
+            [Turn(question="How many Kenyan officers serve in Port-au-Prince?")],
+            "what do they do there?",
+            "what do Kenyan officers do in Port-au-Prince?",
+        ),
+        (
+            [Turn(question="When were the Normans in Normandy?")],
+            "Who ruled there?",
+            "Who ruled in Normandy?",
+        ),
+    ],
+)
+def test_there_becomes_the_place_the_conversation_named(
+    history: list[Turn], follow_up: str, resolved: str
+) -> None:
+    assert resolve(follow_up, history) == resolved
