@@ -4,6 +4,7 @@
 const $ = (id) => document.getElementById(id);
 const turns = [];            // {question, answer} pairs sent as history for follow-ups
 let lastOpener = null;       // the element that opened the source panel, to give focus back
+const TITLE_CHARS = 120;     // a longer title is cut (twice as long in the source panel)
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -95,8 +96,9 @@ function renderAnswer(answer) {
   const meter = el("span", { class: "meter", "aria-hidden": "true" }, fill);
   const match = el("span", { class: "match", title: `score ${answer.score.toFixed(2)}` }, meter,
     el("span", { text: strong ? "strong match" : "possible match" }));
-  const open = el("button", { type: "button", class: "open-source", text: c.title || c.doc_id,
-    "aria-label": `Open the source: ${c.title || c.doc_id}`,
+  const name = c.title || c.doc_id;
+  const open = el("button", { type: "button", class: "open-source", text: clip(name, TITLE_CHARS),
+    title: name, "aria-label": `Open the source: ${name}`,
     onclick: (event) => openSource(c, event.currentTarget) });
   const cite = el("div", { class: "cite" }, open, c.published ? el("span", { class: "muted", text: c.published }) : null, match);
   return el("div", { class: "answer" }, quote, cite);
@@ -111,7 +113,8 @@ function renderNoAnswer(result) {
       const c = passage.citation;
       list.append(el("li", {}, el("button", { type: "button",
         onclick: (event) => openSource(c, event.currentTarget) },
-        el("span", { class: "title", text: c.title || c.doc_id }), clip(passage.text, 280))));
+        el("span", { class: "title", text: clip(c.title || c.doc_id, TITLE_CHARS) }),
+        clip(passage.text, 280))));
     }
     box.append(list);
   }
@@ -122,7 +125,9 @@ async function openSource(citation, opener) {
   lastOpener = opener || document.activeElement;
   const panel = $("source");
   const body = $("source-text");
-  $("source-title").textContent = citation.title || citation.doc_id;
+  const name = citation.title || citation.doc_id;
+  $("source-title").textContent = clip(name, 2 * TITLE_CHARS);
+  $("source-title").title = name;
   $("source-meta").textContent = "Loading…";
   body.replaceChildren();
   panel.hidden = false;

@@ -210,6 +210,31 @@ def test_highlight_counts_characters_as_the_api_does_past_emoji(
     expect(page.locator("#source-text")).to_have_text(text)
 
 
+def test_a_long_title_is_cut_in_the_conversation_and_kept_whole_in_its_tooltip(
+    browser: Browser, server: httpx.Client
+) -> None:
+    title = "Harbour authority names new chief " * 20  # 680 characters
+    added = server.post(
+        "/documents",
+        headers=AUTH,
+        json={
+            "articles": [
+                {"id": "titled", "title": title, "text": "The harbour chief is Ann Lee-Okafor."}
+            ]
+        },
+    )
+    assert added.status_code == 200
+    page = open_page(browser, server)
+    ask(page, "who is the harbour chief?")
+    button = page.locator(".answer .open-source").first
+    expect(button).to_have_attribute("title", title.strip())
+    shown = button.inner_text()
+    assert shown.endswith("…") and len(shown) <= 121 and title.startswith(shown[:-1])
+    button.click()
+    expect(page.locator("#cited strong")).to_have_text("Ann Lee-Okafor")
+    assert len(page.locator("#source-title").inner_text()) <= 241
+
+
 def test_phone_width_opens_the_source_full_screen(browser: Browser, server: httpx.Client) -> None:
     page = open_page(browser, server, width=390, height=844)
     ask(page, "who is the MSS spokesperson?")
