@@ -56,7 +56,8 @@ def _decoded(metadata: str) -> dict[str, Any]:
         value = json.loads(metadata)
     except RecursionError:
         return dict(_UNREADABLE)
-    if nesting_problem(value, _SERVED_NESTING) is not None:
+    deep = metadata.count("[") + metadata.count("{") > _SERVED_NESTING  # else it cannot be
+    if deep and nesting_problem(value, _SERVED_NESTING) is not None:
         return dict(_UNREADABLE)
     return value if isinstance(value, dict) else {}
 
