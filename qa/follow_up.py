@@ -106,9 +106,11 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
 
 
 def _refers_back(token: Token) -> bool:
+    """A pronoun, or "there" as an adverb of place; not the "it" of "it is true that"."""
     if token.lower_ not in PRONOUNS or token.dep_ == "expl":
         return False
-    return bool(token.tag_ == "RB" if token.lower_ == "there" else token.tag_ in ("PRP", "PRP$"))
+    tags = ("RB",) if token.lower_ == "there" else ("PRP", "PRP$")
+    return bool(token.tag_ in tags)
 
 
 @lru_cache(maxsize=1024)

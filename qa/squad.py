@@ -86,7 +86,7 @@ def load_squad(path: Path) -> tuple[str, list[Article], list[Gold]]:
             f"{path}: {count} not where answer_start says in the paragraph's context, "
             f"counted in characters ({'; '.join(misplaced[:_SHOWN])})"
         )
-    return str(parsed.version), articles, golds
+    return str(parsed.version or "1.1"), articles, golds
 
 
 def _problem(error: Any) -> str:

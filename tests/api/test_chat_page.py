@@ -61,6 +61,11 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
+def add_article(server: httpx.Client, **article: str) -> None:
+    added = server.post("/documents", headers=AUTH, json={"articles": [article]})
+    assert added.status_code == 200 and added.json()["added"] == 1
+
+
 def ask(page: Page, question: str) -> None:
     page.fill("#question", question)
     page.press("#question", "Enter")
@@ -160,12 +165,7 @@ def test_hostile_article_text_is_shown_as_text_and_never_runs(
         "Saboteurs planted <script>window.pwned = 1</script> in the harbour office of "
         'Jérémie. Witnesses saw <img src=x onerror="window.pwned = 2"> on the wall.'
     )
-    added = server.post(
-        "/documents",
-        headers=AUTH,
-        json={"articles": [{"id": "hostile", "title": "<b>Harbour</b>", "text": hostile}]},
-    )
-    assert added.status_code == 200
+    add_article(server, id="hostile", title="<b>Harbour</b>", text=hostile)
     page = open_page(browser, server)
     ask(page, "what did saboteurs plant in the harbour office of Jérémie?")
     quote = page.locator(".answer blockquote").first
@@ -186,12 +186,7 @@ def test_highlight_counts_characters_as_the_api_does_past_emoji(
         "🚢🚢🚢🚢🚢🚢🚢🚢 Big day at the docks 🎉🎉🎉🎉. The harbour master of Port Zanzibar "
         "is Wilhelmina Okonkwo-Baptiste, who took office in 2019. 𝐍𝐞𝐰𝐬 at noon."
     )
-    added = server.post(
-        "/documents",
-        headers=AUTH,
-        json={"articles": [{"id": "emoji", "title": "Harbour 🚢 news", "text": text}]},
-    )
-    assert added.status_code == 200
+    add_article(server, id="emoji", title="Harbour 🚢 news", text=text)
     page = open_page(browser, server)
     ask(page, "who is the harbour master of Port Zanzibar?")
     quote = page.locator(".answer blockquote").first
@@ -214,16 +209,7 @@ def test_a_long_title_is_cut_in_the_conversation_and_kept_whole_in_its_tooltip(
     browser: Browser, server: httpx.Client
 ) -> None:
     title = "Harbour authority names new chief " * 20  # 680 characters
-    added = server.post(
-        "/documents",
-        headers=AUTH,
-        json={
-            "articles": [
-                {"id": "titled", "title": title, "text": "The harbour chief is Ann Lee-Okafor."}
-            ]
-        },
-    )
-    assert added.status_code == 200
+    add_article(server, id="titled", title=title, text="The harbour chief is Ann Lee-Okafor.")
     page = open_page(browser, server)
     ask(page, "who is the harbour chief?")
     button = page.locator(".answer .open-source").first
@@ -255,12 +241,7 @@ def test_an_answer_named_a_sentence_before_is_highlighted_in_the_whole_quote(
         "He succeeds John McKinley as chairman of the oil company, a post he has held since "
         "1980."
     )
-    added = server.post(
-        "/documents",
-        headers=AUTH,
-        json={"articles": [{"id": "texaco-chair", "title": "Texaco chairman", "text": article}]},
-    )
-    assert added.status_code == 200
+    add_article(server, id="texaco-chair", title="Texaco chairman", text=article)
     page = open_page(browser, server)
     ask(page, "Who succeeds John McKinley as chairman?")
     quote = page.locator(".answer blockquote").first
