@@ -38,7 +38,7 @@ from index.indexer import Indexer
 from index.store import Store
 from qa.answer import Answerer
 from qa.evaluate import sentence_ok
-from qa.follow_up import noun_phrases, resolve
+from qa.follow_up import PLACE_LABELS, entity_root, noun_phrases, resolve
 from qa.retrieve import Retriever
 from qa.settings import Settings
 from qa.squad import Gold, load_squad
@@ -46,7 +46,6 @@ from qa.types import Turn
 
 # A phrase followed by one of these is part of a longer name ("Super Bowl 50").
 _RUNS_ON = ("POS", "CD", "NNP", "NNPS")
-_PLACES = ("GPE", "LOC", "FAC")
 _PREPOSITIONS = ("in", "at", "on", "near", "inside", "across", "around")
 
 
@@ -102,12 +101,9 @@ def _with_pronoun(question: str, doc: object, before: str) -> tuple[str, str] | 
 def _with_there(question: str, doc: object, before: str) -> tuple[str, str] | None:
     """ "in Warsaw" -> "there", when the question before names Warsaw too."""
     for entity in recogniser().pipe([flat(question)])[0].ents:
-        if entity.label_ not in _PLACES or entity.text.lower() not in before:
+        if entity.label_ not in PLACE_LABELS or entity.text.lower() not in before:
             continue
-        inside = [t for t in doc if entity.start_char <= t.idx < entity.end_char]  # type: ignore[attr-defined]
-        root = next(
-            (t for t in inside if not entity.start_char <= t.head.idx < entity.end_char), None
-        )
+        root = entity_root(doc, entity.start_char, entity.end_char)
         if root is None or root.dep_ != "pobj" or root.head.lower_ not in _PREPOSITIONS:
             continue
         phrase = question[root.head.idx : entity.end_char]

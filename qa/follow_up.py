@@ -49,7 +49,7 @@ _WH = frozenset(w for w in WH_WORDS if " " not in w)  # "what", "who", "how" ...
 _WHO = re.compile(r"^\W*(?:and\s+)?who\b", re.IGNORECASE)
 _WHERE = re.compile(r"^\W*(?:and\s+)?where\b", re.IGNORECASE)
 _MAX_PLACE_WORDS = 12  # a where-question's answer longer than this is not taken for "there"
-_PLACES = {"GPE", "LOC", "FAC"}
+PLACE_LABELS = frozenset(("GPE", "LOC", "FAC"))  # the recogniser's labels of a place
 _PLACE_PREPOSITIONS = {"in", "at", "on", "near", "from", "to", "into", "inside", "across", "around"}
 _MAX_ANSWER_WORDS = 6
 # The small model tags many people ORG ("Nikola Tesla's reputation"): not evidence enough.
@@ -224,10 +224,11 @@ def _places(doc: Doc, names: list[tuple[int, int, str]], answer: str) -> list[An
         text = answer if first in _PLACE_PREPOSITIONS else f"in {answer}"
         found.append(Antecedent(text, "place", answer.split()[-1].lower()))
     for start, end, label in names:
-        inside = [t for t in doc if start <= t.idx < end]
-        if label not in _PLACES or not inside:
+        if label not in PLACE_LABELS:
             continue
-        root = next((t for t in inside if not start <= t.head.idx < end), inside[-1])
+        root = entity_root(doc, start, end)
+        if root is None:
+            continue
         head = root.head if root.dep_ == "pobj" else None
         if head is not None and head.lower_ in _PLACE_PREPOSITIONS:
             text = doc.text[head.idx : end]
@@ -238,6 +239,16 @@ def _places(doc: Doc, names: list[tuple[int, int, str]], answer: str) -> list[An
         asked = [c for c in noun_phrases(doc) if c.root.dep_ in _SUBJECTS]
         found += [Antecedent(f"at {c.text}", "place", c.root.lower_) for c in asked[:1]]
     return found
+
+
+def entity_root(doc: Doc, start: int, end: int) -> Token | None:
+    """The word of the characters start:end whose head in the parse lies outside them
+    ("Haiti" of "in Haiti", whose head is "in"), or their last word; None if no word starts
+    there."""
+    inside = [t for t in doc if start <= t.idx < end]
+    if not inside:
+        return None
+    return next((t for t in inside if not start <= t.head.idx < end), inside[-1])
 
 
 def _looks_like_a_name(text: str) -> bool:
