@@ -19,6 +19,7 @@ STATUS: list[tuple[type[errors.QAError], int]] = [
     (errors.DocumentNotFoundError, 404),
     (errors.IngestError, 400),
     (errors.IndexLockedError, 409),
+    (errors.IndexWriteError, 507),
     (errors.ModelMismatchError, 503),
     (errors.ModelLoadError, 503),
     (errors.IndexError_, 503),
@@ -44,6 +45,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Request body or upload too large"),
         (415, "Unsupported file type"),
         (503, "Index or model not loaded"),
+        (507, "The index's disk is full (or read-only): nothing past the last commit was written"),
     ]
 }
 

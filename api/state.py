@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from index.backend import open_store
 from index.errors import IndexNotFoundError, QAError, StoreUnavailableError
 from index.indexer import Indexer
 from qa.answer import Answerer
@@ -57,9 +58,38 @@ class Service:
         except QAError as exc:
             self.problem, self.retry = str(exc), False
 
+    def _reopen(self, answerer: Answerer) -> None:
+        """The rebuilt index in place of the old one, whose answerer goes on serving the
+        questions in flight, from the old files, whole. Until the new one opens, the old
+        one answers (tried again every RETRY_SECONDS)."""
+        self._tried = time.monotonic()
+        location = self.settings.location
+        try:
+            store = open_store(location)
+        except QAError as exc:
+            log.warning("the index at %s was replaced, and cannot be opened: %s", location, exc)
+            return
+        if store.model != answerer.retriever.store.model:  # rebuilt with another model
+            store.close()
+            self.answerer = None
+            self._load()
+            return
+        self.answerer = answerer.reopened(store)
+        log.info("the index at %s was rebuilt: answering from the new one", location)
+        for warning in store.warnings:
+            log.warning("%s", warning)
+
     def ensure(self) -> None:
         """Try loading again when the index was missing or its database down, at most every
-        RETRY_SECONDS, so the service recovers without a restart."""
+        RETRY_SECONDS, so the service recovers without a restart; open the index again
+        when `qa index --rebuild` replaced it."""
+        answerer = self.answerer
+        if answerer is not None and answerer.retriever.store.replaced():
+            if time.monotonic() - self._tried >= RETRY_SECONDS:
+                with self._loading:
+                    if self.answerer is answerer:
+                        self._reopen(answerer)
+            return
         if not self.retry or time.monotonic() - self._tried < RETRY_SECONDS:
             return
         with self._loading:

@@ -7,6 +7,7 @@ QAError
 │   ├── IndexCorruptError      files exist but cannot be read
 │   ├── ModelMismatchError     index built with another embedding model
 │   ├── IndexLockedError       another writer holds the index
+│   ├── IndexWriteError        the index's files could not be written (a full disk)
 │   └── StoreUnavailableError  the index's database cannot be reached (for now)
 ├── ModelLoadError         a model (embedding, reader, span weights) could not be loaded
 ├── DocumentNotFoundError  no article with that id
@@ -15,6 +16,7 @@ QAError
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 
 
@@ -44,6 +46,50 @@ class ModelMismatchError(IndexError_):
 
 class IndexLockedError(IndexError_):
     """Another process is writing to the index."""
+
+
+class IndexWriteError(IndexError_):
+    """The index's files could not be written: the disk is full, or read-only, or failing.
+    What was committed before stays whole. `reason` says what the disk did."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+# What a full, read-only or failing disk raises from a write: the OS's errors, SQLite's
+# messages for them, FAISS's, which quotes the OS's message in a RuntimeError, and
+# PostgreSQL's disk_full.
+_WRITE_ERRNOS = {
+    errno.ENOSPC: "no space left on the disk",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "a file grew past the size this process may write",
+    errno.EROFS: "the disk is read-only",
+    errno.EIO: "the disk failed to write",
+}
+_WRITE_MESSAGES = {
+    "database or disk is full": errno.ENOSPC,
+    "no space left on device": errno.ENOSPC,
+    "disk quota exceeded": errno.EDQUOT,
+    "file too large": errno.EFBIG,
+    "attempt to write a readonly database": errno.EROFS,
+    "read-only file system": errno.EROFS,
+    "disk i/o error": errno.EIO,
+}
+
+
+def write_failure(exc: BaseException) -> str | None:
+    """Why writing the index failed, when `exc` is the disk's doing; None otherwise."""
+    if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+        return _WRITE_ERRNOS[exc.errno]
+    if getattr(exc, "sqlstate", None) == "53100":  # PostgreSQL's disk_full (psycopg)
+        return _WRITE_ERRNOS[errno.ENOSPC]
+    if isinstance(exc, sqlite3.OperationalError | RuntimeError | OSError):
+        text = str(exc).lower()
+        for message, code in _WRITE_MESSAGES.items():
+            if message in text:
+                return _WRITE_ERRNOS[code]
+    return None
 
 
 class StoreUnavailableError(IndexError_):

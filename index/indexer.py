@@ -20,7 +20,7 @@ from index.backend import WriteStore, as_location, open_writer
 from index.chunk import Chunked, chunk
 from index.document import Article, article_problem
 from index.embed import Embedder, TokenEmbedder
-from index.errors import IngestError
+from index.errors import IndexWriteError, IngestError, write_failure
 from index.ingest import Failure, iter_files, read_path, read_records
 
 Progress = Callable[[int, int], None]
@@ -136,6 +136,24 @@ class Indexer:
     ) -> IndexReport:
         report = IndexReport()
         started = time.perf_counter()
+        committed = [0]  # articles of this run made durable so far
+        try:
+            self._index_items(items, progress, report, committed)
+        except Exception as exc:
+            why = write_failure(exc)
+            if why is None:
+                raise
+            raise IndexWriteError(_write_failed(self.index_dir, why, committed[0]), why) from exc
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _index_items(
+        self,
+        items: Sequence[Article | Failure],
+        progress: Progress | None,
+        report: IndexReport,
+        committed: list[int],
+    ) -> None:
         total = len(items)
         with (
             open_writer(self.index_dir, self.embedder.name, self.embedder.dim) as writer,
@@ -160,6 +178,7 @@ class Indexer:
                     pool = _Pool(done=pool.items)
                     if writer.pending >= self.commit_every:
                         writer.commit()
+                        committed[0] = len(report.doc_ids)
                 elif not pool.prepared:  # only skipped articles so far: nothing to wait for
                     pool = _Pool(done=pool.items)
                     if progress:
@@ -167,9 +186,8 @@ class Indexer:
             self._write(pool, writer, analyse, report, progress, total)
             if writer.pending:
                 writer.commit()
+            committed[0] = len(report.doc_ids)
             report.warnings = list(writer.warnings)
-        report.seconds = time.perf_counter() - started
-        return report
 
     def delete(self, doc_id: str) -> bool:
         """Remove one article by id; False when there was no such article."""
@@ -291,11 +309,34 @@ class _Pool:
 
 def delete_article(index_dir: Path | str, model: str, dim: int, doc_id: str) -> bool:
     """Remove one article and its passages; needs the index's model name, not the model."""
-    with open_writer(index_dir, model, dim) as writer:
-        deleted = writer.delete(doc_id)
-        if deleted:
-            writer.commit()
+    try:
+        with open_writer(index_dir, model, dim) as writer:
+            deleted = writer.delete(doc_id)
+            if deleted:
+                writer.commit()
+    except Exception as exc:
+        why = write_failure(exc)
+        if why is None:
+            raise
+        raise IndexWriteError(
+            f"could not write the index at {index_dir}: {why}; {doc_id!r} is still indexed",
+            why,
+        ) from exc
     return deleted
+
+
+def _write_failed(location: object, why: str, committed: int) -> str:
+    """What a user is told when the disk refused a write part way through a run."""
+    if committed == 0:
+        kept = "none of these articles was written, and the index is as it was"
+    elif committed == 1:
+        kept = "the first article was committed before that and is kept"
+    else:
+        kept = f"the first {committed} articles were committed before that and are kept"
+    return (
+        f"could not write the index at {location}: {why}; {kept}. Once there is room, "
+        "index the articles again: those already indexed are skipped as unchanged"
+    )
 
 
 def _batches(

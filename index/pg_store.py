@@ -181,6 +181,10 @@ class PgStore:
         changed, self.generation = generation != self.generation, generation
         return changed
 
+    def replaced(self) -> bool:
+        """A database is not swapped under a reader (rebuild works on directories)."""
+        return False
+
     def close(self) -> None:
         for p in self._pools:
             p.close()

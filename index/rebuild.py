@@ -11,7 +11,7 @@ from pathlib import Path
 from index.backend import is_url
 from index.document import Article
 from index.embed import Embedder
-from index.errors import IndexError_, IndexLockedError
+from index.errors import IndexError_, IndexLockedError, IndexWriteError
 from index.indexer import Indexer, IndexReport, Progress
 from index.schema import LOCK_NAME
 from index.store import Store
@@ -45,8 +45,19 @@ def rebuild(
         fresh = path.with_name(f"{path.name}.rebuild")
         shutil.rmtree(fresh, ignore_errors=True)
         indexer = Indexer(fresh, embedder, analyses=analyses)
-        report = indexer.index_articles(_all_articles(store), progress)
-        store.close()
+        try:
+            report = indexer.index_articles(_all_articles(store), progress)
+        except BaseException as exc:
+            shutil.rmtree(fresh, ignore_errors=True)  # half an index, on a disk maybe full
+            if isinstance(exc, IndexWriteError):
+                raise IndexWriteError(
+                    f"could not write the rebuilt index beside {path}: {exc.reason}; the "
+                    "rebuild was dropped, and the index is as it was",
+                    exc.reason,
+                ) from exc
+            raise
+        finally:
+            store.close()
         retired = path.with_name(f"{path.name}.old-{int(time.time())}")
         path.rename(retired)
         fresh.rename(path)

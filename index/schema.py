@@ -117,12 +117,16 @@ def generation_files(path: Path, base: int) -> list[Path]:
 
 def save_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """`write` a temporary file, fsync it, then rename it over `path`: a reader, or a crash,
-    sees the old file or the new one, never part of one."""
+    sees the old file or the new one, never part of one. A failed write leaves no file."""
     tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # on a full disk, the part written holds space
+        raise
 
 
 _RULES_UNRECORDED = 1  # the sentence rules of an index from before they had a version

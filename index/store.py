@@ -8,6 +8,7 @@ store says so in `warnings`.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,6 +28,7 @@ from index.embed import Vectors, canonical_model_name
 from index.errors import (
     DocumentNotFoundError,
     IndexCorruptError,
+    IndexError_,
     IndexNotFoundError,
     ModelMismatchError,
     database_failure,
@@ -79,6 +81,10 @@ class Store:
             raise IndexNotFoundError(
                 f"no index at {self.path}; build one with `qa index PATH --index-dir {self.path}`"
             )
+        # Which file the database is: `qa index --rebuild` swaps in a new directory
+        # (`replaced`), and this store would go on reading the old one's open files.
+        found = os.stat(self.path / DB_NAME)
+        self._identity = (found.st_dev, found.st_ino)
         self._lock = threading.RLock()  # guards reloading the vectors
         self._local = threading.local()  # one SQLite connection per thread
         # Every open connection and the thread it belongs to. Server thread pools retire idle
@@ -134,6 +140,11 @@ class Store:
     def _db(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
+            if self.replaced():  # the new index's database, with the old one's vectors: no
+                raise IndexError_(
+                    f"the index at {self.path} was rebuilt since it was opened here; "
+                    "open it again to read the new one"
+                )
             conn = connect(self.path)
             self._local.conn = conn
             with self._lock:
@@ -171,6 +182,16 @@ class Store:
         )
         generation = int(meta.get("generation", 0))
         return generation, int(meta.get("vectors_base", generation))
+
+    def replaced(self) -> bool:
+        """The index directory now holds another index than the one this store opened
+        (`qa index --rebuild` swapped one in). This store goes on reading the old one,
+        whole, from the files it holds open; open the directory again to read the new."""
+        try:
+            found = os.stat(self.path / DB_NAME)
+        except OSError:
+            return False  # in the middle of the swap, or gone: nothing else to open yet
+        return (found.st_dev, found.st_ino) != self._identity
 
     def refresh(self) -> bool:
         """Reload the vectors if a writer committed since; True when something changed."""

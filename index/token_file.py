@@ -34,10 +34,14 @@ Span = tuple[int, int, int]  # sentence id, offset, length
 
 class TokenAppender:
     """The writer's end: appends sentences' packed token vectors, syncs them, and cuts off
-    what was appended since the last sync when the writer closes without committing."""
+    what was appended since the last sync when the writer closes without committing.
+
+    Unbuffered: what `append` returns from is with the OS, and a disk that refuses it
+    fails the append itself. A buffer would fail later, at a flush, and again at close,
+    and hold what it could not write."""
 
     def __init__(self, path: Path) -> None:
-        self._file = open(path / TOKENS_NAME, "ab")  # noqa: SIM115 - held for the writer's life
+        self._file = open(path / TOKENS_NAME, "ab", buffering=0)  # noqa: SIM115 - held for the writer's life
         self._file.seek(0, os.SEEK_END)
         self._synced = self._file.tell()
 
@@ -46,23 +50,25 @@ class TokenAppender:
         spans = []
         offset = self._file.tell()
         for sid, blob in zip(ids, blobs, strict=True):
-            self._file.write(blob)
             spans.append((int(sid), offset, len(blob)))
             offset += len(blob)
+        left = memoryview(b"".join(blobs))
+        while left:  # a write may take part of what it is given
+            left = left[self._file.write(left) or 0 :]
         return spans
 
     def sync(self) -> None:
         """Make everything appended durable; call it before the commit that records it."""
-        self._file.flush()
         os.fsync(self._file.fileno())
         self._synced = self._file.tell()
 
     def close(self) -> None:
         """Cut off what was appended and never synced for a commit, and close."""
-        self._file.flush()
-        if self._file.tell() > self._synced:
-            self._file.truncate(self._synced)
-        self._file.close()
+        try:
+            if os.fstat(self._file.fileno()).st_size > self._synced:
+                os.ftruncate(self._file.fileno(), self._synced)
+        finally:
+            self._file.close()
 
 
 class TokenReader:
@@ -70,8 +76,13 @@ class TokenReader:
 
     def __init__(self, path: Path) -> None:
         self._path = path / TOKENS_NAME
-        self._fd: int | None = None
         self._lock = threading.Lock()
+        # Opened now if it is there: a store reads the files of the index it opened, even
+        # after `qa index --rebuild` swaps another in. The first write of an index makes it.
+        try:
+            self._fd: int | None = os.open(self._path, os.O_RDONLY)
+        except FileNotFoundError:
+            self._fd = None
 
     def read(self, spans: Iterable[Span]) -> dict[int, bytes]:
         """The bytes of each span, by sentence id; raises OSError when the file is missing
@@ -96,7 +107,6 @@ class TokenReader:
         return found
 
     def _open(self) -> int:
-        # Opened when first needed: the first write of an index creates the file.
         with self._lock:
             if self._fd is None:
                 self._fd = os.open(self._path, os.O_RDONLY)

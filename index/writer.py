@@ -9,6 +9,7 @@ generation intact; leftovers of an unfinished commit are cleared by the next wri
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -291,15 +292,18 @@ class StoreWriter:
         self._conn.execute("BEGIN IMMEDIATE")
 
     def close(self) -> None:
-        """Drop uncommitted changes and release the lock."""
-        if self._conn.in_transaction:
-            self._conn.execute("ROLLBACK")
-        if self._tokens is not None:
-            self._tokens.close()  # cuts off what the rolled-back transaction appended
-            self._tokens = None
-        self._conn.close()
-        fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-        self._lock_file.close()
+        """Drop uncommitted changes and release the lock. Every step runs even when one
+        before it fails (a full disk): a lock left held would refuse every later write."""
+        with contextlib.ExitStack() as then:  # its callbacks run last first
+            then.callback(self._lock_file.close)
+            then.callback(fcntl.flock, self._lock_file, fcntl.LOCK_UN)
+            then.callback(self._conn.close)
+            if self._tokens is not None:
+                # Cuts off what the rolled-back transaction appended.
+                then.callback(self._tokens.close)
+                self._tokens = None
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
 
     def __enter__(self) -> StoreWriter:
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from index import analysis
+from index.backend import ReadStore
 from index.embed import TokenEmbedder
 from index.sentence_table import SentenceRow
 from qa.antecedent import antecedent, referent
@@ -160,6 +162,14 @@ class Answerer:
         # True: a follow-up's pronouns are replaced by what they refer to (qa.follow_up);
         # False: only retrieval reads the conversation.
         self.follow_ups = follow_ups
+
+    def reopened(self, store: ReadStore) -> Answerer:
+        """This answerer over `store`, its index opened again (after `qa index --rebuild`
+        swapped a new one in: ReadStore.replaced). The models, and what they made of
+        questions and sentences, are shared; they depend on the text, not the index."""
+        other = copy.copy(self)
+        other.retriever = self.retriever.with_store(store)
+        return other
 
     @classmethod
     def open(

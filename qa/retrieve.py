@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 from collections.abc import Callable, Mapping
@@ -22,7 +23,7 @@ from index.embed import (
     TokenEmbedder,
     Vectors,
 )
-from index.errors import InvalidQueryError
+from index.errors import InvalidQueryError, ModelMismatchError
 from index.passage_table import PassageRow
 from index.store import Filters
 from qa.memo import Memo
@@ -103,6 +104,17 @@ class Retriever:
         self._memo: Memo[str, tuple[Vectors, Vectors | None]] = Memo(memo_size)
         self._pool: ThreadPoolExecutor | None = None  # made on first use
         self._pool_lock = threading.Lock()
+
+    def with_store(self, store: ReadStore) -> Retriever:
+        """This retriever over another store built with the same model (the same directory
+        opened again): the model, and what it made of questions lately, are shared."""
+        if store.model != self.store.model:
+            raise ModelMismatchError(
+                f"the index was built with model {store.model!r}, not {self.store.model!r}"
+            )
+        other = copy.copy(self)
+        other.store = store
+        return other
 
     @classmethod
     def open(cls, index_dir: Path | str, model: str | None = None) -> Retriever:

@@ -15,6 +15,7 @@ PUBLIC = {
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexReport",
+    "IndexWriteError",
     "Indexer",
     "IngestError",
     "InvalidQueryError",

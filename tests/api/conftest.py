@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,9 +28,14 @@ def free_port() -> int:
 
 @contextmanager
 def start_server(
-    index_dir: Path, tmp_path: Path, wait_for: str = "/readyz", **settings: str
+    index_dir: Path,
+    tmp_path: Path,
+    wait_for: str = "/readyz",
+    preexec: Callable[[], None] | None = None,
+    **settings: str,
 ) -> Iterator[httpx.Client]:
-    """uvicorn on a free loopback port, serving `index_dir`, until the block ends."""
+    """uvicorn on a free loopback port, serving `index_dir`, until the block ends; the
+    server process runs `preexec` first (tests.disk.refuse_writes_past, for one)."""
     port = free_port()
     env = {
         **os.environ,
@@ -57,6 +62,7 @@ def start_server(
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=preexec,  # noqa: PLW1509 - a setrlimit, before any thread starts
         )
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
         try:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from api.state import RETRY_SECONDS
 from tests.api.conftest import AUTH
-from tests.conftest import SEED_ID
+from tests.conftest import ROOT, SEED_ID
 
 pytestmark = pytest.mark.slow
+JACMEL = "The bridge in Jacmel opened on Friday after repairs."
+GONAIVES = "The port of Gonaives reopened on Monday after the storm."
 
 
 def test_ask_search_documents_and_health(server: httpx.Client) -> None:
@@ -319,3 +323,52 @@ def test_eight_askers_during_adds_replaces_and_deletes_never_fail_or_mix(
     print(f"{answered[0]} questions answered at concurrency 8 during {writes} writes")
     assert not failures, failures[:5]
     assert answered[0] >= 16
+
+
+def test_a_write_the_disk_refuses_is_a_507_and_the_next_one_that_fits_lands(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    from functools import partial
+
+    from tests.api.conftest import start_server
+    from tests.disk import refuse_writes_past
+
+    text = (ROOT / "seeds" / f"{SEED_ID}.txt").read_text()
+    room = (seed_copy / "tokens.bin").stat().st_size + 50_000  # far less than the seed's
+    big = {"articles": [{"id": "copy", "title": "Copy", "text": f"A copy.\n{text}"}]}
+    small = {"articles": [{"id": "jacmel", "title": "Bridge", "text": JACMEL}]}
+    with start_server(seed_copy, tmp_path, preexec=partial(refuse_writes_past, room)) as client:
+        refused = client.post("/documents", json=big, headers=AUTH)
+        assert refused.status_code == 507
+        assert "could not write the index" in refused.json()["detail"]
+        assert "the index is as it was" in refused.json()["detail"]
+        assert client.get("/documents/copy").status_code == 404
+        asked = client.post("/ask", json={"question": "where are the forward operating bases?"})
+        assert asked.status_code == 200 and not asked.json()["no_answer"]
+        # The failed write let go of the index: the next one is not told another holds it.
+        added = client.post("/documents", json=small, headers=AUTH)
+        assert added.status_code == 200 and added.json()["added"] == 1
+        assert client.get("/documents").json()["total"] == 2
+
+
+def test_the_server_answers_from_an_index_rebuilt_under_it(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    from index.embed import SentenceTransformerEmbedder
+    from index.rebuild import rebuild
+    from tests.api.conftest import start_server
+
+    bridge = {"articles": [{"id": "jacmel", "title": "Bridge", "text": JACMEL}]}
+    port = {"articles": [{"id": "gonaives", "title": "Port", "text": GONAIVES}]}
+    with start_server(seed_copy, tmp_path) as client:
+        assert client.post("/documents", json=bridge, headers=AUTH).json()["added"] == 1
+        rebuild(seed_copy, SentenceTransformerEmbedder())  # `qa index --rebuild`
+        time.sleep(RETRY_SECONDS)  # the server looks for a new index this often at most
+        answer = client.post("/ask", json={"question": "when did the bridge in Jacmel open?"})
+        assert answer.json()["answers"][0]["text"] == "Friday"
+        # A write after the rebuild goes to the new index, and questions see it.
+        assert client.post("/documents", json=port, headers=AUTH).json()["added"] == 1
+        answer = client.post("/ask", json={"question": "when did the port of Gonaives reopen?"})
+        assert answer.json()["answers"][0]["text"] == "Monday"
+        assert client.get("/readyz").json()["articles"] == 3
+        assert client.get("/documents").json()["total"] == 3
