@@ -76,9 +76,35 @@ LEGACY_DDL = ("DROP TABLE IF EXISTS passages_vocab", "DROP TABLE IF EXISTS passa
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(
-        path / DB_NAME, isolation_level=None, check_same_thread=False, timeout=30
+    """The index's database. On a read-only file system (a volume mounted read-only, a
+    snapshot) it is opened immutable: a WAL database is otherwise unreadable there, since
+    SQLite cannot make its shared-memory file, and nothing can change it anyway. Unless a
+    write-ahead log was left beside it (a copy taken while a writer ran): SQLite reads that
+    read-only when its shared-memory file is there too, and immutable would skip it."""
+    wal = path / f"{DB_NAME}-wal"
+    if read_only_medium(path) and not (wal.exists() and wal.stat().st_size):
+        return _configured(
+            sqlite3.connect(
+                f"{(path / DB_NAME).resolve().as_uri()}?immutable=1",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        )
+    return _configured(
+        sqlite3.connect(path / DB_NAME, isolation_level=None, check_same_thread=False, timeout=30)
     )
+
+
+def read_only_medium(path: Path) -> bool:
+    """`path` is on a file system mounted read-only (not merely a folder one may not write)."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _configured(conn: sqlite3.Connection) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 30000")

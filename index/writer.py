@@ -26,7 +26,7 @@ from index.approximate import Approximate
 from index.chunk import Chunked
 from index.document import Article
 from index.embed import Vectors, canonical_model_name
-from index.errors import IndexError_, IndexLockedError
+from index.errors import IndexError_, IndexLockedError, IndexWriteError, write_failure
 from index.schema import (
     DDL,
     LEGACY_DDL,
@@ -56,7 +56,12 @@ class StoreWriter:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             self._lock_file = open(self.path / LOCK_NAME, "a+")  # noqa: SIM115 - held for our lifetime
-        except OSError as exc:  # a file of that name, a read-only disk, no permission
+        except OSError as exc:  # a file of that name, a read-only or full disk, no permission
+            disk = write_failure(exc)
+            if disk is not None:
+                raise IndexWriteError(
+                    f"cannot write an index at {self.path}: {disk}", disk
+                ) from exc
             why = "it is a file" if self.path.is_file() else exc.strerror or str(exc)
             raise IndexError_(f"cannot write an index at {self.path}: {why}") from exc
         try:
