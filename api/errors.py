@@ -8,9 +8,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index import errors
 
@@ -59,6 +61,28 @@ class EscapedJSON(JSONResponse):
         return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
+# What FastAPI answers when the body is not JSON it can decode (bytes that are not UTF-8,
+# a compressed body), saying no more.
+_UNPARSED = "There was an error parsing the body"
+
+
+def unparsed_body(request: Request, exc: Exception) -> str:
+    """Why the body could not be read as JSON, said plainly."""
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        return (
+            f"the request body is sent with Content-Encoding {encoding!r}, which this service "
+            "does not take: send the JSON uncompressed"
+        )
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        return (
+            f"the request body is not UTF-8 (byte {cause.object[cause.start]:#04x} at "
+            f"position {cause.start}): send the JSON as UTF-8"
+        )
+    return f"the request body could not be read as JSON ({type(cause).__name__})"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.QAError)
     async def qa_error(_: Request, exc: errors.QAError) -> JSONResponse:
@@ -69,9 +93,23 @@ def install(app: FastAPI) -> None:
     async def unreadable_index(_: Request, exc: sqlite3.DatabaseError) -> JSONResponse:
         return EscapedJSON({"detail": errors.database_failure(exc)}, status_code=503)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == _UNPARSED:
+            return EscapedJSON({"detail": unparsed_body(request, exc)}, status_code=400)
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         detail = jsonable_encoder(exc.errors())
+        kind = request.headers.get("content-type", "")
+        for error in detail:
+            # JSON sent under another content type reaches the route as one string.
+            if error.get("loc") == ["body"] and isinstance(error.get("input"), str):
+                error["msg"] = (
+                    f"the body must be a JSON object sent with Content-Type: application/json"
+                    f" (it came as {kind or 'no content type'!r})"
+                )
         try:
             return EscapedJSON({"detail": detail}, status_code=422)
         except ValueError:  # the input held NaN or Infinity, which JSON cannot carry

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -32,21 +33,31 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _TooLarge
+                raise _TooLarge(limit)
             return message
 
         try:
             await self.app(scope, limited, send)
-        except _TooLarge:
+        except _TooLarge:  # read outside a route, which would have answered it
             await _too_large(send, limit)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised from reading the body. An HTTPException, because FastAPI reads the body
+    inside a handler that turns any other error into a 400 "There was an error parsing the
+    body", which is how a chunked body (no Content-Length) over the limit was answered."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, _message(limit))
+        self.limit = limit
+
+
+def _message(limit: int) -> str:
+    return f"request body is larger than the limit of {limit} bytes"
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"request body is larger than the limit of {limit} bytes"})
+    body = json.dumps({"detail": _message(limit)})
     await send(
         {
             "type": "http.response.start",

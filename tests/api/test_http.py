@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -138,6 +140,41 @@ def test_malformed_json_binary_and_oversized_uploads_are_refused(server: httpx.C
     )
     assert huge.status_code == 413 and "limit" in huge.json()["detail"]
     assert server.get("/readyz").json()["articles"] == 1  # nothing already indexed was lost
+
+
+def test_bodies_that_are_not_utf8_json_say_why(server: httpx.Client) -> None:
+    # Each was FastAPI's 400 "There was an error parsing the body", or a 422 that asked for
+    # "a valid dictionary or object to extract fields from".
+    json_type = {"content-type": "application/json"}
+    latin1 = server.post("/ask", content='{"question": "où?"}'.encode("latin-1"), headers=json_type)
+    assert latin1.status_code == 400
+    assert latin1.json()["detail"].startswith("the request body is not UTF-8 (byte 0xf9")
+    gzipped = server.post(
+        "/ask",
+        content=gzip.compress(b'{"question": "where?"}'),
+        headers={**json_type, "content-encoding": "gzip"},
+    )
+    assert gzipped.status_code == 400 and "Content-Encoding 'gzip'" in gzipped.json()["detail"]
+    form = server.post(
+        "/ask", content=b'{"question": "where?"}', headers={"content-type": "text/plain"}
+    )
+    assert form.status_code == 422
+    assert "sent with Content-Type: application/json" in form.json()["detail"][0]["msg"]
+
+
+def test_a_chunked_body_over_the_limit_is_a_413(server: httpx.Client) -> None:
+    # No Content-Length to refuse it by: it was read up to the limit, then FastAPI turned
+    # the limit's error into a 400 "There was an error parsing the body".
+    def chunks() -> Iterator[bytes]:
+        yield b'{"question": "'
+        for _ in range(100):
+            yield b"a" * 20_000
+        yield b'"}'
+
+    refused = server.post("/ask", content=chunks(), headers={"content-type": "application/json"})
+    assert refused.status_code == 413 and "limit" in refused.json()["detail"]
+    asked = server.post("/ask", json={"question": "where are the forward operating bases?"})
+    assert asked.status_code == 200
 
 
 def test_json_nested_too_deeply_is_refused_with_a_short_message(server: httpx.Client) -> None:
@@ -351,9 +388,7 @@ def test_a_write_the_disk_refuses_is_a_507_and_the_next_one_that_fits_lands(
         assert client.get("/documents").json()["total"] == 2
 
 
-def test_the_server_answers_from_an_index_rebuilt_under_it(
-    seed_copy: Path, tmp_path: Path
-) -> None:
+def test_the_server_answers_from_an_index_rebuilt_under_it(seed_copy: Path, tmp_path: Path) -> None:
     from index.embed import SentenceTransformerEmbedder
     from index.rebuild import rebuild
     from tests.api.conftest import start_server
