@@ -36,6 +36,15 @@ function docUrl(docId) {
   return "/documents/" + docId.split("/").map(encodeURIComponent).join("/");
 }
 
+// fetch, with the browser's bare "Failed to fetch" (no answer came at all) said plainly.
+async function reach(url, options) {
+  try {
+    return await fetch(url, options);
+  } catch (_) {
+    throw new Error("the service could not be reached. Check that it is running, then try again.");
+  }
+}
+
 async function errorMessage(response) {
   try {
     const body = await response.json();
@@ -52,7 +61,7 @@ async function ask(question) {
   $("conversation").append(turn);
   turn.scrollIntoView({ block: "end" });
   try {
-    const response = await fetch("/ask", {
+    const response = await reach("/ask", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ question, history: turns.slice(-6), top_k: 3 }),
@@ -133,7 +142,7 @@ async function openSource(citation, opener) {
   panel.hidden = false;
   $("source-close").focus();
   try {
-    const response = await fetch(docUrl(citation.doc_id));
+    const response = await reach(docUrl(citation.doc_id));
     if (!response.ok) throw new Error(await errorMessage(response));
     const doc = await response.json();
     $("source-meta").textContent = [doc.source, doc.published].filter(Boolean).join(" · ");
@@ -193,7 +202,7 @@ function newConversation() {
 
 async function showCount() {
   try {
-    const response = await fetch("/readyz");
+    const response = await reach("/readyz");
     const body = await response.json();
     $("count").textContent = response.ok
       ? `${body.articles} article${body.articles === 1 ? "" : "s"} indexed.`

@@ -158,6 +158,17 @@ def test_server_errors_show_in_the_conversation(browser: Browser, server: httpx.
     expect(page.locator(".reply .error")).to_contain_text("limit")
 
 
+def test_a_service_that_cannot_be_reached_is_said_plainly(
+    browser: Browser, seed_copy: Path, tmp_path: Path
+) -> None:
+    with start_server(seed_copy, tmp_path) as server:
+        page = open_page(browser, server)
+    ask(page, "who leads the mission?")  # the server has stopped
+    expect(page.locator(".reply .error")).to_contain_text("the service could not be reached")
+    expect(page.locator(".reply .error")).not_to_contain_text("Failed to fetch")
+    expect(page.locator("#question")).to_be_enabled()
+
+
 def test_hostile_article_text_is_shown_as_text_and_never_runs(
     browser: Browser, server: httpx.Client
 ) -> None:
