@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -95,7 +96,9 @@ def read_path(
     except IngestError as exc:
         yield Failure(name, str(exc))
         return
-    yield from read_bytes(data, kind, doc_id=_path_id(file, root), source=file.name, name=name)
+    yield from read_bytes(
+        data, kind, doc_id=_path_id(file, root), source=_readable(file.name), name=name
+    )
 
 
 def read_file(file: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -160,11 +163,33 @@ def _path_id(file: Path, root: Path) -> str:
     stem = relative.as_posix()
     for suffix in reversed(relative.suffixes):
         stem = stem.removesuffix(suffix)
-    return stem or file.name
+    return _readable(stem or file.name)
+
+
+def _readable(name: str) -> str:
+    """A file name as one line of text. The bytes of a name that is not UTF-8 ("caf\xe9.txt"
+    written in Latin-1), which Python keeps as lone surrogates that no text field may hold,
+    and control characters (a newline, a tab), become %XX escapes ("caf%E9", "new%0Aline"),
+    so that each name still gives an id of its own."""
+    return _ESCAPED.sub(lambda m: f"%{_byte(m.group()):02X}", name)
+
+
+def _byte(char: str) -> int:
+    code = ord(char)
+    return code - 0xDC00 if code >= 0xDC00 else code
+
+
+_ESCAPED = re.compile("[\udc80-\udcff\x00-\x1f\x7f]")
 
 
 def _title_from_id(doc_id: str) -> str:
-    return doc_id.rsplit("/", 1)[-1].replace("_", " ").replace("-", " ").strip()
+    """A title from the file's name: no separators, control characters or runs of space."""
+    name = doc_id.rsplit("/", 1)[-1].replace("_", " ").replace("-", " ")
+    return " ".join(_CONTROL.sub(" ", name).split())
+
+
+# Control characters, and the escapes _readable writes for them.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]|%(?:[01][0-9A-F]|7F)")
 
 
 def _text_article(text: str, doc_id: str, source: str) -> Article:

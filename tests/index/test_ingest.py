@@ -325,3 +325,25 @@ def test_folders_are_walked_recursively_and_ids_keep_subfolders(tmp_path: Path) 
     (tmp_path / "ignored.csv").write_text("a,b\n")
     [article] = articles(read_all(tmp_path))
     assert article.doc_id == "world/haiti/mss"
+
+
+def test_file_names_that_are_not_utf8_or_hold_control_characters_still_index(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    # "café.txt" written in Latin-1 was skipped ("holds a lone surrogate"); a newline in a
+    # name went into the id, the title and the source, and broke every line that shows them.
+    folder = os.fsencode(tmp_path / "in")
+    os.mkdir(folder)
+    for name, text in [
+        (b"caf\xe9.txt", "The cafe in Jacmel opened on Friday after repairs."),
+        (b"caf\xe8.txt", "The cafe in Hinche opened on Monday after the floods."),
+        (b"new\nline.txt", "The port of Gonaives reopened on Monday after the storm."),
+    ]:
+        with open(os.path.join(folder, name), "w") as handle:
+            handle.write(text + "\n")
+    found = {a.doc_id: a for a in articles(read_all(tmp_path / "in"))}
+    assert set(found) == {"caf%E9", "caf%E8", "new%0Aline"}
+    assert found["new%0Aline"].title == "new line"
+    assert found["new%0Aline"].source == "new%0Aline.txt"
+    report = Indexer(tmp_path / "index", embedder).index_paths([tmp_path / "in"])
+    assert (report.added, report.failed) == (3, 0)
