@@ -6,6 +6,7 @@ Used by the CLI, the API and the library alike.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from index.chunk import Chunked, chunk
 from index.document import Article, article_problem
 from index.embed import Embedder, TokenEmbedder
 from index.errors import IndexWriteError, IngestError, write_failure
-from index.ingest import Failure, iter_files, read_path, read_records
+from index.ingest import JSON_SUFFIXES, Failure, format_of, iter_files, read_path, read_records
 
 Progress = Callable[[int, int], None]
 """Called with (articles done, articles in total) as indexing goes."""
@@ -106,17 +107,23 @@ class Indexer:
     def index_paths(
         self, paths: Sequence[Path | str] | Path | str, progress: Progress | None = None
     ) -> IndexReport:
-        """Index every supported file under the given files and folders (or one of them)."""
+        """Index every supported file under the given files and folders (or one of them).
+
+        The files are read one after another as indexing goes, so that a folder of any size
+        is never all in memory; those that can hold many articles (JSON) are also read once
+        before, to count them for `progress`."""
         if isinstance(paths, str | PathLike):  # not a sequence of one-letter paths ("/")
             paths = [paths]
-        items: list[Article | Failure] = []
+        missing: list[Article | Failure] = []
+        files: list[tuple[Path, Path]] = []
         for path in map(Path, paths):
-            if not path.exists():
-                items.append(Failure(str(path), "no such file or folder"))
-                continue
-            for file, root in iter_files([path]):
-                items.extend(read_path(file, root))
-        return self.index_items(items, progress)
+            if path.exists():
+                files.extend(iter_files([path]))
+            else:
+                missing.append(Failure(str(path), "no such file or folder"))
+        total = len(missing) + sum(_articles_in(file, root) for file, root in files)
+        read = itertools.chain.from_iterable(read_path(file, root) for file, root in files)
+        return self._run(itertools.chain(missing, read), total, progress)
 
     def index_articles(
         self, articles: Iterable[Article | Mapping[str, Any]], progress: Progress | None = None
@@ -134,11 +141,18 @@ class Indexer:
     def index_items(
         self, items: Sequence[Article | Failure], progress: Progress | None = None
     ) -> IndexReport:
+        return self._run(items, len(items), progress)
+
+    def _run(
+        self, items: Iterable[Article | Failure], total: int, progress: Progress | None
+    ) -> IndexReport:
+        """Index `items`, `total` of them, reporting progress; a disk that refuses a write
+        is an IndexWriteError that says how much was committed."""
         report = IndexReport()
         started = time.perf_counter()
         committed = [0]  # articles of this run made durable so far
         try:
-            self._index_items(items, progress, report, committed)
+            self._index_items(items, total, progress, report, committed)
         except Exception as exc:
             why = write_failure(exc)
             if why is None:
@@ -149,12 +163,12 @@ class Indexer:
 
     def _index_items(
         self,
-        items: Sequence[Article | Failure],
+        items: Iterable[Article | Failure],
+        total: int,
         progress: Progress | None,
         report: IndexReport,
         committed: list[int],
     ) -> None:
-        total = len(items)
         with (
             open_writer(self.index_dir, self.embedder.name, self.embedder.dim) as writer,
             contextlib.ExitStack() as stack,
@@ -340,7 +354,16 @@ def _write_failed(location: object, why: str, committed: int) -> str:
 
 
 def _batches(
-    items: Sequence[Article | Failure], size: int
+    items: Iterable[Article | Failure], size: int
 ) -> Iterator[Sequence[Article | Failure]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    read = iter(items)
+    while batch := list(itertools.islice(read, size)):
+        yield batch
+
+
+def _articles_in(file: Path, root: Path) -> int:
+    """How many items (articles, or failures) read_path gives for the file: one for a kind
+    that holds one article, or when the file cannot be read; for JSON, a reading to count."""
+    if format_of(file) in JSON_SUFFIXES:
+        return sum(1 for _ in read_path(file, root))
+    return 1

@@ -3,13 +3,16 @@ a time, commits where they were due, and a progress bar that only moves forward.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from index import indexer as indexer_module
 from index.document import Article
 from index.indexer import Indexer
+from index.ingest import Failure
 from index.store import Store
 from index.writer import StoreWriter
 from tests.fakes import CountingEmbedder, HashingEmbedder
@@ -90,3 +93,36 @@ def test_progress_only_moves_forward_and_ends_at_the_total(tmp_path: Path) -> No
     )
     assert report.unchanged == 50 and again == sorted(again) and again[-1] == 50
     assert len(again) >= 6
+
+
+def test_a_folder_is_read_file_by_file_as_it_is_indexed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every file of a folder was read into memory before the first was embedded: a folder
+    # of a news archive needed memory for all of it.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for a in articles(40):
+        (folder / f"{a.doc_id}.txt").write_text(a.text)
+    (folder / "more.jsonl").write_text(
+        "".join(f'{{"id": "j{i}", "text": "Ferry {i} sailed at dawn."}}\n' for i in range(5))
+    )
+    events: list[tuple[str, int]] = []
+    reading = indexer_module.read_path
+
+    def read_path(file: Path, root: Path) -> Iterator[Article | Failure]:
+        events.append(("read", 0))
+        yield from reading(file, root)
+
+    monkeypatch.setattr(indexer_module, "read_path", read_path)
+    indexer = Indexer(
+        tmp_path / "index", HashingEmbedder(), batch_articles=8, pool_sentences=20, analyses=False
+    )
+    report = indexer.index_paths(
+        folder, progress=lambda done, total: events.append(("done", total))
+    )
+    assert report.added == 45
+    # The JSONL file was read once more, first, to count its articles for the progress bar.
+    assert {total for kind, total in events if kind == "done"} == {45}
+    first_done = events.index(("done", 45))
+    assert sum(kind == "read" for kind, _ in events[first_done:]) > 30
