@@ -16,6 +16,9 @@ from qa.settings import Settings
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 2.0  # how often a service without its index tries loading it again
+# How long the old index stays open after a rebuilt one replaced it, for the questions in
+# flight; then its files are closed, and the disk space of the old one is given back.
+RETIRE_SECONDS = 60.0
 
 
 @dataclass
@@ -73,8 +76,10 @@ class Service:
             store.close()
             self.answerer = None
             self._load()
+            _retire(answerer)
             return
         self.answerer = answerer.reopened(store)
+        _retire(answerer)
         log.info("the index at %s was rebuilt: answering from the new one", location)
         for warning in store.warnings:
             log.warning("%s", warning)
@@ -95,3 +100,13 @@ class Service:
         with self._loading:
             if self.retry and time.monotonic() - self._tried >= RETRY_SECONDS:
                 self._load()
+
+
+def _retire(answerer: Answerer) -> None:
+    """Close the store of an answerer that was replaced, once the questions in flight on it
+    are done: its SQLite connections and token file would otherwise stay open, and the
+    replaced index's files would keep their disk space (gc.freeze, qa.collector, keeps the
+    store from ever being collected)."""
+    closing = threading.Timer(RETIRE_SECONDS, answerer.retriever.store.close)
+    closing.daemon = True
+    closing.start()

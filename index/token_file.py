@@ -118,6 +118,12 @@ class TokenReader:
                 os.close(self._fd)
                 self._fd = None
 
+    def __del__(self) -> None:
+        # A store dropped without close (the server's, once a rebuilt index replaced it)
+        # must not keep the old file, and its disk space, for the life of the process.
+        if self._fd is not None:
+            os.close(self._fd)
+
 
 def waste_warning(path: Path, live: int) -> list[str]:
     """A warning when most of the index's token file is the vectors of sentences deleted or

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import gc
+import os
+import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from api import state
 from api.app import create_app
+from api.state import Service
+from index.embed import SentenceTransformerEmbedder
+from index.rebuild import rebuild
 from qa.settings import Settings
 
 
@@ -24,3 +31,24 @@ def test_the_loaded_answerer_is_frozen_out_of_garbage_collection(seed_index: Pat
             assert client.post("/ask", json={"question": "who is Jack Ombaka?"}).status_code == 200
     finally:
         gc.unfreeze()  # back into the oldest generation, for the tests that follow
+
+
+def test_a_rebuilt_index_is_opened_and_the_old_ones_files_let_go(
+    seed_copy: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(state, "RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(state, "RETIRE_SECONDS", 0.1)
+    service = Service.load(Settings(index_dir=seed_copy))
+    old = service.answerer
+    assert old is not None
+    assert old.ask("where are the forward operating bases?").answers
+    rebuild(seed_copy, embedder)  # `qa index --rebuild`: the old files are deleted
+    service.ensure()
+    assert service.answerer is not old and service.answerer is not None
+    assert service.answerer.retriever.embedder is old.retriever.embedder  # not loaded again
+    assert service.answerer.ask("where are the forward operating bases?").answers
+    time.sleep(0.5)
+    # Each open file of the deleted index held its disk space for the life of the server.
+    held = [os.readlink(f) for f in Path("/proc/self/fd").iterdir() if f.exists()]
+    assert not [f for f in held if ".old-" in f], held
+    service.answerer.retriever.store.close()
