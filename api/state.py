@@ -74,8 +74,13 @@ class Service:
             return
         if store.model != answerer.retriever.store.model:  # rebuilt with another model
             store.close()
-            self.answerer = None
-            self._load()
+            try:  # loaded before the old one is let go: no question finds none
+                fresh = self.settings.answerer()
+            except QAError as exc:
+                self.answerer, self.problem, self.retry = None, str(exc), False
+            else:
+                self.answerer = fresh
+                self._load()  # the indexer, with the new model
             _retire(answerer)
             return
         self.answerer = answerer.reopened(store)

@@ -52,3 +52,21 @@ def test_a_rebuilt_index_is_opened_and_the_old_ones_files_let_go(
     held = [os.readlink(f) for f in Path("/proc/self/fd").iterdir() if f.exists()]
     assert not [f for f in held if ".old-" in f], held
     service.answerer.retriever.store.close()
+
+
+def test_an_index_rebuilt_with_another_model_is_served_with_that_model(
+    seed_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(state, "RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(state, "RETIRE_SECONDS", 0.1)
+    service = Service.load(Settings(index_dir=seed_copy))
+    assert service.answerer is not None
+    assert not service.answerer.retriever.store.model.endswith("#int8-channel")
+    rebuild(seed_copy, SentenceTransformerEmbedder.for_new_index())  # --model: the int8 one
+    service.ensure()
+    assert service.answerer is not None and service.problem is None
+    assert service.answerer.retriever.store.model.endswith("#int8-channel")
+    assert service.indexer is not None
+    assert service.indexer.embedder is service.answerer.retriever.embedder
+    assert service.answerer.ask("where are the forward operating bases?").answers
+    service.answerer.retriever.store.close()
