@@ -286,10 +286,11 @@ def test_an_article_that_cannot_be_stored_is_named_and_the_rest_are_indexed(
             Article(doc_id="i" * 5000, text="Some text here."),
             Article(doc_id="link", text="Some text there.", url="http://x/" + "a" * 9000),
             Article(doc_id="deep", text="Deep text.", metadata={"a": deep}),
+            Article(doc_id="book", text="The ferry left at dawn. " * 90_000),
             Article(doc_id="fine", text="The pilot is Jo Pi."),
         ]
     )
-    assert (report.added, report.failed) == (1, 5)
+    assert (report.added, report.failed) == (1, 6)
     assert report.failures[0] == (
         "article 'cut' cannot be stored: it holds a lone surrogate (\\ud83d), which is not "
         "valid Unicode text"
@@ -304,6 +305,10 @@ def test_an_article_that_cannot_be_stored_is_named_and_the_rest_are_indexed(
     assert "its url is 9,009 characters long; the limit is 8,192" in report.failures[3]
     assert (
         report.failures[4] == "article 'deep' cannot be stored: it nests more than 32 levels deep"
+    )
+    assert report.failures[5] == (
+        "article 'book' cannot be stored: its text is 2,160,000 characters long; the limit is "
+        "2,000,000; split it into several articles"
     )
     store = Store(tmp_path / "index")
     assert store.article("fine").text == "The pilot is Jo Pi."
