@@ -9,9 +9,11 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bench.pgserver import Cluster
@@ -263,3 +265,29 @@ def test_an_answer_named_a_sentence_before_is_highlighted_in_the_whole_quote(
     expect(cited).to_have_text(article)
     expect(cited.locator("strong")).to_have_text("Alfred DeCrane")
     shot(page, "8-named-before")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_accessibility_violations(
+    browser: Browser, server: httpx.Client, scheme: Literal["light", "dark"]
+) -> None:
+    # axe-core's WCAG rules, in each state of the page. It found the question form outside
+    # every landmark, and the source panel an <aside> with the role of a dialog.
+    page = browser.new_page(viewport={"width": 1200, "height": 800}, color_scheme=scheme)
+    page.goto(str(server.base_url) + "/")
+    expect(page.locator("#count")).to_contain_text("indexed")
+    axe = Axe()
+
+    def violations() -> str:
+        return axe.run(page).generate_snapshot()
+
+    assert violations() == ""
+    ask(page, "where are the forward operating bases?")
+    expect(page.locator(".answer blockquote strong").first).to_be_visible()
+    ask(page, "how do I bake sourdough bread?")
+    expect(page.locator(".reply:not(.pending)")).to_have_count(2)
+    assert violations() == ""
+    page.locator(".answer .open-source").first.click()
+    expect(page.locator("#cited")).to_be_visible()
+    assert violations() == ""
+    page.close()
