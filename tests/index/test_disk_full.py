@@ -15,7 +15,7 @@ import pytest
 from index.document import Article
 from index.embed import SentenceTransformerEmbedder
 from index.errors import IndexWriteError, write_failure
-from index.indexer import Indexer
+from index.indexer import Indexer, delete_article
 from index.rebuild import rebuild
 from index.schema import save_atomically
 from index.store import Store
@@ -129,3 +129,16 @@ def test_what_the_disk_raises_is_told_apart(error: Exception, reason: str) -> No
 )
 def test_other_errors_are_not_taken_for_the_disk(error: Exception) -> None:
     assert write_failure(error) is None
+
+
+def test_a_delete_the_disk_refuses_keeps_the_article_and_lets_go_of_the_index(
+    seed_copy: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    with writes_refused_past(1000), pytest.raises(IndexWriteError, match="is still indexed"):
+        delete_article(seed_copy, embedder.name, embedder.dim, SEED_ID)
+    store = Store(seed_copy)
+    try:
+        assert store.stats()["articles"] == 1
+    finally:
+        store.close()
+    assert delete_article(seed_copy, embedder.name, embedder.dim, SEED_ID)  # not locked
