@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 
 class QAError(Exception):
@@ -76,6 +78,19 @@ _WRITE_MESSAGES = {
     "read-only file system": errno.EROFS,
     "disk i/o error": errno.EIO,
 }
+
+
+@contextmanager
+def refused_writes(message: Callable[[str], str]) -> Iterator[None]:
+    """An error of the block that is the disk's doing (write_failure) raised again as an
+    IndexWriteError, with `message(what the disk did)`; any other error as it is."""
+    try:
+        yield
+    except Exception as exc:
+        why = write_failure(exc)
+        if why is None:
+            raise
+        raise IndexWriteError(message(why), why) from exc
 
 
 def write_failure(exc: BaseException) -> str | None:

@@ -21,7 +21,7 @@ from index.backend import WriteStore, as_location, open_writer
 from index.chunk import Chunked, chunk
 from index.document import Article, article_problem
 from index.embed import Embedder, TokenEmbedder
-from index.errors import IndexWriteError, IngestError, write_failure
+from index.errors import IngestError, refused_writes
 from index.ingest import JSON_SUFFIXES, Failure, format_of, iter_files, read_path, read_records
 
 Progress = Callable[[int, int], None]
@@ -151,13 +151,8 @@ class Indexer:
         report = IndexReport()
         started = time.perf_counter()
         committed = [0]  # articles of this run made durable so far
-        try:
+        with refused_writes(lambda why: _write_failed(self.index_dir, why, committed[0])):
             self._index_items(items, total, progress, report, committed)
-        except Exception as exc:
-            why = write_failure(exc)
-            if why is None:
-                raise
-            raise IndexWriteError(_write_failed(self.index_dir, why, committed[0]), why) from exc
         report.seconds = time.perf_counter() - started
         return report
 
@@ -323,19 +318,17 @@ class _Pool:
 
 def delete_article(index_dir: Path | str, model: str, dim: int, doc_id: str) -> bool:
     """Remove one article and its passages; needs the index's model name, not the model."""
-    try:
-        with open_writer(index_dir, model, dim) as writer:
-            deleted = writer.delete(doc_id)
-            if deleted:
-                writer.commit()
-    except Exception as exc:
-        why = write_failure(exc)
-        if why is None:
-            raise
-        raise IndexWriteError(
-            f"could not write the index at {index_dir}: {why}; {doc_id!r} is still indexed",
-            why,
-        ) from exc
+    with (
+        refused_writes(
+            lambda why: (
+                f"could not write the index at {index_dir}: {why}; {doc_id!r} is still indexed"
+            )
+        ),
+        open_writer(index_dir, model, dim) as writer,
+    ):
+        deleted = writer.delete(doc_id)
+        if deleted:
+            writer.commit()
     return deleted
 
 
