@@ -49,7 +49,6 @@ class _TooLarge(HTTPException):
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, _message(limit))
-        self.limit = limit
 
 
 def _message(limit: int) -> str:

@@ -121,8 +121,7 @@ class TokenReader:
     def __del__(self) -> None:
         # A store dropped without close (the server's, once a rebuilt index replaced it)
         # must not keep the old file, and its disk space, for the life of the process.
-        if self._fd is not None:
-            os.close(self._fd)
+        self.close()
 
 
 def waste_warning(path: Path, live: int) -> list[str]:
