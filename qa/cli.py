@@ -25,6 +25,7 @@ from rich.progress import (
 from index.backend import describe, is_url
 from index.errors import QAError, database_failure
 from index.indexer import Indexer
+from qa.listen import check_listen
 from qa.settings import Settings
 from qa.types import AskResult, SearchFilters
 
@@ -38,7 +39,7 @@ err = Console(stderr=True)
 
 IndexDir = Annotated[
     Path | None,
-    typer.Option("--index-dir", help="Index directory [env QA_INDEX_DIR, default ./qa-index]"),
+    typer.Option("--index-dir", help="Index directory (env QA_INDEX_DIR; default ./qa-index)"),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 TopK = Annotated[int | None, typer.Option("--top-k", help="How many results", min=1, max=50)]
@@ -80,7 +81,10 @@ def _fail(exc: Exception) -> typer.Exit:
 def index_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders of articles")] = None,
     index_dir: IndexDir = None,
-    model: Annotated[str | None, typer.Option(help="Embedding model [env QA_MODEL]")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Embedding model (env QA_MODEL; default the bundled all-MiniLM-L6-v2)"),
+    ] = None,
     rebuild_: Annotated[
         bool,
         typer.Option("--rebuild", help="Re-embed every stored article into a fresh index"),
@@ -242,9 +246,11 @@ def delete(
 @app.command()
 def serve(
     index_dir: IndexDir = None,
-    host: Annotated[str | None, typer.Option(help="Address [env QA_HOST, 127.0.0.1]")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address (env QA_HOST; default 127.0.0.1)")
+    ] = None,
     port: Annotated[
-        int | None, typer.Option(help="Port [env QA_PORT, 8000]", min=1, max=65535)
+        int | None, typer.Option(help="Port (env QA_PORT; default 8000)", min=1, max=65535)
     ] = None,
 ) -> None:
     """Run the HTTP API and the chat page."""
@@ -253,20 +259,21 @@ def serve(
     import uvicorn
 
     settings = _settings(index_dir)
+    host, port = host or settings.host, port or settings.port
+    try:  # before the models load, which takes seconds on a large index
+        check_listen(host, port)
+    except OSError as exc:
+        raise _fail(exc) from None
     os.environ["QA_INDEX_DIR"] = str(settings.index_dir)  # the app reads its own settings
     if settings.store_url is None:
         os.environ.pop("QA_STORE_URL", None)
-    err.print(
-        f"serving {describe(settings.location)} on "
-        f"http://{host or settings.host}:{port or settings.port}",
-        highlight=False,
-    )
+    err.print(f"serving {describe(settings.location)} on http://{host}:{port}", highlight=False)
     # The app is named by string, so this package never imports api/.
     uvicorn.run(
         "api.app:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         workers=settings.workers,
         log_level="info",
     )

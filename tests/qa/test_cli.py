@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -153,6 +154,31 @@ def test_a_port_out_of_range_is_named_without_a_traceback(tmp_path: Path) -> Non
     run = qa("serve", "--port", "99999", cwd=tmp_path)
     assert run.returncode == 2 and "--port" in run.stderr and "65535" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_port_in_use_is_named_before_the_models_load(seed_copy: Path, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        run = qa("serve", "--index-dir", str(seed_copy), "--port", port, cwd=tmp_path)
+    assert run.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}: another program listens there" in run.stderr
+    assert "--port" in run.stderr and "Traceback" not in run.stderr
+    assert "startup" not in run.stderr  # uvicorn never started: nothing was loaded
+
+
+def test_an_address_not_of_this_machine_is_named(tmp_path: Path) -> None:
+    run = qa("serve", "--host", "192.0.2.1", "--port", "8000", cwd=tmp_path)
+    assert run.returncode == 1
+    assert "192.0.2.1 is not an address of this machine" in run.stderr
+
+
+def test_help_names_the_environment_variables(tmp_path: Path) -> None:
+    # Rich read "[env QA_HOST, 127.0.0.1]" in the help as markup and printed nothing of it.
+    run = qa("serve", "--help", cwd=tmp_path, env={"COLUMNS": "200"})
+    for name in ("QA_INDEX_DIR", "QA_HOST", "QA_PORT", "127.0.0.1", "8000"):
+        assert name in run.stdout
 
 
 def test_a_named_special_file_fails_alone(tmp_path: Path) -> None:
