@@ -40,6 +40,15 @@ _FLAT = {c: " " for c in map(chr, range(0x3001)) if c.isspace() and c != " "}
 _FLAT_TABLE = str.maketrans(_FLAT)
 
 
+# Characters that show nothing and join or split nothing a reader sees: the soft hyphen
+# ("con\u00adtract", common in text taken from web pages), the zero-width space, joiners
+# and word joiner, the byte order mark, and the direction marks. spaCy reads them as
+# letters of an unknown word ("soft\u00adware" tagged as an adjective, "Motorola.\u200b"
+# one token and no entity), so the pipeline reads each text without them (see `_visible`).
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+_DROP_INVISIBLE = str.maketrans(dict.fromkeys(map(ord, _INVISIBLE)))
+
+
 def flat(text: str) -> str:
     """The text as the pipeline should read it: line breaks, tabs and other spaces as plain
     spaces, with the same length. In a hard-wrapped newswire sentence, every line end would
@@ -59,13 +68,54 @@ class Pipeline:
         self._keep_ops = keep_ops
 
     def pipe(self, texts: Iterable[str], batch_size: int = 256) -> list[Doc]:
-        """Each text's Doc; the texts should be flat (see `flat`)."""
+        """Each text's Doc; the texts should be flat (see `flat`). A text with invisible
+        characters is read without them, and its Doc is of the text as given."""
         texts = list(texts)
         if not texts:
             return []  # spaCy's pipe has a cost of its own, even with nothing to do
+        visible = [text.translate(_DROP_INVISIBLE) for text in texts]
         with self.lock:
             self._keep_ops()
-            return list(self.nlp.pipe(texts, batch_size=batch_size))
+            docs = list(self.nlp.pipe(visible, batch_size=batch_size))
+            for i, (text, seen) in enumerate(zip(texts, visible, strict=True)):
+                if len(seen) != len(text):
+                    docs[i] = self._with_invisible(text, docs[i]) or next(self.nlp.pipe([text]))
+        return docs
+
+    def _with_invisible(self, text: str, seen: Doc) -> Doc | None:
+        """A Doc of `text` with the tokens and annotations of `seen`, the Doc of the text
+        without its invisible characters: each invisible character joins the token before
+        it (the one after, at the start or after a space). None when the text cannot be
+        cut that way (an invisible character after a token's trailing space at the end)."""
+        from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, POS, TAG
+
+        at = [i for i, c in enumerate(text) if c not in _INVISIBLE]  # visible i -> text
+        at.append(len(text))
+        words, spaces, start = [], [], 0
+        for token in seen:
+            follows = token.i + 1 < len(seen)
+            if token.whitespace_:
+                end = at[token.idx + len(token.text)]  # the space after it
+            else:
+                end = at[seen[token.i + 1].idx] if follows else len(text)
+            words.append(text[start:end])
+            spaces.append(bool(token.whitespace_))
+            start = end + len(token.whitespace_)
+        if start != len(text):
+            return None
+        attrs = []
+        if seen.has_annotation("TAG"):
+            attrs += [TAG, POS]
+        if seen.has_annotation("DEP"):
+            attrs += [DEP, HEAD]
+        if seen.has_annotation("ENT_IOB"):
+            attrs += [ENT_IOB, ENT_TYPE]
+        from spacy.tokens import Doc as SpacyDoc
+
+        doc = SpacyDoc(self.nlp.vocab, words=words, spaces=spaces)
+        if attrs:
+            doc.from_array(attrs, seen.to_array(attrs))
+        return doc
 
     def doc(self, words: list[str], spaces: list[bool]) -> Doc:
         """A Doc of these tokens, each followed by a space or not, in this pipeline's

@@ -31,6 +31,8 @@ SENTENCES = [
     "“We will not leave,” said Godfrey Otunge, who commanded the first 400 officers.",
     "Shares  rose 2 dlrs\tto 43-1/2 on Friday, the U.S. company said. ",
     "Texaco Inc (TX) said it sold its 50 pct stake in Caltex Petroleum Corp to Chevron.",
+    # Invisible characters, as text from web pages has them, join a token.
+    "The soft\u00adware con\u00adtract went to Motorola\u00ad Inc.\u200b ",
 ]
 
 

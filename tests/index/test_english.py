@@ -186,3 +186,35 @@ def test_a_fresh_context_parses_without_thinc_looking_up_its_ops(
         assert docs[0].text == "Kenyan police arrived in Haiti."
     deps = [t.dep_ for t in contextvars.Context().run(pipelines[0].pipe, ["Police came."])[0]]
     assert "nsubj" in deps
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The soft\u00adware con\u00adtract went to Motorola.\u200b The airport reopened.",
+        "\ufeffThe software \u200bcontract went to Motorola\u00ad.\u200b",
+        "Kenyan police\u200d arrived in Port-au-\u2060Prince on Tuesday.\u200e",
+    ],
+)
+def test_invisible_characters_are_read_as_if_absent(text: str) -> None:
+    """A soft hyphen or zero-width character does not change a token, tag, head or entity;
+    the Doc is still of the text as given, so offsets hold."""
+    from index import english
+
+    plain = text.translate(english._DROP_INVISIBLE)
+    for pipeline in (english.parser(), english.recogniser()):
+        doc, want = (pipeline.pipe([t])[0] for t in (text, plain))
+        assert doc.text == text
+        assert [t.text.translate(english._DROP_INVISIBLE) for t in doc] == [t.text for t in want]
+        for attr in ("tag_", "pos_", "dep_", "ent_iob_", "ent_type_"):
+            assert [getattr(t, attr) for t in doc] == [getattr(t, attr) for t in want], attr
+        assert [t.head.i for t in doc] == [t.head.i for t in want]
+        assert [e.label_ for e in doc.ents] == [e.label_ for e in want.ents]
+
+
+def test_an_invisible_character_after_the_last_space_is_read_as_spacy_reads_it() -> None:
+    from index import english
+
+    text = "The contract went to Motorola. \u200b"
+    doc = english.parser().pipe([text])[0]
+    assert doc.text == text and doc[-1].text == "\u200b"

@@ -228,6 +228,24 @@ def test_a_word_with_a_soft_hyphen_in_it_matches_the_word_as_typed(
     assert result.answers[0].sentence == shy
 
 
+def test_invisible_characters_leave_the_parse_and_the_span_as_without_them(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    # spaCy read "soft\u00adware" as an adjective and "Motorola.\u200b" as one token with
+    # no entity, so the span was "radio net\u00adwork".
+    text = (
+        "The mission\u2019s budget was cut by the United Nations. The soft\u00adware"
+        " con\u00adtract for the radio net\u00adwork went to Motorola.\u200b The airport"
+        " reopened after the pro\u00adtests.\n"
+    )
+    answerer = answerer_over(tmp_path, embedder, {"budget.txt": text})
+    result = answerer.ask("who got the software contract?", top_k=1)
+    assert [a.text for a in result.answers] == ["Motorola"]
+    answer = result.answers[0]
+    assert text[answer.citation.start : answer.citation.end] == "Motorola"
+    assert answer.sentence.startswith("The soft\u00adware con\u00adtract")
+
+
 def test_who_a_he_did_it_is_the_person_named_the_sentence_before(
     tmp_path: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
