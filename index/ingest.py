@@ -155,6 +155,46 @@ def read_bytes(
         yield Failure(name, str(exc))
 
 
+def read_unnamed(data: bytes, name: str = "stdin") -> Iterator[Article | Failure]:
+    """Articles from bytes without a file name (standard input): gzip, JSON, JSON lines,
+    HTML or text, told apart by their content (`sniff_kind`). An article without an id of
+    its own gets `name` and the first 12 hex digits of the content's SHA-256, so the same
+    text sent twice is one article, and two texts are two."""
+    try:
+        if data[:2] == b"\x1f\x8b":
+            data = gunzip(data, max_bytes=MAX_FILE_BYTES)
+        kind = sniff_kind(decode_text(data))
+    except IngestError as exc:
+        yield Failure(name, str(exc))
+        return
+    doc_id = f"{name}-{hashlib.sha256(data).hexdigest()[:12]}"
+    yield from read_bytes(data, kind, doc_id=doc_id, source=name, name=name)
+
+
+_HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body|article|p|div)\b", re.IGNORECASE)
+
+
+def sniff_kind(text: str) -> str:
+    """The kind of a text without a file name: '.json' for one JSON value that is an
+    object or a list, '.jsonl' for lines of objects, '.html' for a page, else '.txt'.
+    Input that starts as JSON but is not is taken for JSON when it starts with an object
+    or a list of them, so that where it is malformed is named."""
+    start = text.lstrip("\ufeff \t\r\n")
+    if start[:1] in ("{", "["):
+        try:
+            loads_json(start)
+            return ".json"
+        except json.JSONDecodeError:
+            if start[:1] == "{":
+                return ".jsonl"  # a bad line is named by its number there
+            if start[1:].lstrip()[:1] == "{":
+                return ".json"  # a list of articles, which fails with where it is wrong
+            # Else text that begins with a bracket: "[Reuters] Police arrived ..."
+    if start[:1] == "<" and _HTML_START.match(start):
+        return ".html"
+    return ".txt"
+
+
 def _path_id(file: Path, root: Path) -> str:
     try:
         relative = file.relative_to(root)

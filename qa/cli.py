@@ -25,6 +25,7 @@ from rich.progress import (
 from index.backend import describe, is_url
 from index.errors import QAError, database_failure
 from index.indexer import Indexer
+from index.ingest import MAX_FILE_BYTES, read_unnamed
 from qa.listen import check_listen
 from qa.settings import Settings
 from qa.types import AskResult, SearchFilters
@@ -90,9 +91,14 @@ def index_cmd(
         typer.Option("--rebuild", help="Re-embed every stored article into a fresh index"),
     ] = False,
 ) -> None:
-    """Index articles (.txt .md .html .json .jsonl, optionally .gz); unchanged ones are skipped."""
+    """Index articles (.txt .md .html .json .jsonl, optionally .gz); unchanged ones are skipped.
+
+    A path of - reads one file from standard input, its kind told from its content."""
     if not paths and not rebuild_:
-        raise _fail(Exception("give files or folders to index, or --rebuild"))
+        raise _fail(Exception("give files or folders to index, - for standard input, or --rebuild"))
+    stdin = _read_stdin() if paths and Path("-") in paths else None
+    if stdin is not None and (len(paths or []) > 1 or rebuild_):
+        raise _fail(Exception("- (standard input) is indexed alone: give no other paths"))
     settings = _settings(index_dir)
     try:
         embedder = settings.embedder(model)
@@ -118,6 +124,9 @@ def index_cmd(
 
                 advance = partial(_advance, bar, task)
                 report = rebuild(settings.location, embedder, advance, settings.analyses)
+            elif stdin is not None:
+                items = list(read_unnamed(stdin))
+                report = indexer.index_items(items, progress=partial(_advance, bar, task))
             else:
                 report = indexer.index_paths(paths or [], progress=partial(_advance, bar, task))
     except QAError as exc:
@@ -352,6 +361,16 @@ def eval_cmd(
             continue
         table.add_row(name, *(str(getattr(r, name)) for r in reports))
     out.print(table)
+
+
+def _read_stdin() -> bytes:
+    """Standard input, whole, up to the limit of a file."""
+    if sys.stdin.isatty():
+        err.print("reading articles from standard input; end with Ctrl-D", highlight=False)
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise _fail(Exception("standard input holds more than 1 GiB; split it into files"))
+    return data
 
 
 def _advance(bar: Progress, task: TaskID, done: int, total: int) -> None:

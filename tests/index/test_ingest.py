@@ -12,7 +12,7 @@ import pytest
 from index.document import Article
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
-from index.ingest import Failure, iter_files, read_path, read_records
+from index.ingest import Failure, iter_files, read_path, read_records, read_unnamed, sniff_kind
 from index.store import Store
 
 HTML = """<html><head><title>Bases | Example News</title>
@@ -352,3 +352,42 @@ def test_file_names_that_are_not_utf8_or_hold_control_characters_still_index(
     assert found["new%0Aline"].source == "new%0Aline.txt"
     report = Indexer(tmp_path / "index", embedder).index_paths([tmp_path / "in"])
     assert (report.added, report.failed) == (3, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ('{"id": "a", "text": "x"}', ".json"),
+        ('\ufeff  [{"text": "x"}, {"text": "y"}]', ".json"),
+        ('{"text": "x"}\n{"text": "y"}\n', ".jsonl"),
+        ('{"text": broken\n', ".jsonl"),
+        ('[{"text": "x"},', ".json"),
+        (HTML, ".html"),
+        ("<!DOCTYPE html><p>Bases</p>", ".html"),
+        ("Bases set up in Haiti\n\nForward Operating Bases have been established.", ".txt"),
+        ("<3 this story", ".txt"),
+        ("[Reuters] Police arrived.", ".txt"),
+    ],
+)
+def test_the_kind_of_unnamed_input_is_told_from_its_content(text: str, kind: str) -> None:
+    assert sniff_kind(text) == kind
+
+
+def test_unnamed_input_gets_an_id_from_its_content() -> None:
+    text = b"Bases set up in Haiti\n\nForward Operating Bases have been established.\n"
+    first, again = list(read_unnamed(text)), list(read_unnamed(gzip.compress(text)))
+    other = list(read_unnamed(text + b"More.\n"))
+    assert isinstance(first[0], Article) and first[0].title == "Bases set up in Haiti"
+    assert first[0].doc_id.startswith("stdin-") and first[0].text == text.decode()
+    assert [a.doc_id for a in articles(again)] == [first[0].doc_id]  # gzip is unpacked
+    assert articles(other)[0].doc_id != first[0].doc_id
+    lines = b'{"id": "j1", "text": "Motorola won the contract."}\n{"text": "The UN cut it."}\n'
+    ids = [a.doc_id for a in articles(list(read_unnamed(lines)))]
+    assert ids[0] == "j1" and ids[1].startswith("stdin-")
+    for bad, message in (
+        (b"", "empty"),
+        (bytes(range(256)) * 8, "binary"),
+        (b'[{"text": "x"},', "JSON"),
+    ):
+        [failure] = failures(list(read_unnamed(bad)))
+        assert failure.path == "stdin" and message in failure.message

@@ -20,11 +20,12 @@ pytestmark = pytest.mark.slow
 
 
 def qa(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "qa", *args],
         cwd=cwd,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=300,
@@ -179,6 +180,29 @@ def test_help_names_the_environment_variables(tmp_path: Path) -> None:
     run = qa("serve", "--help", cwd=tmp_path, env={"COLUMNS": "200"})
     for name in ("QA_INDEX_DIR", "QA_HOST", "QA_PORT", "127.0.0.1", "8000"):
         assert name in run.stdout
+
+
+def test_a_dash_indexes_standard_input(tmp_path: Path) -> None:
+    text = (
+        "Police arrive in Haiti\n\nKenyan police arrived in Port-au-Prince on Tuesday."
+        " The first 400 officers landed at noon.\n"
+    )
+    run = qa("index", "-", cwd=tmp_path, stdin=text)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("1 added")
+    again = qa("index", "-", cwd=tmp_path, stdin=text)
+    assert "1 unchanged" in again.stdout
+    lines = '{"id": "radio", "title": "Radio deal", "text": "Motorola won the radio contract."}\n'
+    assert qa("index", "-", cwd=tmp_path, stdin=lines).stdout.startswith("1 added")
+    answer = qa("ask", "--json", "who won the radio contract?", cwd=tmp_path)
+    cited = json.loads(answer.stdout)["answers"][0]
+    assert (cited["text"], cited["citation"]["doc_id"]) == ("Motorola", "radio")
+    landed = json.loads(qa("ask", "--json", "when did the officers land?", cwd=tmp_path).stdout)
+    assert landed["answers"][0]["citation"]["doc_id"].startswith("stdin-")
+    bad = qa("index", "-", cwd=tmp_path, stdin='{"id": broken\n')
+    assert bad.returncode == 2 and "skipped stdin:1: malformed JSON" in bad.stderr
+    mixed = qa("index", "-", str(tmp_path), cwd=tmp_path, stdin=text)
+    assert mixed.returncode == 1 and "indexed alone" in mixed.stderr
 
 
 def test_a_named_special_file_fails_alone(tmp_path: Path) -> None:
