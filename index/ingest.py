@@ -85,7 +85,7 @@ def read_path(
         if file.suffix.lower() == ".gz":
             data = gunzip(data, max_bytes=max_bytes)
         kind = format_of(file)
-        if kind not in SUPPORTED:
+        if kind and kind not in SUPPORTED:
             raise IngestError(
                 f"unsupported file type {kind or '(none)'!r}; "
                 f"use one of {', '.join(sorted(SUPPORTED))} (optionally .gz)"
@@ -97,7 +97,7 @@ def read_path(
         yield Failure(name, str(exc))
         return
     yield from read_bytes(
-        data, kind, doc_id=_path_id(file, root), source=_readable(file.name), name=name
+        data, kind, doc_id=_path_id(file, root), source=readable_name(file.name), name=name
     )
 
 
@@ -138,9 +138,11 @@ def _size(n: int) -> str:
 def read_bytes(
     data: bytes, kind: str, doc_id: str, source: str, name: str
 ) -> Iterator[Article | Failure]:
-    """Parse the content of one file of a kind ('.txt', '.html', '.jsonl', ...) into articles."""
+    """Parse the content of one file of a kind ('.txt', '.html', '.jsonl', ...) into articles.
+    A file whose name has no suffix (kind '') is of the kind its content shows (`sniff_kind`)."""
     try:
         text = decode_text(data)
+        kind = kind or sniff_kind(text)
         if kind in TEXT_SUFFIXES:
             yield _text_article(text, doc_id, source)
         elif kind in HTML_SUFFIXES:
@@ -163,12 +165,11 @@ def read_unnamed(data: bytes, name: str = "stdin") -> Iterator[Article | Failure
     try:
         if data[:2] == b"\x1f\x8b":
             data = gunzip(data, max_bytes=MAX_FILE_BYTES)
-        kind = sniff_kind(decode_text(data))
     except IngestError as exc:
         yield Failure(name, str(exc))
         return
     doc_id = f"{name}-{hashlib.sha256(data).hexdigest()[:12]}"
-    yield from read_bytes(data, kind, doc_id=doc_id, source=name, name=name)
+    yield from read_bytes(data, "", doc_id=doc_id, source=name, name=name)
 
 
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body|article|p|div)\b", re.IGNORECASE)
@@ -203,10 +204,10 @@ def _path_id(file: Path, root: Path) -> str:
     stem = relative.as_posix()
     for suffix in reversed(relative.suffixes):
         stem = stem.removesuffix(suffix)
-    return _readable(stem or file.name)
+    return readable_name(stem or file.name)
 
 
-def _readable(name: str) -> str:
+def readable_name(name: str) -> str:
     """A file name as one line of text. The bytes of a name that is not UTF-8 ("caf\xe9.txt"
     written in Latin-1), which Python keeps as lone surrogates that no text field may hold,
     and control characters (a newline, a tab), become %XX escapes ("caf%E9", "new%0Aline"),
@@ -228,7 +229,7 @@ def _title_from_id(doc_id: str) -> str:
     return " ".join(_CONTROL.sub(" ", name).split())
 
 
-# Control characters, and the escapes _readable writes for them.
+# Control characters, and the escapes readable_name writes for them.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]|%(?:[01][0-9A-F]|7F)")
 
 

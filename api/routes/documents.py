@@ -14,7 +14,14 @@ from api.deps import AnswererDep, ServiceDep, WriterDep
 from index.document import Article
 from index.errors import IngestError
 from index.indexer import Indexer
-from index.ingest import SUPPORTED, Failure, format_of, read_bytes, read_records
+from index.ingest import (
+    SUPPORTED,
+    Failure,
+    format_of,
+    read_bytes,
+    read_records,
+    readable_name,
+)
 from qa.types import brief_errors
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -136,14 +143,21 @@ async def delete_document(doc_id: str, indexer: WriterDep, service: ServiceDep) 
 async def _from_upload(request: Request, limit: int) -> list[Article | Failure]:
     form = await request.form(max_files=1)
     upload = form.get("file")
+    if isinstance(upload, str):  # a part without filename="…" (filename* alone is not read)
+        raise HTTPException(
+            400,
+            "the form field 'file' came without a file name: send it as a file, with"
+            ' filename="…" in its Content-Disposition (curl -F file=@story.txt)',
+        )
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise HTTPException(400, "upload the articles as a form field named 'file'")
     data = await upload.read(limit + 1)
     if len(data) > limit:
         raise HTTPException(413, f"upload is larger than the limit of {limit} bytes")
-    name = PurePath(upload.filename).name  # never a server path
+    # Never a server path; a control character is escaped as in a file name on disk.
+    name = readable_name(PurePath(upload.filename.replace("\\", "/")).name)
     kind = format_of(PurePath(name))
-    if kind not in SUPPORTED:
+    if kind and kind not in SUPPORTED:
         raise HTTPException(
             415,
             f"unsupported file type {kind or name!r}; use one of "

@@ -288,6 +288,34 @@ def test_upload_file_names_never_reach_server_paths(server: httpx.Client) -> Non
     assert server.get("/documents/evil").json()["source"] == "evil.txt"
 
 
+def test_upload_names_are_ids_as_file_names_on_disk_are(server: httpx.Client) -> None:
+    # A tab in the name made an id with a tab, which `qa index` escapes; a Windows path
+    # (as old browsers send it) was an id with backslashes.
+    def upload(name: str, text: bytes) -> httpx.Response:
+        return server.post("/documents", headers=AUTH, files={"file": (name, text, "text/plain")})
+
+    tab = upload("ferry\tnews.txt", b"The ferry to Les Cayes left at dawn on Monday.\n")
+    assert tab.json()["doc_ids"] == ["ferry%09news"]
+    windows = upload("C:\\Users\\me\\port.txt", b"The port of Cap-Haitien reopened on Friday.\n")
+    assert windows.json()["doc_ids"] == ["port"]
+    feed = b'{"id": "radio", "text": "Motorola won the radio contract."}\n'
+    assert upload("feed", feed).json()["doc_ids"] == ["radio"]  # no suffix: told by content
+    pdf = upload("report.pdf", b"%PDF-1.7")
+    assert pdf.status_code == 415 and "'.pdf'" in pdf.json()["detail"]
+    # filename* alone, which RFC 7578 forbids in a form and the parser does not read: the
+    # part comes as a field, and the message said to use a field named 'file'.
+    body = (
+        b"--XX\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''a.txt\r\n"
+        b"\r\nThe ferry sailed.\r\n--XX--\r\n"
+    )
+    starred = server.post(
+        "/documents",
+        content=body,
+        headers={**AUTH, "content-type": "multipart/form-data; boundary=XX"},
+    )
+    assert starred.status_code == 400 and "came without a file name" in starred.json()["detail"]
+
+
 def test_cors_is_closed_unless_configured(
     server: httpx.Client, seed_copy: Path, tmp_path: Path
 ) -> None:

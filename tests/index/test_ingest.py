@@ -391,3 +391,13 @@ def test_unnamed_input_gets_an_id_from_its_content() -> None:
     ):
         [failure] = failures(list(read_unnamed(bad)))
         assert failure.path == "stdin" and message in failure.message
+
+
+def test_a_named_file_without_a_suffix_is_read_by_its_content(tmp_path: Path) -> None:
+    (tmp_path / "feed").write_text('{"id": "radio", "text": "Motorola won."}\n{"text": "UN."}')
+    (tmp_path / "NOTES").write_text("Bases\n\nForward Operating Bases were set up.\n")
+    items = [i for name in ("feed", "NOTES") for i in read_path(tmp_path / name, tmp_path)]
+    ids = [a.doc_id for a in articles(items)]
+    assert len(items) == 3 and ids[0] == "radio" and ids[1].startswith("feed-")
+    assert articles(items)[-1].doc_id == "NOTES" and articles(items)[-1].title == "Bases"
+    assert [p for p, _ in iter_files([tmp_path])] == []  # a folder's are left out, as before
