@@ -95,6 +95,8 @@ def refused_writes(message: Callable[[str], str]) -> Iterator[None]:
 
 def write_failure(exc: BaseException) -> str | None:
     """Why writing the index failed, when `exc` is the disk's doing; None otherwise."""
+    if isinstance(exc, IndexWriteError):  # said already, without what was committed
+        return exc.reason or None
     if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
         return _WRITE_ERRNOS[exc.errno]
     if getattr(exc, "sqlstate", None) == "53100":  # PostgreSQL's disk_full (psycopg)

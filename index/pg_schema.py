@@ -20,7 +20,7 @@ import psycopg
 from pgvector.psycopg import register_vector
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from index.errors import IndexError_, StoreUnavailableError
+from index.errors import IndexError_, IndexWriteError, StoreUnavailableError, write_failure
 
 SCHEMA_VERSION = 1
 # How a database index gets new sentence rules (index.schema.SENTENCE_RULES): no rebuild here.
@@ -122,10 +122,17 @@ def pool(url: str, size: int = 8) -> ConnectionPool[Any]:
 
 @contextmanager
 def unavailable(url: str) -> Iterator[None]:
-    """Turn "the database cannot be reached" into StoreUnavailableError (HTTP 503)."""
+    """Turn "the database cannot be reached" into StoreUnavailableError (HTTP 503), and
+    "its disk is full" (also an OperationalError) into IndexWriteError (507)."""
     try:
         yield
     except (psycopg.OperationalError, PoolTimeout) as exc:
+        why = write_failure(exc)
+        if why is not None:
+            raise IndexWriteError(
+                f"could not write to the database at {redact(url)}: {why} ({_first_line(exc)})",
+                why,
+            ) from exc
         raise StoreUnavailableError(
             f"the database at {redact(url)} is unavailable: {_first_line(exc)}"
         ) from exc
