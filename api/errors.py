@@ -83,6 +83,44 @@ def unparsed_body(request: Request, exc: Exception) -> str:
     return f"the request body could not be read as JSON ({type(cause).__name__})"
 
 
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _kind_of(value: Any) -> str:
+    kinds = (
+        (str, "a string"),
+        (bool, "a boolean"),
+        (int | float, "a number"),
+        (list, "a list"),
+        (dict, "an object"),
+    )
+    return next((name for kind, name in kinds if isinstance(value, kind)), "null")
+
+
+# How much of a bad input an error quotes back: pydantic quotes it whole, and a list of
+# 10,000 history turns came back as 400 KB of 422.
+QUOTED_CHARS = 200
+
+
+def _brief(value: Any) -> Any:
+    """The input as an error quotes it: whole when short, else what it is and how it
+    starts."""
+    if isinstance(value, str):
+        return value if len(value) <= QUOTED_CHARS else value[:QUOTED_CHARS] + "…"
+    try:
+        text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+    except ValueError:  # NaN or Infinity, which JSON cannot carry
+        return value
+    if len(text) <= QUOTED_CHARS:
+        return value
+    if isinstance(value, list | dict):
+        size = f"{len(value)} items" if isinstance(value, list) else f"{len(value)} keys"
+        return f"{_kind_of(value)} of {size}: {text[:QUOTED_CHARS]}…"
+    return text[:QUOTED_CHARS] + "…"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.QAError)
     async def qa_error(_: Request, exc: errors.QAError) -> JSONResponse:
@@ -103,13 +141,22 @@ def install(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         detail = jsonable_encoder(exc.errors())
         kind = request.headers.get("content-type", "")
+        json_sent = _is_json(kind)
         for error in detail:
-            # JSON sent under another content type reaches the route as one string.
-            if error.get("loc") == ["body"] and isinstance(error.get("input"), str):
-                error["msg"] = (
-                    f"the body must be a JSON object sent with Content-Type: application/json"
-                    f" (it came as {kind or 'no content type'!r})"
-                )
+            if error.get("loc") == ["body"] and error.get("type") == "model_attributes_type":
+                if json_sent:  # JSON, but not an object: a string, a list, a number
+                    error["msg"] = (
+                        "the body must be a JSON object, such as"
+                        f' {{"question": "…"}}, not {_kind_of(error.get("input"))}'
+                    )
+                elif isinstance(error.get("input"), str):
+                    # JSON sent under another content type reaches the route as one string.
+                    error["msg"] = (
+                        "the body must be a JSON object sent with Content-Type:"
+                        f" application/json (it came as {kind or 'no content type'!r})"
+                    )
+            if "input" in error:
+                error["input"] = _brief(error["input"])
         try:
             return EscapedJSON({"detail": detail}, status_code=422)
         except ValueError:  # the input held NaN or Infinity, which JSON cannot carry

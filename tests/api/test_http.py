@@ -162,6 +162,27 @@ def test_bodies_that_are_not_utf8_json_say_why(server: httpx.Client) -> None:
     assert "sent with Content-Type: application/json" in form.json()["detail"][0]["msg"]
 
 
+def test_a_json_body_that_is_not_an_object_says_so(server: httpx.Client) -> None:
+    # A JSON string sent as JSON was told to come "with Content-Type: application/json (it
+    # came as 'application/json')"; a list was told pydantic's "valid dictionary or object
+    # to extract fields from".
+    for body, kind in (("where?", "a string"), ([1, 2], "a list"), (3, "a number")):
+        refused = server.post("/ask", json=body)
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["msg"].endswith(
+            f'must be a JSON object, such as {{"question": "…"}}, not ' + kind
+        )
+
+
+def test_an_error_quotes_a_long_input_briefly(server: httpx.Client) -> None:
+    # Pydantic quotes the input whole: 10,000 history turns came back as 400 KB.
+    turns = ["where are the forward operating bases?"] * 10_000
+    refused = server.post("/ask", json={"question": "who set them up?", "history": turns})
+    assert refused.status_code == 422 and len(refused.content) < 1_000
+    [error] = refused.json()["detail"]
+    assert "at most 50 items" in error["msg"] and error["input"].startswith("a list of 10000")
+
+
 def test_a_chunked_body_over_the_limit_is_a_413(server: httpx.Client) -> None:
     # No Content-Length to refuse it by: it was read up to the limit, then FastAPI turned
     # the limit's error into a 400 "There was an error parsing the body".
