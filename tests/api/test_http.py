@@ -170,7 +170,7 @@ def test_a_json_body_that_is_not_an_object_says_so(server: httpx.Client) -> None
         refused = server.post("/ask", json=body)
         assert refused.status_code == 422
         assert refused.json()["detail"][0]["msg"].endswith(
-            f'must be a JSON object, such as {{"question": "…"}}, not ' + kind
+            'must be a JSON object, such as {"question": "…"}, not ' + kind
         )
 
 
