@@ -42,6 +42,7 @@ from qa.follow_up import PLACE_LABELS, entity_root, noun_phrases, resolve
 from qa.retrieve import Retriever
 from qa.settings import Settings
 from qa.squad import Gold, load_squad
+from qa.terms import key_terms
 from qa.types import Turn
 
 # A phrase followed by one of these is part of a longer name ("Super Bowl 50").
@@ -61,7 +62,7 @@ class FollowUp:
 def make_follow_ups(golds: Sequence[Gold], kind: str = "pronoun") -> list[FollowUp]:
     """Follow-ups from consecutive answerable questions of each paragraph: with a pronoun
     for a phrase the first names, or with "there" for a place it names (`kind`)."""
-    make = _with_pronoun if kind == "pronoun" else _with_there
+    make = {"pronoun": _with_pronoun, "there": _with_there, "word": _with_word}[kind]
     by_paragraph: dict[str, list[Gold]] = {}
     for gold in golds:
         if not gold.impossible:
@@ -74,6 +75,21 @@ def make_follow_ups(golds: Sequence[Gold], kind: str = "pronoun") -> list[Follow
             if follow_up is not None:
                 made.append(FollowUp(gold.qid, before.question, gold.question, *follow_up))
     return made
+
+
+_WORDS = ("when", "where", "who", "why", "how")
+
+
+def _with_word(question: str, doc: object, before: str) -> tuple[str, str] | None:
+    """The question word alone ("When?"), where the question asks what the one before it
+    asked, in other words: its content words are the first's, but for one at most."""
+    word = question.split()[0].lower()
+    if word not in _WORDS or before.split()[0] == word:
+        return None
+    mine, theirs = set(key_terms(question)) - set(_WORDS), set(key_terms(before)) - set(_WORDS)
+    if not mine or not mine <= theirs or len(theirs - mine) > 1:
+        return None
+    return f"{word.capitalize()}?", word
 
 
 def _with_pronoun(question: str, doc: object, before: str) -> tuple[str, str] | None:
@@ -128,6 +144,8 @@ def measure(path: Path, limit: int | None = None, kind: str = "pronoun") -> dict
     _, articles, golds = load_squad(path)
     gold = {g.qid: g for g in golds}
     cases = make_follow_ups(golds, kind)[:limit]
+    if not cases:  # none of this kind in the file: nothing to index or ask
+        return {"file": str(path), "kind": kind, "follow_ups": 0, "recovered": 0, "rows": []}
     embedder = Settings().embedder(new_index=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,9 +191,10 @@ def main() -> None:
     arguments.add_argument("--json", action="store_true", help="Print JSON")
     arguments.add_argument(
         "--kind",
-        choices=("pronoun", "there"),
+        choices=("pronoun", "there", "word"),
         default="pronoun",
-        help='follow-ups with a pronoun for a phrase, or with "there" for a place',
+        help='follow-ups with a pronoun for a phrase, with "there" for a place, or the'
+        ' question word alone ("When?") for a question that asks what the one before asked',
     )
     args = arguments.parse_args()
     reports = [measure(f, args.limit, args.kind) for f in args.files]

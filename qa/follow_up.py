@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from index.english import Doc, flat, parser, recogniser
+from qa.ellipsis import bare_question_word, expand
 from qa.phrases import WH_WORDS
 from qa.types import Turn
 
@@ -69,8 +70,19 @@ class Antecedent:
 
 def resolve(question: str, history: Sequence[Turn]) -> str:
     """The question with each pronoun that refers back to the conversation replaced by
-    the phrase it refers to; the question as it is when it has none, or nothing fits."""
-    if not history or not _ANY_PRONOUN.search(question):
+    the phrase it refers to; the question as it is when it has none, or nothing fits. A
+    follow-up that is only a question word ("why?") is the last question asked that way
+    (qa.ellipsis)."""
+    if not history:
+        return question
+    if bare_question_word(question) is not None:  # "why?", "and when?" (qa.ellipsis)
+        last = history[-1]
+        before = history[-2] if len(history) > 1 else None
+        last_asked = (
+            _as_answered(last.question, before.question, before.answer) if before else last.question
+        )
+        return expand(question, last_asked, last.answer) or question
+    if not _ANY_PRONOUN.search(question):
         return question
     doc = parser().pipe([flat(question)])[0]
     pronouns = [t for t in doc if _refers_back(t)]

@@ -153,3 +153,20 @@ def test_the_latency_bench_measures_cached_ask_on_the_questions_it_is_given(
     assert figures["warm_up"] == 5 and figures["cached_questions"] == 5
     for key in ("ask_ms", "ask_cached_ms", "ask_fast_ms", "search_ms"):
         assert 0 < figures[key]["p50"] <= figures[key]["p99"]
+
+
+def test_the_conversation_bench_asks_each_last_turn_after_its_history(seed_index: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.conversations", str(seed_index), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["conversations"] == 16
+    # 9 of 16 before bare question words were read as the last question (2026-12-05).
+    assert report["right"] >= 13
+    why = next(r for r in report["rows"] if r["turns"][-1] == "why?")
+    assert why["read_as"] == "why are the forward operating bases?"

@@ -85,6 +85,23 @@ def test_follow_up_question_is_resolved_from_history(answerer: Answerer) -> None
     assert answerer.ask("where are the bases?").resolved_question is None
 
 
+def test_a_bare_question_word_is_answered_as_the_last_question_asked_that_way(
+    answerer: Answerer,
+) -> None:
+    # "when?" alone has nothing to match: it got no answer.
+    first = answerer.ask("who issued a security alert?", top_k=1)
+    history = [Turn(question=first.question, answer=first.answers[0].text)]
+    assert answerer.ask("when?").no_answer
+    when = answerer.ask("when?", history=history, top_k=1)
+    assert when.resolved_question is not None and when.resolved_question.startswith("when ")
+    assert when.answers[0].text == "August 5"
+    assert_cited_exactly(when, answerer.retriever.store)
+    gangs = [Turn(question="what did the gangs try to overrun?")]
+    where = answerer.ask("and where?", history=gangs, top_k=1)
+    assert where.resolved_question == "where did the gangs try to overrun?"
+    assert "Pont Sondé" in where.answers[0].text
+
+
 def test_search_returns_cited_passages_best_first(answerer: Answerer) -> None:
     passages = answerer.retriever.search("forward operating bases", top_k=3)
     assert "Forward Operating Bases" in passages[0].text

@@ -134,3 +134,60 @@ def test_there_becomes_the_place_the_conversation_named(
     history: list[Turn], follow_up: str, resolved: str
 ) -> None:
     assert resolve(follow_up, history) == resolved
+
+
+@pytest.mark.parametrize(
+    ("last", "answer", "question", "read_as"),
+    [
+        (
+            "where are the forward operating bases?",
+            None,
+            "why?",
+            "why are the forward operating bases?",
+        ),
+        (
+            "what did the US embassy urge its citizens to do?",
+            "avoid Port-au-Prince",
+            "And when?",
+            "when did the US embassy urge its citizens to do?",
+        ),
+        # Who did it is the answer the last question got.
+        (
+            "who issued a security alert?",
+            "the United States",
+            "when?",
+            "when the United States issued a security alert?",
+        ),
+        # ... but what a how-many question counted stays.
+        (
+            "how many Kenyan police officers are in Haiti?",
+            "400",
+            "since when?",
+            "since when Kenyan police officers are in Haiti?",
+        ),
+        ("which areas do the patrols cover?", "Delmas", "how come?", "why do the patrols cover?"),
+        (
+            "Did the MSS thank the Haitian people?",
+            "yes",
+            "so why?",
+            "why did the MSS thank the Haitian people?",
+        ),
+    ],
+)
+def test_a_bare_question_word_asks_the_last_question_again(
+    last: str, answer: str | None, question: str, read_as: str
+) -> None:
+    assert resolve(question, [Turn(question=last, answer=answer)]) == read_as
+
+
+@pytest.mark.parametrize("question", ["what?", "which?", "when did the bases open?", "why not?"])
+def test_more_than_a_question_word_is_not_read_as_the_last_question(question: str) -> None:
+    assert resolve(question, BASES) == question
+
+
+def test_a_bare_question_word_after_a_follow_up_reads_the_follow_up_as_answered() -> None:
+    history = [
+        Turn(question="where are the forward operating bases?", answer="Pont Sondé"),
+        Turn(question="who set them up?", answer="the MSS"),
+    ]
+    assert resolve("when?", history) == "when the MSS set the forward operating bases up?"
