@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from index.english import Doc, flat, parser
+from index.tokens import words
 
 _BARE = re.compile(
     r"^\W*(?:(?:and|so|but|ok|okay|well)\b\W*)?"
@@ -69,9 +70,16 @@ def expand(question: str, last: str, answer: str | None = None) -> str | None:
         counted = doc[first.i + 2 : end].text if end > first.i + 2 else ""
         if first.lower_ == "how" and counted:  # "how many officers are …": they are
             rest = f"{counted} {rest}"
-        elif 0 < len(said.split()) <= _MAX_ANSWER_WORDS:
+        elif 0 < len(said.split()) <= _MAX_ANSWER_WORDS and not _names_again(said, last):
             rest = f"{said} {rest}"
     return f"{word} {rest}?".replace(" ?", "?") if rest else None
+
+
+def _names_again(answer: str, question: str) -> bool:
+    """Whether every word of the answer is one the question said: "Manchester United"
+    for "who bought Manchester United?" is not who bought it."""
+    said = {w for _, _, w in words(question)}
+    return all(w in said for _, _, w in words(answer))
 
 
 def _wh_phrase_end(doc: Doc, start: int) -> int:

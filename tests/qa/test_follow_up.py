@@ -158,7 +158,14 @@ def test_there_becomes_the_place_the_conversation_named(
             "when?",
             "when the United States issued a security alert?",
         ),
-        # ... but what a how-many question counted stays.
+        # ... unless the answer only repeats the question's words.
+        (
+            "who bought Manchester United?",
+            "Manchester United",
+            "when?",
+            "when bought Manchester United?",
+        ),
+        # ... and what a how-many question counted stays.
         (
             "how many Kenyan police officers are in Haiti?",
             "400",
