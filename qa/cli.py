@@ -7,7 +7,7 @@ import sqlite3
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -23,12 +23,15 @@ from rich.progress import (
 )
 
 from index.backend import describe, is_url
-from index.errors import QAError, database_failure
+from index.errors import InvalidQueryError, QAError, database_failure
 from index.indexer import Indexer
 from index.ingest import MAX_FILE_BYTES, read_unnamed
 from qa.listen import check_listen
 from qa.settings import Settings
 from qa.types import AskResult, SearchFilters
+
+if TYPE_CHECKING:
+    from qa.answer import Answerer
 
 app = typer.Typer(
     help="Question answering over news articles, with verbatim cited quotes.",
@@ -148,7 +151,9 @@ def index_cmd(
 
 @app.command()
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, in plain language")],
+    question: Annotated[
+        str, typer.Argument(help="The question, in plain language; - reads one a line from stdin")
+    ],
     index_dir: IndexDir = None,
     top_k: TopK = None,
     as_json: AsJson = False,
@@ -160,7 +165,10 @@ def ask(
         str | None, typer.Option("--to", help="Published on or before (ISO date)")
     ] = None,
 ) -> None:
-    """Answer a question with verbatim quotes and citations."""
+    """Answer a question with verbatim quotes and citations.
+
+    With - for the question, each line of standard input is a question, answered in turn
+    by the one loaded model (with --json, a JSON object a line)."""
     settings = _settings(index_dir)
     try:
         filters = SearchFilters(source=source, published_from=since, published_to=until)
@@ -169,6 +177,9 @@ def ask(
     try:
         answerer = settings.answerer()
         _warn(answerer.retriever.store.warnings)
+        if question == "-":
+            _ask_each_line(answerer, top_k or settings.top_k, filters, as_json)
+            return
         result = answerer.ask(question, top_k=top_k or settings.top_k, filters=filters)
     except QAError as exc:
         raise _fail(exc) from None
@@ -176,6 +187,34 @@ def ask(
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         _print_result(result)
+
+
+def _ask_each_line(answerer: Answerer, top_k: int, filters: SearchFilters, as_json: bool) -> None:
+    """Answer each non-blank line of standard input; a question the service refuses is
+    named on stderr by its line number, and the rest are answered (exit status 2)."""
+    if sys.stdin.isatty():
+        err.print("reading questions from standard input, one a line; end with Ctrl-D")
+    refused = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            result = answerer.ask(line.strip(), top_k=top_k, filters=filters)
+        except InvalidQueryError as exc:
+            refused += 1
+            err.print(
+                f"[yellow]skipped[/yellow] line {number}: {escape(str(exc))}", highlight=False
+            )
+            continue
+        if as_json:
+            sys.stdout.write(result.model_dump_json() + "\n")
+        else:
+            out.print(f"[bold]{escape(result.question)}[/bold]", highlight=False)
+            _print_result(result)
+            out.print()
+        sys.stdout.flush()
+    if refused:
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -205,6 +205,15 @@ def test_a_dash_indexes_standard_input(tmp_path: Path) -> None:
     assert mixed.returncode == 1 and "indexed alone" in mixed.stderr
 
 
+def test_a_dash_answers_each_line_of_standard_input(seed_copy: Path, tmp_path: Path) -> None:
+    questions = "where are the forward operating bases?\n\n!!!\nwho is the MSS spokesperson?\n"
+    run = qa("ask", "--index-dir", str(seed_copy), "--json", "-", cwd=tmp_path, stdin=questions)
+    assert run.returncode == 2  # one line was refused, the others answered
+    assert "skipped line 3: question has no words" in run.stderr
+    answers = [json.loads(line)["answers"][0]["text"] for line in run.stdout.splitlines()]
+    assert answers[1] == "Jack Ombaka" and "Pont Sondé" in answers[0]
+
+
 def test_a_named_special_file_fails_alone(tmp_path: Path) -> None:
     # /dev/zero under a .txt name was read until memory ran out.
     (tmp_path / "zero.txt").symlink_to("/dev/zero")
