@@ -176,21 +176,20 @@ _HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body|article|p|div)\b",
 
 
 def sniff_kind(text: str) -> str:
-    """The kind of a text without a file name: '.json' for one JSON value that is an
-    object or a list, '.jsonl' for lines of objects, '.html' for a page, else '.txt'.
-    Input that starts as JSON but is not is taken for JSON when it starts with an object
-    or a list of them, so that where it is malformed is named."""
+    """The kind of a text without a file name: '.jsonl' when its first line is a JSON
+    object and more follows, '.json' for another object or a list of them, '.html' for a
+    page, else '.txt' ("[Reuters] Police arrived …" too). Only the first line is parsed
+    here; the reader parses the rest, and names where it is malformed."""
     start = text.lstrip("\ufeff \t\r\n")
-    if start[:1] in ("{", "["):
+    if start[:1] == "{":
+        first, _, rest = start.partition("\n")
         try:
-            loads_json(start)
-            return ".json"
+            loads_json(first)
         except json.JSONDecodeError:
-            if start[:1] == "{":
-                return ".jsonl"  # a bad line is named by its number there
-            if start[1:].lstrip()[:1] == "{":
-                return ".json"  # a list of articles, which fails with where it is wrong
-            # Else text that begins with a bracket: "[Reuters] Police arrived ..."
+            return ".json"  # an object over several lines, or a malformed one
+        return ".jsonl" if rest.strip() else ".json"
+    if start[:1] == "[" and start[1:].lstrip()[:1] in ("{", "]"):
+        return ".json"
     if start[:1] == "<" and _HTML_START.match(start):
         return ".html"
     return ".txt"

@@ -360,7 +360,9 @@ def test_file_names_that_are_not_utf8_or_hold_control_characters_still_index(
         ('{"id": "a", "text": "x"}', ".json"),
         ('\ufeff  [{"text": "x"}, {"text": "y"}]', ".json"),
         ('{"text": "x"}\n{"text": "y"}\n', ".jsonl"),
-        ('{"text": broken\n', ".jsonl"),
+        ('{"text": broken\n', ".json"),  # named as malformed at line 1
+        ('{\n  "text": "x"\n}\n', ".json"),
+        ("[]", ".json"),
         ('[{"text": "x"},', ".json"),
         (HTML, ".html"),
         ("<!DOCTYPE html><p>Bases</p>", ".html"),

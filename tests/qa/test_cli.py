@@ -200,7 +200,7 @@ def test_a_dash_indexes_standard_input(tmp_path: Path) -> None:
     landed = json.loads(qa("ask", "--json", "when did the officers land?", cwd=tmp_path).stdout)
     assert landed["answers"][0]["citation"]["doc_id"].startswith("stdin-")
     bad = qa("index", "-", cwd=tmp_path, stdin='{"id": broken\n')
-    assert bad.returncode == 2 and "skipped stdin:1: malformed JSON" in bad.stderr
+    assert bad.returncode == 2 and "skipped stdin: malformed JSON at line 1" in bad.stderr
     mixed = qa("index", "-", str(tmp_path), cwd=tmp_path, stdin=text)
     assert mixed.returncode == 1 and "indexed alone" in mixed.stderr
 
