@@ -52,12 +52,12 @@ def expand(question: str, last: str, answer: str | None = None) -> str | None:
     if word is None:
         return None
     doc = parser().pipe([flat(last.strip())])[0]
-    tokens = [t for t in doc if not t.is_punct or t.i > 0]
-    while tokens and tokens[0].lower_ in _OPENERS | {","}:
-        tokens = tokens[1:]
-    if not tokens:
+    at = 0  # past what opens the question: "And, …", "So …"
+    while at < len(doc) and (doc[at].is_punct or doc[at].lower_ in _OPENERS):
+        at += 1
+    if at == len(doc):
         return None
-    first = tokens[0]
+    first = doc[at]
     if first.tag_ not in _WH_TAGS:  # a yes-or-no question: "why did the MSS …?"
         rest = doc.text[first.idx :].rstrip(" ?!.")
         if first.pos_ != "PROPN":  # "Did the MSS …" as "why did the MSS …", not "Kenya"
@@ -72,7 +72,7 @@ def expand(question: str, last: str, answer: str | None = None) -> str | None:
             rest = f"{counted} {rest}"
         elif 0 < len(said.split()) <= _MAX_ANSWER_WORDS and not _names_again(said, last):
             rest = f"{said} {rest}"
-    return f"{word} {rest}?".replace(" ?", "?") if rest else None
+    return f"{word} {rest}?" if rest else None
 
 
 def _names_again(answer: str, question: str) -> bool:
