@@ -20,17 +20,17 @@ import re
 from index.english import Doc, flat, parser
 from index.tokens import words
 
+_OPENERS = {"and", "so", "but", "ok", "okay", "well"}
+_HOW_WHAT = {"many", "much", "long", "far", "often", "old", "soon"}
 _BARE = re.compile(
-    r"^\W*(?:(?:and|so|but|ok|okay|well)\b\W*)?"
-    r"(why|when|where|who|how(?:\s+(?:come|many|much|long|far|often|old|soon))?"
+    rf"^\W*(?:(?:{'|'.join(sorted(_OPENERS))})\b\W*)?"
+    rf"(why|when|where|who|how(?:\s+(?:come|{'|'.join(sorted(_HOW_WHAT))}))?"
     r"|since\s+when|until\s+when)"
     r"(?:\W+(?:then|exactly|so|again))?\W*$",
     re.IGNORECASE,
 )
 _AS = {"how come": "why"}
 _WH_TAGS = {"WDT", "WP", "WP$", "WRB"}
-_OPENERS = {"and", "so", "but", "ok", "okay", "well"}
-_HOW_WHAT = {"many", "much", "long", "far", "often", "old", "soon"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _DO = {"do", "does", "did"}
 _MAX_ANSWER_WORDS = 5  # a longer answer is a clause, not who or what did it
