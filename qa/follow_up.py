@@ -76,12 +76,8 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
     if not history:
         return question
     if bare_question_word(question) is not None:  # "why?", "and when?" (qa.ellipsis)
-        last = history[-1]
-        before = history[-2] if len(history) > 1 else None
-        last_asked = (
-            _as_answered(last.question, before.question, before.answer) if before else last.question
-        )
-        return expand(question, last_asked, last.answer) or question
+        last_asked = _read_as_answered(history[-2:])[-1]
+        return expand(question, last_asked, history[-1].answer) or question
     if not _ANY_PRONOUN.search(question):
         return question
     doc = parser().pipe([flat(question)])[0]
@@ -91,13 +87,7 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
     own = _kinds_before(doc)
     words = {t.lower_ for t in doc if t.is_alpha}
     recent = history[-3:]
-    # A turn that was a follow-up itself is read as it was answered.
-    asked = [
-        _as_answered(turn.question, recent[n - 1].question, recent[n - 1].answer)
-        if n
-        else turn.question
-        for n, turn in enumerate(recent)
-    ]
+    asked = _read_as_answered(recent)
     found = [
         [a for a in antecedents(question, turn.answer) if a.head not in words]
         for question, turn in list(zip(asked, recent, strict=True))[::-1][:2]
@@ -123,6 +113,17 @@ def _refers_back(token: Token) -> bool:
         return False
     tags = ("RB",) if token.lower_ == "there" else ("PRP", "PRP$")
     return bool(token.tag_ in tags)
+
+
+def _read_as_answered(turns: Sequence[Turn]) -> list[str]:
+    """Each turn's question as it was answered: a turn that was a follow-up itself is
+    resolved against the turn before it (the first is taken as it is)."""
+    return [
+        _as_answered(turn.question, turns[n - 1].question, turns[n - 1].answer)
+        if n
+        else turn.question
+        for n, turn in enumerate(turns)
+    ]
 
 
 @lru_cache(maxsize=1024)
