@@ -44,7 +44,7 @@ _FLAT_TABLE = str.maketrans(_FLAT)
 # ("con\u00adtract", common in text taken from web pages), the zero-width space, joiners
 # and word joiner, the byte order mark, and the direction marks. spaCy reads them as
 # letters of an unknown word ("soft\u00adware" tagged as an adjective, "Motorola.\u200b"
-# one token and no entity), so the pipeline reads each text without them (see `_visible`).
+# one token and no entity), so the pipeline reads each text without them (Pipeline.pipe).
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 _DROP_INVISIBLE = str.maketrans(dict.fromkeys(map(ord, _INVISIBLE)))
 
