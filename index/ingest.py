@@ -175,22 +175,32 @@ def read_unnamed(data: bytes, name: str = "stdin") -> Iterator[Article | Failure
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body|article|p|div)\b", re.IGNORECASE)
 
 
+_LEADING_SPACE = re.compile("[\ufeff \t\r\n]*")
+_NON_BLANK = re.compile(r"\S")
+_SPACE = re.compile(r"\s*")
+
+
 def sniff_kind(text: str) -> str:
     """The kind of a text without a file name: '.jsonl' when its first line is a JSON
     object and more follows, '.json' for another object or a list of them, '.html' for a
     page, else '.txt' ("[Reuters] Police arrived …" too). Only the first line is parsed
-    here; the reader parses the rest, and names where it is malformed."""
-    start = text.lstrip("\ufeff \t\r\n")
-    if start[:1] == "{":
-        first, _, rest = start.partition("\n")
+    here, and nothing is copied but it (the input may be 1 GiB); the reader parses the
+    rest, and names where it is malformed."""
+    at = _LEADING_SPACE.match(text).end()  # type: ignore[union-attr]  # matches "" at least
+    opening = text[at : at + 1]
+    if opening == "{":
+        line_end = text.find("\n", at)
+        line_end = len(text) if line_end < 0 else line_end
         try:
-            loads_json(first)
+            loads_json(text[at:line_end])
         except json.JSONDecodeError:
             return ".json"  # an object over several lines, or a malformed one
-        return ".jsonl" if rest.strip() else ".json"
-    if start[:1] == "[" and start[1:].lstrip()[:1] in ("{", "]"):
-        return ".json"
-    if start[:1] == "<" and _HTML_START.match(start):
+        return ".jsonl" if _NON_BLANK.search(text, line_end) else ".json"
+    if opening == "[":
+        after = _SPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+        if text[after : after + 1] in ("{", "]"):
+            return ".json"
+    if opening == "<" and _HTML_START.match(text, at):
         return ".html"
     return ".txt"
 
