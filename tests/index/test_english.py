@@ -127,6 +127,103 @@ def test_the_attribute_ruler_stays_when_slimming_it_would_change_the_result() ->
     assert [t.pos_ for t in nlp.get_pipe("attribute_ruler")(doc)] == ["VERB", "NOUN"]
 
 
+@pytest.mark.parametrize("pieces", [1, 2, 3, 4])
+def test_the_fast_maxout_finds_what_thincs_own_finds(pieces: int) -> None:
+    import numpy as np
+    from thinc.api import NumpyOps
+
+    from index.spacy_speedups import NumpyGemmOps
+
+    units = np.random.default_rng(pieces).normal(size=(50, 96, pieces)).astype(np.float32)
+    units[3, 5, :] = 1.5  # a tie
+    best, _ = NumpyGemmOps().maxout(units)
+    assert best.dtype == np.float32 and best.flags.c_contiguous
+    assert np.array_equal(best, NumpyOps().maxout(units)[0])
+    with pytest.raises(NotImplementedError):
+        NumpyGemmOps().backprop_maxout(best, None, pieces)
+
+
+RULES = [
+    {"patterns": [[{"TAG": "NN"}]], "attrs": {"POS": "NOUN"}},  # a rule on the tag alone
+    {"patterns": [[{"TAG": "NN", "LOWER": "run"}]], "attrs": {"POS": "VERB"}},  # wins over it
+    {"patterns": [[{"TAG": "IN", "LOWER": {"IN": ["that", "if"]}}]], "attrs": {"POS": "SCONJ"}},
+    {"patterns": [[{"TAG": {"NOT_IN": ["NN", "IN"]}, "DEP": "advmod"}]], "attrs": {"POS": "ADV"}},
+    {
+        "patterns": [[{"IS_SPACE": True, "TAG": {"NOT_IN": ["_SP"]}}]],
+        "attrs": {"TAG": "_SP", "POS": "SPACE"},
+    },
+    {
+        "patterns": [[{"DEP": "expl"}, {"LOWER": {"IN": ["is", "was"]}}]],
+        "attrs": {"POS": "VERB"},
+        "index": 1,
+    },
+    {"patterns": [[{"LOWER": "there"}, {"LOWER": "was"}]], "attrs": {"DEP": "dep"}, "index": -2},
+    {"patterns": [[{"LOWER": "if"}]], "attrs": {"POS": "ADP"}},  # later: overrides SCONJ
+]
+
+
+def _ruled(nlp: Any, texts: list[tuple[list[str], list[str], list[str]]]) -> list[object]:
+    from spacy.tokens import Doc
+
+    found = []
+    for words, tags, deps in texts:
+        heads = list(range(len(words)))
+        doc = Doc(nlp.vocab, words=words, tags=tags, deps=deps, heads=heads)
+        doc = nlp.get_pipe("attribute_ruler")(doc)
+        found.append([(t.tag_, t.pos_, t.dep_) for t in doc])
+    return found
+
+
+def test_the_slim_rules_set_what_spacys_attribute_ruler_sets() -> None:
+    """Tags, lower case, labels and spaces, "in" and "not in", rules of two tokens and
+    which one they set, and a later rule winning over an earlier one."""
+    import spacy
+
+    from index.spacy_speedups import SlimAttributeRuler, slim_attribute_ruler
+
+    texts = [
+        (["Run", "run", "home", "that", "if"], ["NN", "NN", "NN", "IN", "IN"], ["dep"] * 5),
+        (
+            ["There", "was", "rain", "there"],
+            ["EX", "VBD", "NN", "RB"],
+            ["expl", "ROOT", "attr", "advmod"],
+        ),
+        (
+            ["There", "is", " ", "soon"],
+            ["EX", "VBZ", "NN", "RB"],
+            ["nsubj", "ROOT", "dep", "advmod"],
+        ),
+        (["\n", "is", "IS"], ["_SP", "VBZ", "VBZ"], ["expl", "dep", "dep"]),
+    ]
+    stock, slim = spacy.blank("en"), spacy.blank("en")
+    for nlp in (stock, slim):
+        nlp.add_pipe("attribute_ruler").add_patterns(RULES)
+    slim_attribute_ruler(slim)
+    ruler = slim.get_pipe("attribute_ruler")
+    assert isinstance(ruler, SlimAttributeRuler) and ruler.rest is None  # compiled, no Matcher
+    expected = _ruled(stock, texts)
+    assert _ruled(slim, texts) == expected
+    assert _ruled(slim, texts) == expected  # from what it remembers of the same tokens
+    assert expected[0][:2] == [("NN", "VERB", "dep")] * 2 and expected[0][4][1] == "ADP"
+    assert expected[1][1][1] == "VERB" and expected[1][0][2] == "dep"
+
+
+def test_rules_the_slim_ruler_cannot_read_stay_with_spacys_matcher() -> None:
+    import spacy
+
+    from index.spacy_speedups import SlimAttributeRuler, slim_attribute_ruler
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("attribute_ruler").add_patterns(
+        [{"patterns": [[{"TAG": "NN", "TEXT": {"REGEX": "^R"}}]], "attrs": {"POS": "VERB"}}]
+    )
+    slim_attribute_ruler(nlp)
+    ruler = nlp.get_pipe("attribute_ruler")
+    assert isinstance(ruler, SlimAttributeRuler) and ruler.rest is not None
+    texts = [(["Run", "run"], ["NN", "NN"], ["dep", "dep"])]
+    assert [p for _, p, _ in _ruled(nlp, texts)[0]] == ["VERB", ""]
+
+
 def test_the_entity_memo_drops_the_least_recently_used_and_still_answers_past_its_size(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
