@@ -111,7 +111,7 @@ class SlimAttributeRuler:
 # What `_Rules` reads off a token, in this order: the values a rule's tests compare.
 _COLUMNS = ("TAG", "LOWER", "DEP", "IS_SPACE")
 _SETS = {"POS": "pos_", "TAG": "tag_", "DEP": "dep_"}
-# Distinct tokens (codes) whose matching rules are remembered: about 10 MB at most.
+# Distinct tokens (codes) whose matching rules are remembered: about 12 MB at most.
 _REMEMBERED = 50_000
 
 
