@@ -9,7 +9,7 @@ fifth of the encoder's time, which is most of a question's parse.
 
 `FusedEncoder` runs the same operations on the same ops object (the matrix products of
 index.spacy_speedups included), in the same order, on the model's own parameters, so its
-output is equal bit for bit (tests/index/test_english.py). It only predicts: training
+output is equal bit for bit (tests/index/test_fused_encoder.py). It only predicts: training
 still goes through thinc's layers. A model of any other structure is left as it is.
 """
 
