@@ -6,13 +6,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from index.openblas import VARIABLE, cpu_features, kernels_for
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
 
 # What a process that imports the package finds: the kernels of each OpenBLAS it loaded,
 # by file, and whether the variable was left behind.
