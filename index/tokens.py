@@ -58,13 +58,19 @@ def words(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text))
 
 
-def folded_word_set(text: str) -> set[str]:
-    """The text's distinct words, folded. An ASCII text is lowercased whole, which folds
-    every word of it at once (14,984 Reuters sentences: 7.6 µs each with the stems,
-    against 8.7 folding word by word)."""
+# In ASCII text the word characters, [^\W_], are the letters and digits: every other
+# character parts words, so it becomes a space and str.split finds the words.
+_ASCII_GAPS = str.maketrans({c: c if c.isalnum() else " " for c in map(chr, range(128))})
+
+
+def folded_words(text: str) -> list[str]:
+    """The text's words, folded, in order, without their offsets. An ASCII text is
+    lowercased whole, which folds every word of it at once, and split where it is not a
+    letter or a digit, the same words as the regular expression finds in about half the
+    time (Reuters passages of 188 characters, stemmed: 9.5-12 µs against 21-25)."""
     if text.isascii():
-        return set(_WORD.findall(text.lower()))
-    return set(map(fold, _WORD.findall(text)))
+        return text.lower().translate(_ASCII_GAPS).split()
+    return list(map(fold, _WORD.findall(text)))
 
 
 @lru_cache(maxsize=65536)
@@ -86,4 +92,4 @@ def stemmed_text(text: str) -> str:
 
 def stem_list(text: str) -> list[str]:
     """Every word's stem in order; unlike `words`, nothing of the text is memoised."""
-    return list(map(stem, map(fold, _WORD.findall(text))))
+    return list(map(stem, folded_words(text)))

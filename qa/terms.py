@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from index.tokens import fold, folded_word_set, stem, words
+from index.tokens import fold, folded_words, stem, words
 
 __all__ = ["ARTICLES", "STOP_WORDS", "fold", "key_terms", "stem", "stems", "words"]
 
@@ -51,4 +51,4 @@ def stems(text: str) -> frozenset[str]:
 def _stems(text: str) -> tuple[str, ...]:
     # Kept as a tuple of strings, which Python's cycle collector stops tracking, not as a
     # frozenset, which it walks at every full collection, string by string.
-    return tuple(set(map(stem, folded_word_set(text))))
+    return tuple(set(map(stem, folded_words(text))))
