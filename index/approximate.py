@@ -138,6 +138,48 @@ class Approximate:
         fast.nprobe = PROBE
         return cls(fast, half, np.array(ids, dtype=np.int64), n)
 
+    @classmethod
+    def resumed(
+        cls, fast: faiss.Index, held: Ids, trained: int, rows: Rows, ids: Ids
+    ) -> Approximate | None:
+        """A copy of `rows` (the vectors of `ids`, in order) made from `fast`, a copy's
+        trained lists and codes saved when it held `held` (index.ann_file): the rows gone
+        since are taken out of it and the new ones added, as `updated` does, and the 16-bit
+        vectors are made from the rows as they are read. None when it must be built afresh
+        instead (see `updated`), or `fast` is not what it says it is."""
+        n = len(ids)
+        if (
+            not trained / REGROW <= n <= trained * REGROW
+            or int(fast.d) != rows.dim
+            or int(fast.ntotal) != len(held)
+            or not isinstance(fast, faiss.IndexIVFPQFastScan)
+        ):
+            return None
+        gone = held[~np.isin(held, ids)]
+        is_new = ~np.isin(ids, held)
+        half = faiss.IndexScalarQuantizer(
+            rows.dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+        )
+        codes, new_parts, done = _room(half, n), [], 0
+        for part in rows.slices():
+            codes[done : done + len(part)] = _encoded(half, part)
+            new_parts.append(part[is_new[done : done + len(part)]])
+            done += len(part)
+        if done != n:
+            raise RuntimeError(f"{done} vectors read where {n} were expected")
+        if len(gone):
+            fast.remove_ids(faiss.IDSelectorBatch(gone))
+        if is_new.any():
+            faiss.omp_set_num_threads(os.cpu_count() or 1)
+            try:
+                fast.add_with_ids(np.concatenate(new_parts), ids[is_new])
+            finally:
+                faiss.omp_set_num_threads(1)
+        if int(fast.ntotal) != n:
+            return None
+        fast.nprobe = PROBE
+        return cls(fast, half, np.array(ids, dtype=np.int64), trained)
+
     def updated(self, ids: Ids, added: Vectors) -> Approximate | None:
         """A copy that holds `ids` (in the exact index's order), made from this one without
         training: `added` are the vectors of the ids this one lacks. None when it must be

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import faiss
 import numpy as np
 
-from index import catch_up, lexical, token_vectors, vectors
+from index import ann_file, catch_up, lexical, token_vectors, vectors
 from index.approximate import Approximate
 from index.article_table import ArticleInfo, ArticleTable, article_info
 from index.document import Article
@@ -103,6 +103,7 @@ class Store:
             )
         self.model: str = meta["model"]
         self.dim: int = int(meta["dim"])
+        self._owner = ann_file.owner_of(self.model, self.dim, meta.get("created_at", ""))
         if model is not None and canonical_model_name(model) != self.model:
             raise ModelMismatchError(
                 f"index at {self.path} was built with model {self.model!r} (dim {self.dim}), "
@@ -257,7 +258,7 @@ class Store:
         if len(rows) != count:
             return None
         try:
-            copy = Approximate.build(rows.ids, rows)
+            copy = ann_file.copy_of(ann_file.ann_path(self.path, kind), self._owner, rows.ids, rows)
         except (OSError, RuntimeError):  # the file went or changed while read: as before
             return None
         self.vector_changes += len(changes)
