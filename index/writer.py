@@ -118,7 +118,7 @@ class StoreWriter:
     def _clear_leftovers(self) -> None:
         keep = {file.name for file in generation_files(self.path, self._base)}
         # (and an approximate copy's file that a reader left half saved: index.ann_file)
-        for pattern in ("*.faiss*", "*.bm25.npz*", "*.ann.npz.tmp"):
+        for pattern in ("*.faiss*", "*.bm25.npz*", "*.ann.npz.*.tmp"):
             for file in self.path.glob(pattern):
                 if file.name not in keep:
                     file.unlink(missing_ok=True)

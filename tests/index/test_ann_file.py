@@ -3,6 +3,7 @@ model, real FAISS, real files."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import faiss
@@ -40,7 +41,8 @@ def test_the_next_reader_reads_the_saved_copy_instead_of_training_one(
     first = Store(seed_copy)._sentences
     assert isinstance(first, Approximate)
     saved = ann_file.ann_path(seed_copy, "sentences")
-    assert saved.exists() and not saved.with_name(saved.name + ".tmp").exists()
+    assert saved.exists() and not list(seed_copy.glob("*.ann.npz.*"))
+    assert saved.stat().st_mode & 0o777 == 0o644  # readable by a server of another user
     written = saved.stat().st_mtime_ns
     monkeypatch.setattr(Approximate, "build", None)  # any training now fails
     reader = Store(seed_copy)
@@ -112,16 +114,24 @@ def test_a_damaged_or_foreign_saved_copy_is_trained_again_and_replaced(
     assert ann_file._read(saved, reader._owner) is not None  # replaced by a good one
 
 
+@pytest.mark.parametrize("failing", ["read-only", "full disk"])
 def test_a_copy_that_cannot_be_saved_is_searched_all_the_same(
-    seed_copy: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+    seed_copy: Path,
+    embedder: SentenceTransformerEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+    failing: str,
 ) -> None:
-    """A read-only directory or a full disk: the reader trains its copy as before."""
+    """A read-only directory or a full disk: the reader trains its copy as before, and
+    leaves no file behind."""
     monkeypatch.setattr(vectors, "ANN_MIN", 16)
 
-    def refused(path: Path, write: object) -> None:
-        raise OSError(30, "Read-only file system")
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(30 if failing == "read-only" else 28, failing)
 
-    monkeypatch.setattr(ann_file, "save_atomically", refused)
+    if failing == "read-only":
+        monkeypatch.setattr(ann_file.tempfile, "mkstemp", refused)
+    else:  # the temporary file is written, then the disk fills up
+        monkeypatch.setattr(ann_file.os, "fsync", refused)
     reader = Store(seed_copy)
     assert isinstance(reader._sentences, Approximate) and not reader.warnings
     assert not list(seed_copy.glob("*.ann.npz*"))
@@ -181,7 +191,24 @@ def test_a_write_clears_a_copy_left_half_saved(
 ) -> None:
     monkeypatch.setattr(writer, "CARRY_SHARE", 1.0)
     left = ann_file.ann_path(seed_copy, "sentences")
-    left = left.with_name(left.name + ".tmp")
+    left = left.with_name(left.name + ".k3x9_q.tmp")  # as tempfile names them
     left.write_bytes(b"half a copy")
     Indexer(seed_copy, embedder).index_articles([story(1)])
     assert not left.exists()
+
+
+def test_readers_opening_at_once_leave_one_good_copy(
+    seed_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Servers started together (QA_WORKERS) each train and save the copy: each writes a
+    temporary file of its own, and the last rename leaves a whole file."""
+    monkeypatch.setattr(vectors, "ANN_MIN", 16)
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: Store(seed_copy), range(4)))
+    assert not list(seed_copy.glob("*.ann.npz.*"))  # no temporary file left
+    monkeypatch.setattr(Approximate, "build", None)
+    again = Store(seed_copy)._sentences
+    assert isinstance(again, Approximate)
+    for store in stores:
+        assert isinstance(store._sentences, Approximate)
+        assert_same_copy(store._sentences, again)
