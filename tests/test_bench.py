@@ -151,6 +151,7 @@ def test_the_latency_bench_measures_cached_ask_on_the_questions_it_is_given(
     )
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["warm_up"] == 5 and figures["cached_questions"] == 5
+    assert 0 < figures["open_s"] < 600
     for key in ("ask_ms", "ask_cached_ms", "ask_fast_ms", "search_ms"):
         assert 0 < figures[key]["p50"] <= figures[key]["p99"]
 
