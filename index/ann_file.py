@@ -12,17 +12,16 @@ reader's catch-up after a write does (`Approximate.resumed`).
 
 Whoever builds a copy, or brings a saved one up to date, saves it: best effort, as a
 read-only directory, a full disk or another reader saving at the same moment leaves the
-file as it was, or with no file. The file is written atomically (a temporary file of the
-reader's own, renamed over it) and checked when read: its format, the index it belongs to
-(model, dimension, creation time), NumPy's and FAISS's reading, and the rows it says it
-holds. Anything amiss, and the copy is built afresh, as without the file.
+file as it was, or with no file. The file is written atomically (schema.save_atomically:
+a temporary file of the reader's own, renamed over it) and checked when read: its format,
+the index it belongs to (model, dimension, creation time), NumPy's and FAISS's reading,
+and the rows it says it holds. Anything amiss, and the copy is built afresh, as without
+the file.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import faiss
 import numpy as np
 
 from index.approximate import Approximate, Ids, Rows
+from index.schema import save_atomically
 
 FORMAT = 1
 
@@ -83,7 +83,7 @@ def save(path: Path, owner: str, copy: Approximate) -> bool:
         trained=np.int64(copy.trained),
     )
     try:
-        _write_atomically(path, buffer.getbuffer())
+        save_atomically(path, lambda tmp: _write(tmp, buffer.getbuffer()))
     except OSError:
         return False
     return True
@@ -94,17 +94,6 @@ def owner_of(model: str, dim: int, created_at: str) -> str:
     return f"{model}|{dim}|{created_at}"
 
 
-def _write_atomically(path: Path, data: memoryview) -> None:
-    """Write a temporary file of its own (two readers may save at once), fsync it, then
-    rename it over `path`; on failure, no temporary file is left."""
-    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)  # as the index's other files, not mkstemp's owner-only mode
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)  # on a full disk, the part written holds space
-        raise
+def _write(path: Path, data: memoryview) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -143,8 +144,10 @@ def generation_files(path: Path, base: int) -> list[Path]:
 
 def save_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """`write` a temporary file, fsync it, then rename it over `path`: a reader, or a crash,
-    sees the old file or the new one, never part of one. A failed write leaves no file."""
-    tmp = path.with_name(path.name + ".tmp")
+    sees the old file or the new one, never part of one. A failed write leaves no file. The
+    temporary file's name is this process's and thread's own: readers of an index save
+    its approximate copies (index.ann_file), and several may save at once."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         write(tmp)
         with open(tmp, "rb") as handle:

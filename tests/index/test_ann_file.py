@@ -3,6 +3,8 @@ model, real FAISS, real files."""
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -42,7 +44,8 @@ def test_the_next_reader_reads_the_saved_copy_instead_of_training_one(
     assert isinstance(first, Approximate)
     saved = ann_file.ann_path(seed_copy, "sentences")
     assert saved.exists() and not list(seed_copy.glob("*.ann.npz.*"))
-    assert saved.stat().st_mode & 0o777 == 0o644  # readable by a server of another user
+    vector_file = next(seed_copy.glob("sentences.*.faiss"))
+    assert saved.stat().st_mode == vector_file.stat().st_mode  # as the index's other files
     written = saved.stat().st_mtime_ns
     monkeypatch.setattr(Approximate, "build", None)  # any training now fails
     reader = Store(seed_copy)
@@ -125,13 +128,18 @@ def test_a_copy_that_cannot_be_saved_is_searched_all_the_same(
     leaves no file behind."""
     monkeypatch.setattr(vectors, "ANN_MIN", 16)
 
-    def refused(*args: object, **kwargs: object) -> None:
-        raise OSError(30 if failing == "read-only" else 28, failing)
+    save_atomically = ann_file.save_atomically
 
-    if failing == "read-only":
-        monkeypatch.setattr(ann_file.tempfile, "mkstemp", refused)
-    else:  # the temporary file is written, then the disk fills up
-        monkeypatch.setattr(ann_file.os, "fsync", refused)
+    def failing_save(path: Path, write: Callable[[Path], None]) -> None:
+        def refused(tmp: Path) -> None:
+            if failing == "full disk":  # part of the file written, then the disk is full
+                tmp.write_bytes(b"x" * 1000)
+                raise OSError(errno.ENOSPC, "No space left on device")
+            raise OSError(errno.EROFS, "Read-only file system")
+
+        save_atomically(path, refused)
+
+    monkeypatch.setattr(ann_file, "save_atomically", failing_save)
     reader = Store(seed_copy)
     assert isinstance(reader._sentences, Approximate) and not reader.warnings
     assert not list(seed_copy.glob("*.ann.npz*"))
@@ -191,7 +199,7 @@ def test_a_write_clears_a_copy_left_half_saved(
 ) -> None:
     monkeypatch.setattr(writer, "CARRY_SHARE", 1.0)
     left = ann_file.ann_path(seed_copy, "sentences")
-    left = left.with_name(left.name + ".k3x9_q.tmp")  # as tempfile names them
+    left = left.with_name(left.name + ".4242-139871.tmp")  # a reader's process and thread
     left.write_bytes(b"half a copy")
     Indexer(seed_copy, embedder).index_articles([story(1)])
     assert not left.exists()
