@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 import faiss
@@ -116,15 +117,12 @@ class Approximate:
             faiss.IndexFlatIP(dim), dim, lists, _subquantizers(dim), 4, faiss.METRIC_INNER_PRODUCT
         )
         fast.cp.niter = fast.pq.cp.niter = TRAIN_ITERATIONS
-        half = faiss.IndexScalarQuantizer(
-            dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
-        )
+        half = _half_index(dim)
         sample = np.random.default_rng(0).choice(
             n, size=min(n, SAMPLE_PER_LIST * lists), replace=False
         )
-        faiss.omp_set_num_threads(os.cpu_count() or 1)  # training and adding are batch work
         codes = _room(half, n)
-        try:
+        with _all_cores():  # training and adding are batch work
             fast.train(rows.take(np.sort(sample)))
             done = 0
             for part in rows.slices():
@@ -133,8 +131,6 @@ class Approximate:
                 done += len(part)
             if done != n:
                 raise RuntimeError(f"{done} vectors read where {n} were expected")
-        finally:
-            faiss.omp_set_num_threads(1)
         fast.nprobe = PROBE
         return cls(fast, half, np.array(ids, dtype=np.int64), n)
 
@@ -157,9 +153,7 @@ class Approximate:
             return None
         gone = held[~np.isin(held, ids)]
         is_new = ~np.isin(ids, held)
-        half = faiss.IndexScalarQuantizer(
-            rows.dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
-        )
+        half = _half_index(rows.dim)
         codes, new_parts, done = _room(half, n), [], 0
         for part in rows.slices():
             codes[done : done + len(part)] = _encoded(half, part)
@@ -170,11 +164,8 @@ class Approximate:
         if len(gone):
             fast.remove_ids(faiss.IDSelectorBatch(gone))
         if is_new.any():
-            faiss.omp_set_num_threads(os.cpu_count() or 1)
-            try:
+            with _all_cores():
                 fast.add_with_ids(np.concatenate(new_parts), ids[is_new])
-            finally:
-                faiss.omp_set_num_threads(1)
         if int(fast.ntotal) != n:
             return None
         fast.nprobe = PROBE
@@ -202,9 +193,7 @@ class Approximate:
         added = np.ascontiguousarray(added, dtype=np.float32)
         if len(added):
             fast.add_with_ids(added, ids[kept:])
-        half = faiss.IndexScalarQuantizer(
-            self.d, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
-        )
+        half = _half_index(self.d)
         # The kept rows' codes copied straight into their place, and the new vectors' codes
         # after them, with no copy of them all on the way: updating Reuters x5's sentences
         # took 0.95 GB more at its peak, now 0.55, of which 0.52 is the new copy.
@@ -258,6 +247,24 @@ class Approximate:
         cosines = self.reconstruct_batch(ids) @ q[0]
         best = np.argsort(-cosines, kind="stable")[:k]
         return pairs(ids[best], cosines[best])
+
+
+def _half_index(dim: int) -> faiss.IndexScalarQuantizer:
+    """An empty index of 16-bit vectors, compared by inner product."""
+    return faiss.IndexScalarQuantizer(
+        dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+    )
+
+
+@contextmanager
+def _all_cores() -> Iterator[None]:
+    """FAISS on every core for the block (a copy's training and filling), then on one
+    again, as questions search (index.vectors)."""
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(1)
 
 
 def _room(half: faiss.IndexScalarQuantizer, n: int) -> npt.NDArray[np.float16]:
