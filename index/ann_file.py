@@ -21,7 +21,6 @@ the file.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
@@ -73,17 +72,8 @@ def _read(path: Path, owner: str) -> tuple[faiss.Index, Ids, int] | None:
 def save(path: Path, owner: str, copy: Approximate) -> bool:
     """Keep the copy for the next reader of this index (`owner`); False when it could not
     be written (a read-only directory, a full disk), which changes nothing else."""
-    buffer = io.BytesIO()
-    np.savez(
-        buffer,
-        format=np.int64(FORMAT),
-        owner=np.str_(owner),
-        fast=faiss.serialize_index(copy.fast),
-        ids=copy.ids,
-        trained=np.int64(copy.trained),
-    )
     try:
-        save_atomically(path, lambda tmp: _write(tmp, buffer.getbuffer()))
+        save_atomically(path, lambda tmp: _write(tmp, owner, copy))
     except OSError:
         return False
     return True
@@ -94,6 +84,13 @@ def owner_of(model: str, dim: int, created_at: str) -> str:
     return f"{model}|{dim}|{created_at}"
 
 
-def _write(path: Path, data: memoryview) -> None:
-    with path.open("wb") as handle:
-        handle.write(data)
+def _write(path: Path, owner: str, copy: Approximate) -> None:
+    with path.open("wb") as handle:  # a handle: given a name, numpy would add ".npz"
+        np.savez(
+            handle,
+            format=np.int64(FORMAT),
+            owner=np.str_(owner),
+            fast=faiss.serialize_index(copy.fast),
+            ids=copy.ids,
+            trained=np.int64(copy.trained),
+        )
