@@ -83,11 +83,23 @@ class Pipeline:
         visible = [text.translate(_DROP_INVISIBLE) for text in texts]
         with self.lock:
             self._keep_ops()
-            docs = list(self.nlp.pipe(visible, batch_size=batch_size))
+            if len(visible) == 1:
+                docs = [self._one(visible[0])]
+            else:
+                docs = list(self.nlp.pipe(visible, batch_size=batch_size))
             for i, (text, seen) in enumerate(zip(texts, visible, strict=True)):
                 if len(seen) != len(text):
-                    docs[i] = self._with_invisible(text, docs[i]) or next(self.nlp.pipe([text]))
+                    docs[i] = self._with_invisible(text, docs[i]) or self._one(text)
         return docs
+
+    def _one(self, text: str) -> Doc:
+        """One text through the pipeline's components in turn, as `nlp(text)` does. spaCy's
+        `pipe` batches, chains a generator per component and sets up error handlers, which
+        cost a question's parse about a tenth of its time; the annotations are the same."""
+        doc = self.nlp.make_doc(text)
+        for _, component in self.nlp.pipeline:
+            doc = component(doc)
+        return doc
 
     def _with_invisible(self, text: str, seen: Doc) -> Doc | None:
         """A Doc of `text` with the tokens and annotations of `seen`, the Doc of the text

@@ -93,6 +93,28 @@ def test_the_fast_pipelines_annotate_exactly_as_spacys_own_load() -> None:
         assert _annotations(fast, SENTENCES) == _annotations(stock, SENTENCES)
 
 
+def test_a_text_alone_is_annotated_as_spacys_pipe_annotates_it() -> None:
+    """A question is parsed alone, through the components in turn rather than spaCy's
+    batching `pipe`: the same tokens, tags, parse, noun chunks and entities."""
+    from index import english
+
+    for pipeline in (english.parser(), english.recogniser()):
+        for text in SENTENCES:
+            alone = pipeline.pipe([text])
+            assert alone[0].text == text
+            assert _annotations(_Given(alone), [text]) == _annotations(pipeline.nlp, [text])
+
+
+class _Given:
+    """Docs already made, served as `nlp.pipe` would serve them."""
+
+    def __init__(self, docs: list[Any]) -> None:
+        self.docs = docs
+
+    def pipe(self, texts: list[str]) -> list[Any]:
+        return self.docs
+
+
 def test_the_attribute_ruler_stays_when_slimming_it_would_change_the_result() -> None:
     """A tag-only rule after a rule with more conditions would win over it; a table run
     first could not keep that order, so the stock ruler stays."""
