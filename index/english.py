@@ -95,7 +95,7 @@ class Pipeline:
     def _one(self, text: str) -> Doc:
         """One text through the pipeline's components in turn, as `nlp(text)` does. spaCy's
         `pipe` batches, chains a generator per component and sets up error handlers, which
-        cost a question's parse about a tenth of its time; the annotations are the same."""
+        cost a question's parse about a twentieth of its time; the annotations are the same."""
         doc = self.nlp.make_doc(text)
         for _, component in self.nlp.pipeline:
             doc = component(doc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -68,13 +69,17 @@ SENTENCES = [
 
 
 def _annotations(nlp: object, texts: list[str]) -> list[object]:
+    return _of_docs(nlp.pipe(texts))  # type: ignore[attr-defined]
+
+
+def _of_docs(docs: Iterable[Any]) -> list[object]:
     return [
         (
             [(t.tag_, t.pos_, t.dep_, t.head.i) for t in doc],
             [(c.start, c.end) for c in doc.noun_chunks] if doc.has_annotation("DEP") else [],
             [(e.start_char, e.end_char, e.label_) for e in doc.ents],
         )
-        for doc in nlp.pipe(texts)  # type: ignore[attr-defined]
+        for doc in docs
     ]
 
 
@@ -102,17 +107,7 @@ def test_a_text_alone_is_annotated_as_spacys_pipe_annotates_it() -> None:
         for text in SENTENCES:
             alone = pipeline.pipe([text])
             assert alone[0].text == text
-            assert _annotations(_Given(alone), [text]) == _annotations(pipeline.nlp, [text])
-
-
-class _Given:
-    """Docs already made, served as `nlp.pipe` would serve them."""
-
-    def __init__(self, docs: list[Any]) -> None:
-        self.docs = docs
-
-    def pipe(self, texts: list[str]) -> list[Any]:
-        return self.docs
+            assert _of_docs(alone) == _annotations(pipeline.nlp, [text])
 
 
 def test_the_attribute_ruler_stays_when_slimming_it_would_change_the_result() -> None:
