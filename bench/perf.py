@@ -135,7 +135,7 @@ def _bench(
         row["articles_s"] = round(report.added / report.seconds, 1)
         started = time.perf_counter()
         store = Store(index_dir)  # the first reader: trains a large index's copies, saves them
-        row["first_open_s"] = round(time.perf_counter() - started, 2)
+        row["first_open_s"] = round(time.perf_counter() - started, 4)
         stats = store.stats()
         row["sentences"], row["passages"] = stats["sentences"], stats["passages"]
         row["sentences_s"] = round(stats["sentences"] / report.seconds, 1)
@@ -420,7 +420,7 @@ def _markdown(results: list[dict[str, Any]]) -> str:
             f"| {c['p50']}/{c['p95']}/{c['p99']} "
             f"| {f['p50']}/{f['p95']}/{f['p99']} | {round(f['p50'] / a['p50'], 2)} "
             f"| {i['p50']}/{i['p95']}/{i['p99']} | {r['after_indexing']['search_ms']['p50']} "
-            f"| {r.get('first_open_s', '–')} / {r.get('open_s', '–')} |"
+            f"| {_seconds(r.get('first_open_s'))} / {_seconds(r.get('open_s'))} |"
         )
     with_bare = [r for r in results if "bare" in r]
     if with_bare:
@@ -448,6 +448,11 @@ def _markdown(results: list[dict[str, Any]]) -> str:
                 f"| {q['default_speedup']} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _seconds(value: float | None) -> str:
+    """Seconds to the hundredth, as the other columns show them; "–" when not measured."""
+    return "–" if value is None else f"{value:.2f}"
 
 
 if __name__ == "__main__":
