@@ -59,6 +59,8 @@ from qa.blas import one_blas_thread
 from qa.retrieve import Retriever
 
 ENCODER_SAMPLE = 4000  # sentences the raw encoders are timed on
+# The raw encoders' prefixes in a row's keys: as indexing runs the model, in float, torch.
+ENCODERS = ("", "float_", "torch_")
 CONNECTIONS = (1, 8, 32)
 FRESH_QUESTIONS = 2000  # more than a 10-second run at 8 connections asks
 WARM_UP = 100  # other questions a fresh process answers before its `ask` is measured
@@ -127,7 +129,7 @@ def _bench(
     unique = list({a.content_hash: a for a in reversed(articles)}.values())[::-1]
     sentences = [a.text[s:e] for a in unique for s, e in chunk(a.text, a.title).sentences]
     sample = random.Random(0).sample(sentences, min(ENCODER_SAMPLE, len(sentences)))
-    encoders = {"": embedder, "float_": float_embedder, "torch_": torch_embedder}
+    encoders = dict(zip(ENCODERS, (embedder, float_embedder, torch_embedder), strict=True))
     before = {key: _encoding_rate(e, sample) for key, e in encoders.items()}
     with tempfile.TemporaryDirectory(prefix=f"qa-bench-{name}-") as tmp:
         index_dir = Path(tmp) / "index"
@@ -151,7 +153,7 @@ def _bench(
         row["sentences"], row["passages"] = stats["sentences"], stats["passages"]
         row["sentences_s"] = round(stats["sentences"] / report.seconds, 1)
         row["passages_s"] = round(stats["passages"] / report.seconds, 1)
-        for encoder in ("", "float_", "torch_"):
+        for encoder in ENCODERS:
             rate = row[f"{encoder}encoder_sentences_s"]
             row[f"ratio_to_{encoder}encoder"] = round(row["sentences_s"] / rate, 3)
         row["index_mb"] = round(disk_size(index_dir) / 1e6, 1)
@@ -444,12 +446,12 @@ def _markdown(results: list[dict[str, Any]]) -> str:
         )
     lines += [
         "",
-        "| corpus | int8 encoder sent/s, before / after indexing | float | torch "
-        "| after / before (int8) |",
+        "| corpus | encoder sent/s, before / after indexing | float encoder | torch encoder "
+        "| after / before (encoder) |",
         "|---|---:|---:|---:|---:|",
     ]
     for r in results:
-        runs = [r[f"{key}encoder_before_after"] for key in ("", "float_", "torch_")]
+        runs = [r[f"{key}encoder_before_after"] for key in ENCODERS]
         lines.append(
             f"| {r['corpus']} | "
             + " | ".join(f"{b} / {a}" for b, a in runs)
