@@ -17,6 +17,7 @@ from index.embed import TokenEmbedder
 from index.sentence_table import SentenceRow
 from qa.antecedent import antecedent, referent
 from qa.entities import EntityTagger
+from qa.fits import fits
 from qa.focus import focus, names
 from qa.follow_up import resolve
 from qa.late import MATCH, LateInteraction, Neighbour
@@ -393,13 +394,20 @@ class Answerer:
         z = w["bias"] + sum(w.get(name, 0.0) * value for name, value in features.items())
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _choose(self, scored: list[Scored], top_k: int) -> list[Scored]:
+    def _choose(self, question: str, scored: list[Scored], top_k: int) -> list[Scored]:
         """The best sentence of each article above the threshold, and each quote once: wire
-        stories are filed again under new ids, and the copy that scored best is cited."""
+        stories are filed again under new ids, and the copy that scored best is cited.
+
+        A sentence that cannot answer what the question asks for is passed over (qa.fits):
+        "how many officers are in Haiti?" is not answered by a sentence that only mentions
+        the officers, and when none counts the articles do not say.
+        """
         best_per_doc: dict[str, Scored] = {}
         for s in scored:
-            if s.score >= self.threshold:
-                best_per_doc.setdefault(s.sentence.doc_id, s)
+            if s.score < self.threshold or s.sentence.doc_id in best_per_doc:
+                continue
+            if fits(question, s.text):
+                best_per_doc[s.sentence.doc_id] = s
         chosen: list[Scored] = []
         seen: set[str] = set()
         for s in best_per_doc.values():
@@ -413,7 +421,7 @@ class Answerer:
 
     def _answers(self, question: str, scored: list[Scored], top_k: int) -> list[Answer]:
         store = self.retriever.store
-        chosen = self._choose(scored, top_k)
+        chosen = self._choose(question, scored, top_k)
         self._know([(s.sentence.id, s.text) for s in chosen])
         sentences = [s.text for s in chosen]
         infos = store.infos(s.sentence.doc_id for s in chosen)

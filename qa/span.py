@@ -159,6 +159,12 @@ def has_typed_span(question: str, sentence: str) -> bool:
     return kind != "other" and bool(_candidates(kind, sentence, question_stems(question)))
 
 
+def typed_spans(kind: str, sentence: str, question: str) -> list[Span]:
+    """The phrases of a kind ("date", "number", "place", "name") in the sentence that the
+    question does not already hold."""
+    return _candidates(kind, sentence, question_stems(question))
+
+
 def nearest(spans: list[Span], question: str, sentence: str) -> Span:
     """The span closest to (preferably right after) the question's words in the sentence."""
     hits = _hits(sentence, question_stems(question))

@@ -174,12 +174,18 @@ def test_sentence_weights_given_are_the_ones_used(answerer: Answerer) -> None:
             "when did the United States issue a security alert in 2019?",
         ),
         ("who is the MSS spokesperson?", "who is not the MSS spokesperson?"),
+        # The seed counts no officers; it lists the bases, and that answers how many.
+        (
+            "how many forward operating bases have been established?",
+            "how many Kenyan police officers are in Haiti?",
+        ),
     ],
 )
 def test_a_question_asking_what_the_article_never_says_gets_no_answer(
     answerer: Answerer, answered: str, unanswerable: str
 ) -> None:
-    # The seed writes no 2019 and negates nothing: the same question otherwise is answered.
+    # The seed writes no 2019, negates nothing and counts no officers: the same question
+    # otherwise is answered.
     assert not answerer.ask(answered).no_answer
     result = answerer.ask(unanswerable)
     assert result.no_answer and result.answers == []
@@ -230,6 +236,22 @@ def test_a_story_filed_twice_gives_its_sentence_once(
     assert len(sentences) == len(set(sentences)) >= 1
     assert "Pont Sondé" in sentences[0]
     assert {a.citation.doc_id for a in result.answers} <= {"first", "refiled"}
+
+
+def test_a_how_many_question_passes_over_the_best_sentence_when_it_counts_nothing(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    text = (
+        "Kenyan police officers are in Haiti under the Multinational Security Support mission.\n"
+        "Kenya has deployed 400 officers so far, the ministry said.\n"
+    )
+    answerer = answerer_over(tmp_path, embedder, {"officers.txt": text})
+    question = "how many Kenyan police officers are in Haiti?"
+    scored = answerer.score(*[answerer.retriever.prepare(question)] * 2, [])
+    assert "400" not in scored[0].text, "the test needs a best sentence that counts nothing"
+    result = answerer.ask(question, top_k=1)
+    assert [a.text for a in result.answers] == ["400"]
+    assert_cited_exactly(result, answerer.retriever.store)
 
 
 def test_a_word_with_a_soft_hyphen_in_it_matches_the_word_as_typed(
