@@ -13,17 +13,19 @@ import re
 from functools import lru_cache
 
 from qa.span import DATE, typed_spans
-from qa.terms import STOP_WORDS, stem, words
+from qa.terms import STOP_WORDS, stem, stems, words
 
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
+_LETTERS = re.compile(r"[^\W\d_]+")  # a word's letters: "six-time" is "six" and "time"
 # Words that count, with or without a number: "six-time", "none", "over half", "several".
-_COUNTING = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
-    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
-    r"|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|none|half"
-    r"|several|few|couple|single|both|twice|once|numerous|multiple|handful|scores|majority"
-    r"|minority)\b",
-    re.IGNORECASE,
+_COUNTING = frozenset(
+    """
+    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred hundreds thousand thousands million millions billion billions trillion trillions
+    dozen dozens none half several few couple single both twice once numerous multiple
+    handful scores majority minority
+    """.split()
 )
 _LIST = re.compile(r",\s(?:and|or)\s")
 # A question that asks when, not one with a "when" clause ("When many people are
@@ -35,15 +37,19 @@ _WHEN = re.compile(
     r"|decades?|months?|days?|dates?|seasons?|era|period)\b",
     re.IGNORECASE,
 )
-# A year, a period, or a clause or phrase of time: "in 1817", "66 million years ago", "At
-# the end of World War I", "only became supportive when Germany started to build".
-_TIME = re.compile(
-    r"\b(?:\d{3,4}s?|\d+(?:st|nd|rd|th)|centur(?:y|ies)|decades?|years?|months?|weeks?|days?"
-    r"|hours?|ago|BCE?|AD|BP|when|after|before|during|until|till|since|following|while|era"
-    r"|reign|period|age|today|yesterday|tomorrow|now|then|later|earlier|recently|once"
-    r"|morning|evening|night|spring|summer|autumn|winter|war)\b",
-    re.IGNORECASE,
+# Words of time, and years and ordinals: "in 1817", "66 million years ago", "on August 5",
+# "At the end of World War I", "only became supportive when Germany started to build".
+_TIME = frozenset(
+    """
+    century centuries decade decades year years month months week weeks day days hour hours
+    ago bc bce ad bp when after before during until till since following while era reign
+    period age today yesterday tomorrow tonight now then later earlier recently once morning
+    evening night spring summer autumn winter war monday tuesday wednesday thursday friday
+    saturday sunday january february march april may june july august september october
+    november december jan feb mar apr jun jul aug sep sept oct nov dec
+    """.split()
 )
+_YEAR_OR_ORDINAL = re.compile(r"\b\d{3,4}s?\b|\b\d+(?:st|nd|rd|th)\b")
 
 
 def fits(question: str, sentence: str) -> bool:
@@ -59,10 +65,12 @@ def gives_count(question: str, sentence: str) -> bool:
     list of the things counted ("how many bases?": "bases … in Pont Sondé, Downtown
     Port-au-Prince, and at the Police Academy"). True for any other question."""
     counted = _counted(question)
-    if counted is None or _COUNTING.search(sentence):
+    if counted is None or not _COUNTING.isdisjoint(_letters(sentence)):
         return True
-    if _LIST.search(sentence) and counted in {stem(w) for _, _, w in words(sentence)}:
+    if _LIST.search(sentence) and counted in stems(sentence):  # the scorer's, memoised
         return True
+    if not any(c.isdigit() for c in sentence):
+        return False
     dates = [m.span() for m in DATE.finditer(sentence)]
     return any(
         not any(d_start <= start and end <= d_end for d_start, d_end in dates)
@@ -75,7 +83,11 @@ def says_when(question: str, sentence: str) -> bool:
     year …?"): a date, a year, a period or a phrase of time. True for any other question."""
     if not _WHEN.search(question):
         return True
-    return bool(DATE.search(sentence) or _TIME.search(sentence))
+    return not _TIME.isdisjoint(_letters(sentence)) or bool(_YEAR_OR_ORDINAL.search(sentence))
+
+
+def _letters(sentence: str) -> list[str]:
+    return _LETTERS.findall(sentence.lower())
 
 
 @lru_cache(maxsize=1024)
