@@ -22,9 +22,10 @@ from qa.focus import focus, names
 from qa.follow_up import resolve
 from qa.late import MATCH, LateInteraction, Neighbour
 from qa.mismatch import missing_negation, missing_numbers
+from qa.quotation import asks_said, quotation
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters, validate_question
-from qa.span import Span, has_typed_span
+from qa.span import Span, balanced, has_typed_span
 from qa.span_ranker import SpanRanker, rule_span
 from qa.terms import key_terms, stems
 from qa.types import Answer, AskResult, Citation, SearchFilters, Turn, as_filters, as_history
@@ -357,13 +358,18 @@ class Answerer:
 
     def _span(self, question: str, sentence: str) -> tuple[int, int]:
         """The answer inside the sentence: the reader model's span if one is set, else the
-        span model's choice, which weighs the rules' own."""
+        quotation for a question about what was said, else the span model's choice, which
+        weighs the rules' own, with any bracket it opens closed."""
         if self.reader is not None:
             span = self.reader.read(question, sentence)
             if span is not None:
                 return span
+        quoted = quotation(sentence) if asks_said(question) else None
+        if quoted is not None:
+            return quoted
         rule = rule_span(question, sentence, self.tagger)
-        return self.spans.find(question, sentence, rule) if self.spans is not None else rule
+        found = self.spans.find(question, sentence, rule) if self.spans is not None else rule
+        return balanced(sentence, found)
 
     def _know(self, sentences: Sequence[tuple[int, str]]) -> None:
         """Hand the stored analyses of these sentences (id, text) to the entity tagger and

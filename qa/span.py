@@ -312,3 +312,23 @@ def _distance(span: Span, hits: list[Span]) -> int:
     if not hits:
         return 0
     return min(span[0] - e if e <= span[0] else max(0, s - span[1]) + 5 for s, e in hits)
+
+
+_PAIRS = (("(", ")"), ("[", "]"), ("“", "”"))
+
+
+def balanced(sentence: str, span: Span) -> Span:
+    """The span widened to close what it opens: "Secondary IV (NS4" is "Secondary IV
+    (NS4)", and "NS4) examinations" starts at its "(". A mark left open in the sentence
+    itself stays as it is."""
+    start, end = span
+    for left, right in _PAIRS:
+        text = sentence[start:end]
+        opened, closed = text.count(left), text.count(right)
+        if opened > closed:
+            close = sentence.find(right, end)
+            end = close + 1 if close >= 0 else end
+        elif closed > opened:
+            open_ = sentence.rfind(left, 0, start)
+            start = open_ if open_ >= 0 else start
+    return start, end

@@ -27,6 +27,9 @@ QUESTIONS = {
     "when did the United States issue a security alert?": "August 5",
     "where did the US embassy urge its citizens to avoid?": "Port-au-Prince, Tabarre",
     "what is the MSS guarding?": "key national infrastructure",
+    # the quotation, not "said in a statement"
+    "what did Ombaka say?": "Despite the continued threat of gang violence, our collaboration",
+    "which exams were completed?": "Secondary IV (NS4)",  # not "(NS4": brackets close
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.span import find_span, has_typed_span, question_type
+from qa.span import balanced, find_span, has_typed_span, question_type
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,22 @@ def test_untyped_question_falls_back_to_the_whole_sentence_without_its_full_stop
     sentence = "Residents were calm."
     found = find_span("why is the sky blue?", sentence)
     assert sentence[found.start : found.end] == "Residents were calm"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "part", "widened"),
+    [
+        ("the National Secondary IV (NS4) examinations", "Secondary IV (NS4", "Secondary IV (NS4)"),
+        ("the National Secondary IV (NS4) examinations", "NS4) examinations", "(NS4) examinations"),
+        (
+            "the Forward Operating Bases (FOBs) here",
+            "Forward Operating Bases",
+            "Forward Operating Bases",
+        ),
+        ("an open (bracket never closed", "open (bracket", "open (bracket"),
+    ],
+)
+def test_a_span_closes_the_brackets_it_opens(sentence: str, part: str, widened: str) -> None:
+    start = sentence.index(part)
+    start, end = balanced(sentence, (start, start + len(part)))
+    assert sentence[start:end] == widened
