@@ -22,7 +22,6 @@ from qa.focus import focus, names
 from qa.follow_up import resolve
 from qa.late import MATCH, LateInteraction, Neighbour
 from qa.mismatch import missing_negation, missing_numbers
-from qa.quotation import asks_said, quotation
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters, validate_question
 from qa.span import Span, balanced, has_typed_span
@@ -358,15 +357,12 @@ class Answerer:
 
     def _span(self, question: str, sentence: str) -> tuple[int, int]:
         """The answer inside the sentence: the reader model's span if one is set, else the
-        quotation for a question about what was said, else the span model's choice, which
-        weighs the rules' own, with any bracket it opens closed."""
+        span model's choice, which weighs the rules' own, with any bracket it opens
+        closed."""
         if self.reader is not None:
             span = self.reader.read(question, sentence)
             if span is not None:
                 return span
-        quoted = quotation(sentence) if asks_said(question) else None
-        if quoted is not None:
-            return quoted
         rule = rule_span(question, sentence, self.tagger)
         found = self.spans.find(question, sentence, rule) if self.spans is not None else rule
         return balanced(sentence, found)

@@ -22,13 +22,15 @@ from qa.terms import STOP_WORDS, fold, stem
 _ASKS_WHAT_DONE = re.compile(
     r"^\s*what\s+(?:do|does|did|will|would|can|could|should|must|might|may|has|have|had"
     r"|is|are|was|were)(?:n't)?\b.*\b(?:do|does|doing|say|saying|tell|telling|announce"
-    r"|announcing|claim|claiming|warn|warning)\b",
+    r"|announcing|claim|claiming|warn|warning|state|stating)\b",
     re.IGNORECASE,
 )
 _DO = frozenset(("do", "does", "did", "doing"))
 # Verbs that report speech, as stems: a question asks what X said with the first few, and a
 # sentence reports it with any of them.
-_SAY = frozenset(map(stem, ("say", "says", "said", "tell", "told", "announce", "claim", "warn")))
+_SAY = frozenset(
+    map(stem, ("say", "says", "said", "tell", "told", "announce", "claim", "warn", "state"))
+)
 _SAID = _SAY | frozenset(
     map(
         stem,
@@ -36,6 +38,7 @@ _SAID = _SAY | frozenset(
     )
 )
 _BEFORE_VERB = frozenset(("aux", "auxpass", "neg"))
+_CLAUSES = frozenset(("ccomp", "xcomp", "advcl", "conj", "parataxis"))  # what is said
 
 
 def asks_what_done(question: str, question_doc: Any) -> str | None:
@@ -72,11 +75,15 @@ def predicate(
     governs: "Poehl said [West Germany would be badly advised to ...]".
     """
     best = _subject(question, question_doc, parsed, anchored=kind == "say")
+    if best < 0 and kind == "say":
+        best = _speaker(question, question_doc, parsed)
     if best < 0:
         return None
     verb = parsed.head[best]
     if kind == "say":
-        return _said(parsed, verb) if parsed.stems[verb] in _SAID else None
+        if parsed.stems[verb] not in _SAID:
+            return None
+        return _said(parsed, verb)
     if parsed.pos[verb] not in ("VERB", "AUX") or verb < best:
         return None  # no verb, or one before its subject ("said X"): no predicate to quote
     if any(t.lower_ in _DO and t.dep_ == "xcomp" for t in question_doc):  # "begin to do"
@@ -114,6 +121,24 @@ def _subject(question: str, question_doc: Any, parsed: Parsed, anchored: bool) -
             if overlap and key > best_overlap:
                 best, best_overlap = i, key
     return best
+
+
+def _speaker(question: str, question_doc: Any, parsed: Parsed) -> int:
+    """A word naming the question's subject that the parse hangs on a verb of saying as
+    something other than its subject, or -1: in "“…,” Ombaka said in a statement", spaCy
+    reads "Ombaka" as an adverb of "said"."""
+    q_stems = _subject_stems(question_doc) or question_stems(question)
+    for i in range(parsed.size):
+        verb = parsed.head[i]
+        if (
+            verb != i
+            and parsed.content[i]
+            and parsed.stems[i] in q_stems
+            and parsed.stems[verb] in _SAID
+            and parsed.dep[i] not in _CLAUSES
+        ):
+            return i
+    return -1
 
 
 def _said(parsed: Parsed, verb: int) -> tuple[int, int] | None:

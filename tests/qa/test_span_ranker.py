@@ -323,6 +323,13 @@ def test_only_questions_about_what_was_done_get_a_predicate() -> None:
             "reporters.",
             "The airport is secure and flights will resume on Monday",
         ),
+        (  # spaCy hangs "said" on the quoted clause: the quotation is what was said
+            "What did Ombaka say?",
+            "“Despite the continued threat of gang violence, our collaboration is yielding "
+            "tangible results,” Ombaka said in a statement.",
+            "Despite the continued threat of gang violence, our collaboration is yielding "
+            "tangible results",
+        ),
         (  # "It said": the article's company, which the question names
             "What did Texaco say about the ruling?",
             "It said it would appeal the ruling to the Texas Supreme Court.",
@@ -347,5 +354,6 @@ def test_what_someone_else_said_is_not_quoted_as_theirs() -> None:
     for sentence, said in [
         ("The Bank official said Baker did not mean to talk the dollar down.", "Baker did"),
         ("The Bank official said the dollar would not fall much further.", "the dollar"),
+        ("“The dollar will not fall much further,” the Bank official said.", "The dollar"),
     ]:
         assert not _answer(ranker, "What did Baker say?", sentence).startswith(said)
