@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.span import DATE, typed_spans
+from qa.span import DATE, LIST, typed_spans
 from qa.terms import STOP_WORDS, stem, stems, words
 
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
@@ -27,7 +27,6 @@ _COUNTING = frozenset(
     handful scores majority minority
     """.split()
 )
-_LIST = re.compile(r",\s(?:and|or)\s")
 # A question that asks when, not one with a "when" clause ("When many people are
 # arrested, what is a common tactic?").
 _WHEN = re.compile(
@@ -67,7 +66,7 @@ def gives_count(question: str, sentence: str) -> bool:
     counted = _counted(question)
     if counted is None or not _COUNTING.isdisjoint(_letters(sentence)):
         return True
-    if _LIST.search(sentence) and counted in stems(sentence):  # the scorer's, memoised
+    if LIST.search(sentence) and counted in stems(sentence):  # the scorer's, memoised
         return True
     if not any(c.isdigit() for c in sentence):
         return False

@@ -81,9 +81,7 @@ def predicate(
         return None
     verb = parsed.head[best]
     if kind == "say":
-        if parsed.stems[verb] not in _SAID:
-            return None
-        return _said(parsed, verb)
+        return _said(parsed, verb) if parsed.stems[verb] in _SAID else None
     if parsed.pos[verb] not in ("VERB", "AUX") or verb < best:
         return None  # no verb, or one before its subject ("said X"): no predicate to quote
     if any(t.lower_ in _DO and t.dep_ == "xcomp" for t in question_doc):  # "begin to do"

@@ -109,7 +109,7 @@ _CLAUSE_END = re.compile(
     r"although|though|but|after|before|since|until|unless|if|as well as)\b"
 )
 _CLAUSE_OR_COMMA = re.compile(_CLAUSE_END.pattern + r"|,")
-_LIST = re.compile(r",\s(?:and|or)\s")
+LIST = re.compile(r",\s(?:and|or)\s")
 
 
 @lru_cache(maxsize=4096)
@@ -271,7 +271,7 @@ def _tail_after(sentence: str, q_stems: AbstractSet[str]) -> Span | None:
         start += lead.end()
     # Stop at the end of the clause; a list ("A, B, and C") counts as one phrase.
     tail = sentence[start:end]
-    stops = _CLAUSE_END if _LIST.search(tail) else _CLAUSE_OR_COMMA
+    stops = _CLAUSE_END if LIST.search(tail) else _CLAUSE_OR_COMMA
     cut = stops.search(tail)
     if cut and cut.start() > 0:
         end = start + len(tail[: cut.start()].rstrip())
