@@ -1,5 +1,6 @@
-"""Answers to "What did X do?" and "What did X say?": what the sentence says X did (its
-predicate), or what X said (the clause X's verb of saying reports).
+"""Answers to "What did X do?", "What did X say?" and "What happened?": what the sentence
+says X did (its predicate), what X said (the clause X's verb of saying reports), or what it
+says happened (its main clause; "What happened to X?" asks what X did or underwent).
 
 The span model was fitted on SQuAD, where such questions are rare (11 of xquad-en's
 1,190), and picks a noun phrase for them ("the Bundesbank would allow interest rates to
@@ -25,6 +26,12 @@ _ASKS_WHAT_DONE = re.compile(
     r"|announcing|claim|claiming|warn|warning|state|stating)\b",
     re.IGNORECASE,
 )
+# "What happened ...?", "What is happening to ...?", "What will happen if ...?".
+_ASKS_WHAT_HAPPENED = re.compile(
+    r"^\s*what(?:'s|\s+(?:has|had|have|is|was|will|would|did|does|do|could|might|may))?"
+    r"\s+(?:happen|happens|happened|happening)\b(\s+to\b)?",
+    re.IGNORECASE,
+)
 _DO = frozenset(("do", "does", "did", "doing"))
 # Verbs that report speech, as stems: a question asks what X said with the first few, and a
 # sentence reports it with any of them.
@@ -34,21 +41,31 @@ _SAY = frozenset(
 _SAID = _SAY | frozenset(
     map(
         stem,
-        ("add", "state", "note", "argue", "insist", "explain", "stress", "predict", "report"),
+        (
+            *("add", "state", "note", "argue", "insist", "explain", "stress", "predict"),
+            *("report", "urge", "ask", "advise", "demand", "request", "recommend"),
+        ),
     )
 )
+_OF = frozenset(("of", "about", "against"))  # "warned of", "told about"
+_MODIFIERS = frozenset(("prep", "advcl", "advmod", "npadvmod", "agent"))  # when, where, how
+_EVENT_SUBJECTS = SUBJECTS | {"expl", "csubj"}  # "There is heavy gunfire ..."
 _BEFORE_VERB = frozenset(("aux", "auxpass", "neg"))
 _CLAUSES = frozenset(("ccomp", "xcomp", "advcl", "conj", "parataxis"))  # what is said
 
 
 def asks_what_done(question: str, question_doc: Any) -> str | None:
     """What the question asks someone did: "do" for "What did X do?", "What will X do
-    about Y?", "What did X begin to do?"; "say" for "What did X say about Y?"; else None.
+    about Y?", "What did X begin to do?"; "say" for "What did X say about Y?"; "happen to"
+    for "What happened to X?"; "happen" for "What happened in Y?"; else None.
 
     The first verb after the auxiliary must be that verb, or govern it ("forbidden to do"):
     not "What does X use as a standard?". A question that says part of what was said
     ("What did X say was mistaken?") asks for the rest, which the span model finds.
     """
+    happened = _ASKS_WHAT_HAPPENED.match(question)
+    if happened:
+        return "happen to" if happened.group(1) else "happen"
     if not _ASKS_WHAT_DONE.search(question):
         return None
     verbs = [t for t in question_doc[2:] if t.pos_ == "VERB"]
@@ -72,13 +89,17 @@ def predicate(
     question), else the main clause's: "The company installed ..." answers "What did Tesla
     Electric do?". When the question asks what X began or set out to do, the answer is the
     clause X's verb governs: "began to thaw". What X said is the clause its verb of saying
-    governs: "Poehl said [West Germany would be badly advised to ...]".
+    governs: "Poehl said [West Germany would be badly advised to ...]". What happened is
+    the sentence's main clause, from its subject on: "On August 5, [the United States
+    issued a security alert ...]".
     """
-    best = _subject(question, question_doc, parsed, anchored=kind == "say")
+    if kind == "happen":
+        return _event(parsed, question_stems(question))
+    best = _subject(question, question_doc, parsed, anchored=kind != "do")
     if best < 0 and kind == "say":
         best = _speaker(question, question_doc, parsed)
     if best < 0:
-        return None
+        return _event(parsed, question_stems(question)) if kind == "happen to" else None
     verb = parsed.head[best]
     if kind == "say":
         return _said(parsed, verb) if parsed.stems[verb] in _SAID else None
@@ -139,14 +160,79 @@ def _speaker(question: str, question_doc: Any, parsed: Parsed) -> int:
     return -1
 
 
+def _event(parsed: Parsed, q_stems: frozenset[str]) -> tuple[int, int] | None:
+    """The main clause with the clauses joined to it, from its subject on (what comes
+    before the subject says when or where: the question's part), less a first clause that
+    only restates the question ("[the cyanobacterium was assimilated,] and many of its genes
+    were lost") and the last one's trailing modifiers made of the question's words ("the
+    United States issued an alert [on August 5]" asked what happened on August 5)."""
+    roots = [i for i in range(parsed.size) if parsed.head[i] == i and not parsed.punct[i]]
+    if not roots:
+        return None
+    root = roots[0]
+    verbs = [root] + [
+        c
+        for c in parsed.children[root]
+        if parsed.dep[c] == "conj" and c > root and _subjects(parsed, c)
+    ]
+    starts = [
+        parsed.left_edge[_subjects(parsed, v)[0]] if _subjects(parsed, v) else v for v in verbs
+    ]
+    end = parsed.right_edge[root] + 1
+    start = starts[0]
+    for i in range(len(verbs) - 1):
+        if _share(parsed, starts[i], starts[i + 1], q_stems) < 0.5:
+            break
+        start = starts[i + 1]
+    end = _without_asked(parsed, verbs[-1], end, q_stems)
+    return _trimmed(parsed, start, end)
+
+
+def _subjects(parsed: Parsed, verb: int) -> list[int]:
+    return [c for c in parsed.children[verb] if parsed.dep[c] in _EVENT_SUBJECTS]
+
+
+def _without_asked(parsed: Parsed, verb: int, end: int, q_stems: frozenset[str]) -> int:
+    """The clause's end before the verb's trailing modifiers that the question already
+    says."""
+    for child in sorted(parsed.children[verb], reverse=True):
+        if child <= verb or parsed.right_edge[child] + 1 < end - 1:
+            continue
+        if parsed.punct[child] or parsed.dep[child] == "cc":
+            continue
+        if parsed.dep[child] not in _MODIFIERS or _share(parsed, child, end, q_stems) < 0.5:
+            break
+        end = parsed.left_edge[child]
+    return end
+
+
+def _share(parsed: Parsed, start: int, end: int, q_stems: frozenset[str]) -> float:
+    """The share of the range's content words that the question has."""
+    content = [j for j in range(start, end) if parsed.content[j]]
+    return sum(parsed.stems[j] in q_stems for j in content) / len(content) if content else 1.0
+
+
 def _said(parsed: Parsed, verb: int) -> tuple[int, int] | None:
-    """What a verb of saying reports: the clause it governs, before or after it."""
-    for child in parsed.children[verb]:
+    """What a verb of saying reports: the clause it governs, before or after it ("said
+    [the dollar would fall]"); what it urges, with whom ("urged [its citizens to avoid
+    Tabarre]"); or what it warns of ("warned of [further attacks]")."""
+    children = parsed.children[verb]
+    for child in children:
         if parsed.dep[child] == "ccomp":
             start = parsed.left_edge[child]
             if parsed.lower[start] == "that":
                 start += 1
             return _trimmed(parsed, start, parsed.right_edge[child] + 1)
+    for child in children:
+        if parsed.dep[child] == "xcomp" and child > verb:
+            whom = [c for c in children if parsed.dep[c] == "dobj" and verb < c < child]
+            start = parsed.left_edge[whom[0]] if whom else parsed.left_edge[child]
+            return _trimmed(parsed, start, parsed.right_edge[child] + 1)
+    for child in children:
+        if parsed.dep[child] == "prep" and parsed.lower[child] in _OF and child > verb:
+            objects = [c for c in parsed.children[child] if parsed.dep[c] == "pobj"]
+            if objects:
+                return _trimmed(parsed, parsed.left_edge[objects[0]], parsed.right_edge[child] + 1)
     return None
 
 
@@ -164,6 +250,14 @@ def _subject_stems(question_doc: Any) -> frozenset[str]:
     """The stems of the content words of the question's subject: "the Bundesbank" of "What
     did the Bundesbank do with interest rates?", not the rates."""
     for token in question_doc:
+        if token.lemma_ == "happen":  # "What happened to the crew?": the crew
+            return frozenset(
+                stem(fold(word.text))
+                for child in token.children
+                if child.dep_ == "prep" and child.lower_ == "to"
+                for word in child.subtree
+                if not word.is_punct and word.lower_ not in STOP_WORDS
+            )
         if token.pos_ == "VERB" and (token.lower_ in _DO or stem(token.lower_) in _SAY):
             verb = token.head if token.dep_ == "xcomp" else token
             return frozenset(

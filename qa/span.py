@@ -320,8 +320,14 @@ _PAIRS = (("(", ")"), ("[", "]"), ("“", "”"))
 def balanced(sentence: str, span: Span) -> Span:
     """The span widened to close what it opens: "Secondary IV (NS4" is "Secondary IV
     (NS4)", and "NS4) examinations" starts at its "(". A mark left open in the sentence
-    itself stays as it is."""
+    itself stays as it is. The angle brackets wire stories put around company names are
+    dropped instead: "Langasco Energy Corp>" is "Langasco Energy Corp"."""
     start, end = span
+    text = sentence[start:end]
+    if text.endswith(">") and "<" not in text:  # "<Langasco Energy Corp>": a wire's markup
+        end -= 1
+    if text.startswith("<") and ">" not in text:
+        start += 1
     for left, right in _PAIRS:
         text = sentence[start:end]
         opened, closed = text.count(left), text.count(right)

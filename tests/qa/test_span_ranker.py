@@ -343,6 +343,95 @@ def test_what_someone_said_is_the_clause_their_verb_of_saying_reports(
     assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "What did the US embassy warn about?",
+            "In the alert, the US embassy urged its citizens to avoid Port-au-Prince, Tabarre, "
+            "and the area around the embassy.",
+            "its citizens to avoid Port-au-Prince, Tabarre, and the area around the embassy",
+        ),
+        (
+            "What did officials say?",
+            "Officials warned of further attacks on the airport.",
+            "further attacks on the airport",
+        ),
+    ],
+)
+def test_what_someone_urged_or_warned_of_is_what_their_verb_governs(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (  # what happened: the main clause, from its subject on
+            "What happened on August 5?",
+            "On August 5, the United States issued a security alert following heavy gunfire "
+            "near the embassy.",
+            "the United States issued a security alert following heavy gunfire near the embassy",
+        ),
+        (
+            "What happened near the embassy?",
+            "There is heavy gunfire reported in the Tabarre area near the U.S. Embassy.",
+            "There is heavy gunfire reported in the Tabarre area near the U.S. Embassy",
+        ),
+        (  # what the question says of it is left out
+            "What happened in the Tabarre area?",
+            "Heavy gunfire was reported in the Tabarre area.",
+            "Heavy gunfire was reported",
+        ),
+        (  # a first clause that restates the question is left out, not one that does not
+            "What happened when the cyanobacterium was assimilated?",
+            "The cyanobacterium was assimilated, and many of its genes were lost.",
+            "many of its genes were lost",
+        ),
+        (
+            "What happened in Pont Sondé?",
+            "Armed gangs have continued efforts to disrupt road access, but security forces "
+            "have repelled attacks on the Savien Police Station in Pont Sondé.",
+            "Armed gangs have continued efforts to disrupt road access, but security forces "
+            "have repelled attacks on the Savien Police Station in Pont Sondé",
+        ),
+        (  # what happened to X: what X did or underwent
+            "What happened to the crew during the test?",
+            "During the test the crew was asphyxiated.",
+            "was asphyxiated",
+        ),
+        (  # X is no subject here: the whole event
+            "What happened to the examinations?",
+            "These operations have been credited with enabling the smooth completion of the "
+            "examinations.",
+            "These operations have been credited with enabling the smooth completion of the "
+            "examinations",
+        ),
+    ],
+)
+def test_what_happened_is_the_main_clause_or_what_happened_to_its_subject(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
+
+
+def test_only_what_happened_questions_ask_what_happened() -> None:
+    from qa.predicate import asks_what_done
+
+    ranker = SpanRanker(tagger=None)
+    asked = {
+        "What happened in Pont Sondé?": "happen",
+        "what's happening in Haiti?": "happen",
+        "What will happen if the talks fail?": "happen",
+        "What is happening to the average age of teachers?": "happen to",
+        "When did the attack happen?": None,
+        "What event happened 66 million years ago?": None,
+    }
+    for question, expected in asked.items():
+        assert asks_what_done(question, ranker.parse(question)) == expected, question
+
+
 def test_what_someone_else_said_is_not_quoted_as_theirs() -> None:
     from qa.predicate import asks_what_done
 
