@@ -85,6 +85,12 @@ def says_when(question: str, sentence: str) -> bool:
     return not _TIME.isdisjoint(_letters(sentence)) or bool(_YEAR_OR_ORDINAL.search(sentence))
 
 
+def counts(text: str) -> bool:
+    """Whether the text writes a number or another word that counts ("£99", "two-thirds",
+    "several")."""
+    return any(c.isdigit() for c in text) or not _COUNTING.isdisjoint(_letters(text))
+
+
 def _letters(sentence: str) -> list[str]:
     return _LETTERS.findall(sentence.lower())
 

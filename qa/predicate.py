@@ -22,7 +22,7 @@ from qa.terms import STOP_WORDS, fold, stem
 # "What" and an auxiliary: "What did ...", "What will ...", not "What year did ...".
 _ASKS_WHAT_DONE = re.compile(
     r"^\s*what\s+(?:do|does|did|will|would|can|could|should|must|might|may|has|have|had"
-    r"|is|are|was|were)(?:n't)?\b.*\b(?:do|does|doing|say|saying|tell|telling|announce"
+    r"|is|are|was|were)(?:n't)?\b.*\b(?:do|does|doing|done|say|saying|tell|telling|told|announce"
     r"|announcing|claim|claiming|warn|warning|state|stating)\b",
     re.IGNORECASE,
 )
@@ -32,7 +32,8 @@ _ASKS_WHAT_HAPPENED = re.compile(
     r"\s+(?:happen|happens|happened|happening)\b(\s+to\b)?",
     re.IGNORECASE,
 )
-_DO = frozenset(("do", "does", "did", "doing"))
+_HAPPEN = frozenset(("happen", "happens", "happened", "happening"))
+_DO = frozenset(("do", "does", "did", "doing", "done"))
 # Verbs that report speech, as stems: a question asks what X said with the first few, and a
 # sentence reports it with any of them.
 _SAY = frozenset(
@@ -250,7 +251,7 @@ def _subject_stems(question_doc: Any) -> frozenset[str]:
     """The stems of the content words of the question's subject: "the Bundesbank" of "What
     did the Bundesbank do with interest rates?", not the rates."""
     for token in question_doc:
-        if token.lemma_ == "happen":  # "What happened to the crew?": the crew
+        if token.lower_ in _HAPPEN:  # "What happened to the crew?": the crew
             return frozenset(
                 stem(fold(word.text))
                 for child in token.children

@@ -16,7 +16,9 @@ from typing import Any
 
 from index import english
 from index.errors import ModelLoadError
+from qa.definition import asks_definition, definition
 from qa.entities import EntityTagger
+from qa.fits import counts
 from qa.memo import Memo
 from qa.parsed import Parsed
 from qa.phrases import (
@@ -33,6 +35,7 @@ from qa.predicate import asks_what_done, predicate
 from qa.span import Span, find_span, nearest
 
 WEIGHTS_FILE = Path(__file__).with_name("span_weights.json")
+_HOW_MUCH = re.compile(r"\bhow\s+much\b", re.IGNORECASE)
 _LIST = re.compile(r",\s(?:and|or)\s|,.*\s(?:and|or)\s")
 _MEMO_SIZE = 4096
 
@@ -96,10 +99,20 @@ class SpanRanker:
             done = predicate(question, question_doc, parsed, kind)
             if done is not None:
                 return char_span(doc, *done)
+        named = asks_definition(question_doc)
+        if named is not None:
+            what = definition(named, parsed)
+            if what is not None:
+                return char_span(doc, *what)
         scored = self._scored(question, question_doc, parsed, rule)
         if not scored:
             return rule
         (start, end), _ = max(scored, key=lambda item: item[1])
+        if _HOW_MUCH.search(question) and not counts(doc[start:end].text):
+            # "How much will the DS cost?" is not answered "touch-screen control".
+            counting = [item for item in scored if counts(doc[item[0][0] : item[0][1]].text)]
+            if counting:
+                (start, end), _ = max(counting, key=lambda item: item[1])
         if asks_plural(question_doc):
             start, end = whole_list(doc, start, end)
             # The rules read lists off the text, where the parse may split them.

@@ -124,7 +124,9 @@ def test_untyped_question_falls_back_to_the_whole_sentence_without_its_full_stop
         ("acquired <Ferrado Oy> and <Insele Oy>", "<Ferrado Oy>", "<Ferrado Oy>"),
     ],
 )
-def test_a_span_closes_the_brackets_it_opens_and_drops_a_wires_markup(sentence: str, part: str, widened: str) -> None:
+def test_a_span_closes_the_brackets_it_opens_and_drops_a_wires_markup(
+    sentence: str, part: str, widened: str
+) -> None:
     start = sentence.index(part)
     start, end = balanced(sentence, (start, start + len(part)))
     assert sentence[start:end] == widened

@@ -296,6 +296,7 @@ def test_only_questions_about_what_was_done_get_a_predicate() -> None:
         "What is the MSS doing in Haiti?": True,
         "What did Japan do to help the dollar?": True,
         "What are pharmacists forbidden to do?": True,
+        "What has IBM done with its patents?": True,
         "What does the MSS use as a base?": False,
         "What year did the mission do its first patrol?": False,
         "Who did the police arrest?": False,
@@ -356,6 +357,11 @@ def test_what_someone_said_is_the_clause_their_verb_of_saying_reports(
             "What did officials say?",
             "Officials warned of further attacks on the airport.",
             "further attacks on the airport",
+        ),
+        (
+            "What are net users being told?",
+            "Net users are being told to avoid a scam website that claims to collect cash.",
+            "to avoid a scam website that claims to collect cash",
         ),
     ],
 )
@@ -430,6 +436,79 @@ def test_only_what_happened_questions_ask_what_happened() -> None:
     }
     for question, expected in asked.items():
         assert asks_what_done(question, ranker.parse(question)) == expected, question
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "who is Mitchell Kapor?",
+            "Mitchell Kapor, chairman of the Mozilla foundation, warned that Microsoft could "
+            "use patent lawsuits.",
+            "chairman of the Mozilla foundation",
+        ),
+        (
+            "What is Pictochat?",
+            "Other features include a short-range messaging application called Pictochat, "
+            "and a built-in microphone.",
+            "a short-range messaging application",
+        ),
+        (
+            "What is the MSS?",
+            "Kenyan police officers deployed in Haiti under the Multinational Security Support "
+            "Mission (MSS) have made gains.",
+            "the Multinational Security Support Mission",
+        ),
+        (  # what it is said to be, not its acronym beside it
+            "What is Engineering News-Record?",
+            "Engineering News-Record (ENR) is a trade magazine for the construction industry.",
+            "a trade magazine for the construction industry",
+        ),
+        (
+            "What is the NASUWT?",
+            "Teachers can be registered members of trade unions such as ATL, NUT or NASUWT.",
+            "trade unions",
+        ),
+        (
+            "Who is Linus Torvalds?",
+            "The war of words heated up as Linux founder Linus Torvalds led an attack on "
+            "software patents.",
+            "Linux founder",
+        ),
+    ],
+)
+def test_what_x_is_is_what_the_sentence_says_x_is(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
+
+
+def test_only_a_name_or_a_term_is_asked_what_it_is() -> None:
+    from qa.definition import asks_definition
+
+    ranker = SpanRanker(tagger=None)
+    asked = {
+        "What is Pictochat?": {"pictochat"},
+        "who is Patricia Sanders?": {"patricia", "sander"},
+        "What is a twin prime?": {"twin", "prime"},
+        "What is the Haitian Police Academy?": {"haitian", "polic", "academi"},
+        "What was the Norman religion?": None,  # a property: its value is asked
+        "Who was Richard's fiancee?": None,
+        "What is the capital of France?": None,
+        "What was Warsaw's population in 1901?": None,
+        "What is the MSS guarding?": None,
+    }
+    for question, expected in asked.items():
+        assert asks_definition(ranker.parse(question)) == expected, question
+
+
+def test_a_how_much_question_is_answered_by_a_phrase_that_counts() -> None:
+    sentence = (
+        "The portable games machine, which features touch-screen control, will retail for "
+        "£99 in the UK (149 euros)."
+    )
+    answer = _answer(SpanRanker(tagger=EntityTagger()), "How much will the DS cost?", sentence)
+    assert any(c.isdigit() for c in answer), answer
 
 
 def test_what_someone_else_said_is_not_quoted_as_theirs() -> None:
