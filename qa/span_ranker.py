@@ -33,6 +33,7 @@ from qa.phrases import (
 )
 from qa.predicate import asks_what_done, predicate
 from qa.span import Span, find_span, nearest
+from qa.verb_object import asks_object, verb_object
 
 WEIGHTS_FILE = Path(__file__).with_name("span_weights.json")
 _HOW_MUCH = re.compile(r"\bhow\s+much\b", re.IGNORECASE)
@@ -60,6 +61,25 @@ def rule_span(question: str, sentence: str, tagger: EntityTagger | None) -> Span
             if not (found.typed and found.start <= start and end <= found.end):
                 return start, end
     return found.start, found.end
+
+
+def _ruled(question: str, question_doc: Any, parsed: Parsed) -> tuple[int, int] | None:
+    """The token range the rules answer with, for questions SQuAD has too few of to fit the
+    span model on: what X did or said and what happened (qa.predicate), what X acquired
+    (qa.verb_object) and what X is (qa.definition). None for any other question, or when
+    the sentence does not say it the way the rule reads."""
+    kind = asks_what_done(question, question_doc)
+    if kind is not None:
+        done = predicate(question, question_doc, parsed, kind)
+        if done is not None:
+            return done
+    verb = asks_object(question)
+    if verb is not None:
+        done_to = verb_object(question, verb, parsed)
+        if done_to is not None:
+            return done_to
+    named = asks_definition(question_doc)
+    return definition(named, parsed) if named is not None else None
 
 
 class SpanRanker:
@@ -94,16 +114,9 @@ class SpanRanker:
     def _find(self, question: str, sentence: str, rule: Span) -> Span:
         parsed, question_doc = self.table(sentence), self.parse(question)
         doc = parsed.doc
-        kind = asks_what_done(question, question_doc)
-        if kind is not None:
-            done = predicate(question, question_doc, parsed, kind)
-            if done is not None:
-                return char_span(doc, *done)
-        named = asks_definition(question_doc)
-        if named is not None:
-            what = definition(named, parsed)
-            if what is not None:
-                return char_span(doc, *what)
+        ruled = _ruled(question, question_doc, parsed)
+        if ruled is not None:
+            return char_span(doc, *ruled)
         scored = self._scored(question, question_doc, parsed, rule)
         if not scored:
             return rule

@@ -502,6 +502,46 @@ def test_only_a_name_or_a_term_is_asked_what_it_is() -> None:
         assert asks_definition(ranker.parse(question)) == expected, question
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "What will Sony launch?",
+            "Rival Sony has said it will launch its first handheld console, the PSP, in the US "
+            "and Europe before the end of March.",
+            "its first handheld console, the PSP",
+        ),
+        (  # "lack" is a noun to the parse at the question's end; "All three" stands for them
+            "What did the fossils found in the Burgess Shale lack?",
+            "All three apparently lacked tentacles but had between 24 and 80 comb rows.",
+            "tentacles",
+        ),
+        (  # a relative clause set off by a comma is not part of it
+            "What have studies sometimes found evidence confirming?",
+            "Studies have sometimes found evidence confirming the Kuznets curve hypothesis, "
+            "which states that inequality first increases, then decreases.",
+            "the Kuznets curve hypothesis",
+        ),
+    ],
+)
+def test_what_x_did_something_to_is_the_object_of_its_verb(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
+
+
+def test_another_subject_s_object_is_not_the_answer() -> None:
+    from qa.verb_object import asks_object, verb_object
+
+    ranker = SpanRanker(tagger=None)
+    assert asks_object("What did Instrumentarium acquire?") == "acquir"
+    assert asks_object("What year did Instrumentarium acquire Ferrado?") is None
+    sentence = "Nokia acquired two importers last year."
+    assert (
+        verb_object("What did Instrumentarium acquire?", "acquir", ranker.table(sentence)) is None
+    )
+
+
 def test_a_how_much_question_is_answered_by_a_phrase_that_counts() -> None:
     sentence = (
         "The portable games machine, which features touch-screen control, will retail for "
