@@ -48,6 +48,8 @@ _SAID = _SAY | frozenset(
         ),
     )
 )
+# Verbs of saying that name whom they address: "told reporters", "warned citizens".
+_TELL = frozenset(map(stem, ("tell", "told", "warn", "urge", "ask", "advise", "remind", "assure")))
 _OF = frozenset(("of", "about", "against"))  # "warned of", "told about"
 _MODIFIERS = frozenset(("prep", "advcl", "advmod", "npadvmod", "agent"))  # when, where, how
 _EVENT_SUBJECTS = SUBJECTS | {"expl", "csubj"}  # "There is heavy gunfire ..."
@@ -103,6 +105,9 @@ def predicate(
         return _event(parsed, question_stems(question)) if kind == "happen to" else None
     verb = parsed.head[best]
     if kind == "say":
+        if parsed.stems[verb] not in _SAID:  # "Allard took several swipes … and said …"
+            joined = [c for c in parsed.children[verb] if parsed.dep[c] == "conj"]
+            verb = next((c for c in joined if parsed.stems[c] in _SAID), verb)
         return _said(parsed, verb) if parsed.stems[verb] in _SAID else None
     if parsed.pos[verb] not in ("VERB", "AUX") or verb < best:
         return None  # no verb, or one before its subject ("said X"): no predicate to quote
@@ -218,11 +223,17 @@ def _said(parsed: Parsed, verb: int) -> tuple[int, int] | None:
     [the dollar would fall]"); what it urges, with whom ("urged [its citizens to avoid
     Tabarre]"); or what it warns of ("warned of [further attacks]")."""
     children = parsed.children[verb]
+    telling = parsed.stems[verb] in _TELL  # "told [reporters] the airport was secure"
     for child in children:
         if parsed.dep[child] == "ccomp":
             start = parsed.left_edge[child]
             if parsed.lower[start] == "that":
                 start += 1
+            # "said [processors for consoles] had to be …": the parse may hang the reported
+            # clause's subject on the verb of saying.
+            between = [c for c in children if verb < c < start and parsed.dep[c] != "punct"]
+            if between and parsed.dep[between[0]] in ("dobj", "nsubj") and not telling:
+                start = parsed.left_edge[between[0]]
             return _trimmed(parsed, start, parsed.right_edge[child] + 1)
     for child in children:
         if parsed.dep[child] == "xcomp" and child > verb:

@@ -331,6 +331,17 @@ def test_only_questions_about_what_was_done_get_a_predicate() -> None:
             "Despite the continued threat of gang violence, our collaboration is yielding "
             "tangible results",
         ),
+        (  # the saying is joined to another verb of the same subject
+            "What did Allard say?",
+            "During his speech Mr Allard took several swipes at the Playstation and said "
+            "processors for consoles had to be made with developers in mind.",
+            "processors for consoles had to be made with developers in mind",
+        ),
+        (  # whom it was told is not what was said
+            "What did Jack Ombaka tell reporters?",
+            "Jack Ombaka told reporters the airport was secure.",
+            "the airport was secure",
+        ),
         (  # "It said": the article's company, which the question names
             "What did Texaco say about the ruling?",
             "It said it would appeal the ruling to the Texas Supreme Court.",
