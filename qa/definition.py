@@ -124,10 +124,7 @@ def _run(x_stems: frozenset[str], parsed: Parsed) -> tuple[int, int] | None:
 def _phrase(parsed: Parsed, start: int, end: int) -> tuple[int, int] | None:
     """The range without the marks around it; None for nothing, or for a phrase that only
     repeats the question (a pronoun, "it")."""
-    while end > start and (parsed.punct[end - 1] or parsed.space[end - 1]):
-        end -= 1
-    while start < end and (parsed.punct[start] or parsed.space[start]):
-        start += 1
+    start, end = parsed.trim(start, end)
     if not any(parsed.content[i] for i in range(start, end)):
         return None
     return start, end

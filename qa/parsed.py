@@ -113,6 +113,14 @@ class Parsed:
                 best, root = self._depth[i], i
         return start if root == -1 else root
 
+    def trim(self, start: int, end: int) -> tuple[int, int]:
+        """The token range without punctuation or space at either end."""
+        while end > start and (self.punct[end - 1] or self.space[end - 1]):
+            end -= 1
+        while start < end and (self.punct[start] or self.space[start]):
+            start += 1
+        return start, end
+
     def token_span(self, span: tuple[int, int]) -> tuple[int, int]:
         """The token range covering a character span (the whole text if none)."""
         first = bisect_right(self.ends, span[0])  # the first token ending after its start

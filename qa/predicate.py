@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from qa.event import event
 from qa.parsed import REPORTED, SUBJECTS, Parsed
 from qa.span import question_stems
 from qa.terms import STOP_WORDS, fold, stem
@@ -51,8 +52,6 @@ _SAID = _SAY | frozenset(
 # Verbs of saying that name whom they address: "told reporters", "warned citizens".
 _TELL = frozenset(map(stem, ("tell", "told", "warn", "urge", "ask", "advise", "remind", "assure")))
 _OF = frozenset(("of", "about", "against"))  # "warned of", "told about"
-_MODIFIERS = frozenset(("prep", "advcl", "advmod", "npadvmod", "agent"))  # when, where, how
-_EVENT_SUBJECTS = SUBJECTS | {"expl", "csubj"}  # "There is heavy gunfire ..."
 _BEFORE_VERB = frozenset(("aux", "auxpass", "neg"))
 _CLAUSES = frozenset(("ccomp", "xcomp", "advcl", "conj", "parataxis"))  # what is said
 
@@ -93,16 +92,16 @@ def predicate(
     Electric do?". When the question asks what X began or set out to do, the answer is the
     clause X's verb governs: "began to thaw". What X said is the clause its verb of saying
     governs: "Poehl said [West Germany would be badly advised to ...]". What happened is
-    the sentence's main clause, from its subject on: "On August 5, [the United States
-    issued a security alert ...]".
+    the event the sentence tells (qa.event), as is what happened to X when X is no
+    subject.
     """
     if kind == "happen":
-        return _event(parsed, question_stems(question))
+        return event(parsed, question_stems(question))
     best = _subject(question, question_doc, parsed, anchored=kind != "do")
     if best < 0 and kind == "say":
         best = _speaker(question, question_doc, parsed)
     if best < 0:
-        return _event(parsed, question_stems(question)) if kind == "happen to" else None
+        return event(parsed, question_stems(question)) if kind == "happen to" else None
     verb = parsed.head[best]
     if kind == "say":
         if parsed.stems[verb] not in _SAID:  # "Allard took several swipes … and said …"
@@ -166,58 +165,6 @@ def _speaker(question: str, question_doc: Any, parsed: Parsed) -> int:
     return -1
 
 
-def _event(parsed: Parsed, q_stems: frozenset[str]) -> tuple[int, int] | None:
-    """The main clause with the clauses joined to it, from its subject on (what comes
-    before the subject says when or where: the question's part), less a first clause that
-    only restates the question ("[the cyanobacterium was assimilated,] and many of its genes
-    were lost") and the last one's trailing modifiers made of the question's words ("the
-    United States issued an alert [on August 5]" asked what happened on August 5)."""
-    roots = [i for i in range(parsed.size) if parsed.head[i] == i and not parsed.punct[i]]
-    if not roots:
-        return None
-    root = roots[0]
-    verbs = [root] + [
-        c
-        for c in parsed.children[root]
-        if parsed.dep[c] == "conj" and c > root and _subjects(parsed, c)
-    ]
-    starts = [
-        parsed.left_edge[_subjects(parsed, v)[0]] if _subjects(parsed, v) else v for v in verbs
-    ]
-    end = parsed.right_edge[root] + 1
-    start = starts[0]
-    for i in range(len(verbs) - 1):
-        if _share(parsed, starts[i], starts[i + 1], q_stems) < 0.5:
-            break
-        start = starts[i + 1]
-    end = _without_asked(parsed, verbs[-1], end, q_stems)
-    return _trimmed(parsed, start, end)
-
-
-def _subjects(parsed: Parsed, verb: int) -> list[int]:
-    return [c for c in parsed.children[verb] if parsed.dep[c] in _EVENT_SUBJECTS]
-
-
-def _without_asked(parsed: Parsed, verb: int, end: int, q_stems: frozenset[str]) -> int:
-    """The clause's end before the verb's trailing modifiers that the question already
-    says."""
-    for child in sorted(parsed.children[verb], reverse=True):
-        if child <= verb or parsed.right_edge[child] + 1 < end - 1:
-            continue
-        if parsed.punct[child] or parsed.dep[child] == "cc":
-            continue
-        if parsed.dep[child] not in _MODIFIERS or _share(parsed, child, end, q_stems) < 0.5:
-            break
-        end = parsed.left_edge[child]
-    return end
-
-
-def _share(parsed: Parsed, start: int, end: int, q_stems: frozenset[str]) -> float:
-    """The share of the range's content words that the question has."""
-    content = [j for j in range(start, end) if parsed.content[j]]
-    return sum(parsed.stems[j] in q_stems for j in content) / len(content) if content else 1.0
-
-
 def _said(parsed: Parsed, verb: int) -> tuple[int, int] | None:
     """What a verb of saying reports: the clause it governs, before or after it ("said
     [the dollar would fall]"); what it urges, with whom ("urged [its citizens to avoid
@@ -251,10 +198,7 @@ def _said(parsed: Parsed, verb: int) -> tuple[int, int] | None:
 def _trimmed(parsed: Parsed, start: int, end: int) -> tuple[int, int] | None:
     """The range without punctuation or space at either end; None for one word or less
     ("dealers noted" answers nothing)."""
-    while end > start and (parsed.punct[end - 1] or parsed.space[end - 1]):
-        end -= 1
-    while start < end and (parsed.punct[start] or parsed.space[start]):
-        start += 1
+    start, end = parsed.trim(start, end)
     return (start, end) if end - start > 1 else None
 
 

@@ -58,10 +58,8 @@ def verb_object(question: str, verb: str, parsed: Parsed) -> tuple[int, int] | N
             before = parsed.left_edge[child] - 1
             if parsed.dep[child] in _SET_OFF and child > head and parsed.punct[before]:
                 end = min(end, before)
-        start = parsed.left_edge[head]
-        while end > start + 1 and (parsed.punct[end - 1] or parsed.space[end - 1]):
-            end -= 1  # "its first handheld console, the PSP[,] in the US"
-        return start, end
+        start, end = parsed.trim(parsed.left_edge[head], end)  # "the PSP[,] in the US"
+        return (start, end) if start < end else None
     return None
 
 
