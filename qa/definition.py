@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from qa.parsed import Parsed
-from qa.terms import STOP_WORDS, fold, stem
+from qa.terms import content_stems, stem
 
 _ASKING = frozenset(("what", "who"))
 _BE = frozenset(("is", "are", "was", "were", "'s", "’s"))  # the parse has no lemmas
@@ -49,10 +49,7 @@ def asks_definition(question_doc: Any) -> frozenset[str] | None:
     articles = [c.lower_ for c in x.children if c.dep_ == "det"]
     if articles and articles != ["a"] and articles != ["an"] and x.tag_ not in _PROPER:
         return None  # "the Norman religion" asks for a value
-    found = frozenset(
-        stem(fold(t.text)) for t in phrase if not t.is_punct and t.lower_ not in STOP_WORDS
-    )
-    return found or None
+    return content_stems(phrase) or None
 
 
 def definition(x_stems: frozenset[str], parsed: Parsed) -> tuple[int, int] | None:

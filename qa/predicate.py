@@ -18,7 +18,7 @@ from typing import Any
 from qa.event import event
 from qa.parsed import REPORTED, SUBJECTS, Parsed
 from qa.span import question_stems
-from qa.terms import STOP_WORDS, fold, stem
+from qa.terms import content_stems, stem
 
 # "What" and an auxiliary: "What did ...", "What will ...", not "What year did ...".
 _ASKS_WHAT_DONE = re.compile(
@@ -204,23 +204,22 @@ def _trimmed(parsed: Parsed, start: int, end: int) -> tuple[int, int] | None:
 
 def _subject_stems(question_doc: Any) -> frozenset[str]:
     """The stems of the content words of the question's subject: "the Bundesbank" of "What
-    did the Bundesbank do with interest rates?", not the rates."""
+    did the Bundesbank do with interest rates?", not the rates; "the crew" of "What
+    happened to the crew?"."""
     for token in question_doc:
-        if token.lower_ in _HAPPEN:  # "What happened to the crew?": the crew
-            return frozenset(
-                stem(fold(word.text))
+        if token.lower_ in _HAPPEN:
+            return content_stems(
+                word
                 for child in token.children
                 if child.dep_ == "prep" and child.lower_ == "to"
                 for word in child.subtree
-                if not word.is_punct and word.lower_ not in STOP_WORDS
             )
         if token.pos_ == "VERB" and (token.lower_ in _DO or stem(token.lower_) in _SAY):
             verb = token.head if token.dep_ == "xcomp" else token
-            return frozenset(
-                stem(fold(word.text))
+            return content_stems(
+                word
                 for child in verb.children
                 if child.dep_ in SUBJECTS and child.lower_ not in ("what", "who")
                 for word in child.subtree
-                if not word.is_punct and word.lower_ not in STOP_WORDS
             )
     return frozenset()

@@ -65,8 +65,8 @@ def rule_span(question: str, sentence: str, tagger: EntityTagger | None) -> Span
 
 def _ruled(question: str, question_doc: Any, parsed: Parsed) -> tuple[int, int] | None:
     """The token range the rules answer with, for questions SQuAD has too few of to fit the
-    span model on: what X did or said and what happened (qa.predicate), what X acquired
-    (qa.verb_object) and what X is (qa.definition). None for any other question, or when
+    span model on: what X did or said and what happened (qa.predicate, qa.event), what X
+    acquired (qa.verb_object) and what X is (qa.definition). None for any other question, or when
     the sentence does not say it the way the rule reads."""
     kind = asks_what_done(question, question_doc)
     if kind is not None:

@@ -6,11 +6,22 @@ so document frequencies are read straight from the index vocabulary.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from index.tokens import fold, folded_words, stem, words
 
-__all__ = ["ARTICLES", "STOP_WORDS", "fold", "key_terms", "stem", "stems", "words"]
+__all__ = [
+    "ARTICLES",
+    "STOP_WORDS",
+    "content_stems",
+    "fold",
+    "key_terms",
+    "stem",
+    "stems",
+    "words",
+]
 
 
 STOP_WORDS = frozenset(
@@ -40,6 +51,13 @@ def key_terms(text: str) -> list[str]:
         if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()):
             seen.setdefault(word, None)
     return list(seen)
+
+
+def content_stems(tokens: Iterable[Any]) -> frozenset[str]:
+    """The stems of the content words among spaCy tokens: no punctuation, no stop words."""
+    return frozenset(
+        stem(fold(t.text)) for t in tokens if not t.is_punct and t.lower_ not in STOP_WORDS
+    )
 
 
 def stems(text: str) -> frozenset[str]:
