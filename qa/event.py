@@ -27,14 +27,11 @@ def event(parsed: Parsed, q_stems: frozenset[str]) -> tuple[int, int] | None:
     if not roots:
         return None
     root = roots[0]
-    verbs = [root] + [
-        c
-        for c in parsed.children[root]
-        if parsed.dep[c] == "conj" and c > root and _subjects(parsed, c)
-    ]
-    starts = [
-        parsed.left_edge[_subjects(parsed, v)[0]] if _subjects(parsed, v) else v for v in verbs
-    ]
+    verbs, starts = [root], [_start(parsed, root)]
+    for c in parsed.children[root]:
+        if parsed.dep[c] == "conj" and c > root and (begins := _start(parsed, c)) != c:
+            verbs.append(c)  # a clause with a subject of its own
+            starts.append(begins)
     end = parsed.right_edge[root] + 1
     start = starts[0]
     for i in range(len(verbs) - 1):
@@ -45,8 +42,12 @@ def event(parsed: Parsed, q_stems: frozenset[str]) -> tuple[int, int] | None:
     return (start, end) if end - start > 1 else None
 
 
-def _subjects(parsed: Parsed, verb: int) -> list[int]:
-    return [c for c in parsed.children[verb] if parsed.dep[c] in _EVENT_SUBJECTS]
+def _start(parsed: Parsed, verb: int) -> int:
+    """Where the verb's clause starts: at its subject, or at the verb when it has none."""
+    for c in parsed.children[verb]:
+        if parsed.dep[c] in _EVENT_SUBJECTS:
+            return int(parsed.left_edge[c])
+    return verb
 
 
 def _without_asked(parsed: Parsed, verb: int, end: int, q_stems: frozenset[str]) -> int:

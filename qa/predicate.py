@@ -27,13 +27,13 @@ _ASKS_WHAT_DONE = re.compile(
     r"|announcing|claim|claiming|warn|warning|state|stating)\b",
     re.IGNORECASE,
 )
+_HAPPEN = frozenset(("happen", "happens", "happened", "happening"))
 # "What happened ...?", "What is happening to ...?", "What will happen if ...?".
 _ASKS_WHAT_HAPPENED = re.compile(
     r"^\s*what(?:'s|\s+(?:has|had|have|is|was|will|would|did|does|do|could|might|may))?"
-    r"\s+(?:happen|happens|happened|happening)\b(\s+to\b)?",
+    rf"\s+(?:{'|'.join(sorted(_HAPPEN))})\b(\s+to\b)?",
     re.IGNORECASE,
 )
-_HAPPEN = frozenset(("happen", "happens", "happened", "happening"))
 _DO = frozenset(("do", "does", "did", "doing", "done"))
 # Verbs that report speech, as stems: a question asks what X said with the first few, and a
 # sentence reports it with any of them.
