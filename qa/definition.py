@@ -13,7 +13,8 @@ property ("the Norman religion", "the average family size"), whose answer is a v
 sentence's words for X are found by their stems, and what they are is, in this order: what
 they are said to be ("Engineering News-Record (ENR) is [a trade magazine …]"), the phrase
 set beside them ("Kapor, [chairman of the Mozilla foundation]", not an acronym alone), the
-phrase they are set beside ("[the Multinational Security Support Mission] (MSS)"), the noun
+phrase they are set beside ("[the Multinational Security Support Mission] (MSS)"), what a
+bracket after them says ("construction managers ([firms engaged in managing …])"), the noun
 that calls them so ("[a short-range messaging application] called Pictochat"), the things
 they are one of ("[trade unions] such as ATL, NUT or NASUWT") or the words before a name
 ("[Linux founder] Linus Torvalds"). Else None, and the span model chooses.
@@ -30,6 +31,7 @@ _ASKING = frozenset(("what", "who"))
 _BE = frozenset(("is", "are", "was", "were", "'s", "’s"))  # the parse has no lemmas
 _PROPER = frozenset(("NNP", "NNPS"))
 _CALLING = frozenset(map(stem, ("called", "named", "known", "dubbed", "titled")))
+_EXAMPLES = frozenset(("e.g.", "e.g", "eg", "see", "such"))
 _BESIDE = frozenset(("compound", "amod", "nmod"))  # "Linux founder" of "Linus Torvalds"
 
 
@@ -74,6 +76,9 @@ def definition(x_stems: frozenset[str], parsed: Parsed) -> tuple[int, int] | Non
     if parsed.stems[verb] in _CALLING and parsed.dep[verb] == "acl" and verb < start:
         named = parsed.head[verb]
         return _phrase(parsed, parsed.left_edge[named], verb)
+    bracketed = _in_brackets(parsed, end)
+    if bracketed is not None:
+        return bracketed
     kind = _kind(parsed, head)
     if kind is not None:
         return kind
@@ -85,6 +90,17 @@ def definition(x_stems: frozenset[str], parsed: Parsed) -> tuple[int, int] | Non
     if before and parsed.pos[head] == "PROPN":
         return _phrase(parsed, min(parsed.left_edge[c] for c in before), start)
     return None
+
+
+def _in_brackets(parsed: Parsed, end: int) -> tuple[int, int] | None:
+    """What a bracket right after X says, when it says more than an acronym: "construction
+    managers ([firms engaged in managing construction projects …])"."""
+    if end >= parsed.size or parsed.lower[end] != "(":
+        return None
+    close = next((i for i in range(end + 1, parsed.size) if parsed.lower[i] == ")"), None)
+    if close is None or close - end < 3 or parsed.lower[end + 1] in _EXAMPLES:
+        return None  # an acronym, or examples: "construction service firms (e.g., …)"
+    return _phrase(parsed, end + 1, close)
 
 
 def _kind(parsed: Parsed, head: int) -> tuple[int, int] | None:

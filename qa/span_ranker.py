@@ -19,6 +19,7 @@ from index.errors import ModelLoadError
 from qa.definition import asks_definition, definition
 from qa.entities import EntityTagger
 from qa.fits import counts
+from qa.instances import instances
 from qa.memo import Memo
 from qa.parsed import Parsed
 from qa.phrases import (
@@ -66,7 +67,8 @@ def rule_span(question: str, sentence: str, tagger: EntityTagger | None) -> Span
 def _ruled(question: str, question_doc: Any, parsed: Parsed) -> tuple[int, int] | None:
     """The token range the rules answer with, for questions SQuAD has too few of to fit the
     span model on: what X did or said and what happened (qa.predicate, qa.event), what X
-    acquired (qa.verb_object) and what X is (qa.definition). None for any other question, or when
+    acquired (qa.verb_object), what X is (qa.definition) and what a kind includes
+    (qa.instances). None for any other question, or when
     the sentence does not say it the way the rule reads."""
     kind = asks_what_done(question, question_doc)
     if kind is not None:
@@ -79,7 +81,9 @@ def _ruled(question: str, question_doc: Any, parsed: Parsed) -> tuple[int, int] 
         if done_to is not None:
             return done_to
     named = asks_definition(question_doc)
-    return definition(named, parsed) if named is not None else None
+    if named is not None:
+        return definition(named, parsed)
+    return instances(question, parsed)
 
 
 class SpanRanker:

@@ -6,7 +6,8 @@ done to. The span model picks a noun phrase near the question's words, often par
 object ("electronics components importers" of "it has acquired electronics components
 importers and marketers <Ferrado Oy> and <Insele Oy>") or a phrase beside it. Here the
 answer is the whole object of that verb in the sentence, without a relative clause set off
-by a comma ("the Kuznets curve hypothesis[, which states …]").
+by a comma ("the Kuznets curve hypothesis[, which states …]"), and with what the object is
+to do where the verb says it ("urged [its citizens to avoid Tabarre]").
 
 The verb is found by its stem, and its subject must name the question's subject, stand for
 it ("it", "they", "All three") or be missing. "What did X do?" and "What did X say?" are
@@ -58,6 +59,11 @@ def verb_object(question: str, verb: str, parsed: Parsed) -> tuple[int, int] | N
             before = parsed.left_edge[child] - 1
             if parsed.dep[child] in _SET_OFF and child > head and parsed.punct[before]:
                 end = min(end, before)
+        if end == parsed.right_edge[head] + 1:
+            # "urged [its citizens] to avoid Tabarre": whom, and what they are to do.
+            done = [c for c in parsed.children[i] if parsed.dep[c] == "xcomp" and c > head]
+            if done:
+                end = parsed.right_edge[done[0]] + 1
         start, end = parsed.trim(parsed.left_edge[head], end)  # "the PSP[,] in the US"
         return (start, end) if start < end else None
     return None

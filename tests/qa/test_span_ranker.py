@@ -486,6 +486,14 @@ def test_only_what_happened_questions_ask_what_happened() -> None:
             "software patents.",
             "Linux founder",
         ),
+        (  # what a bracket after it says; an acronym in brackets or examples are no answer
+            "What are construction managers?",
+            "There are categories for construction service firms (e.g., engineering, "
+            "architecture) and construction managers (firms engaged in managing construction "
+            "projects without assuming financial responsibility).",
+            "firms engaged in managing construction projects without assuming financial "
+            "responsibility",
+        ),
     ],
 )
 def test_what_x_is_is_what_the_sentence_says_x_is(
@@ -533,6 +541,12 @@ def test_only_a_name_or_a_term_is_asked_what_it_is() -> None:
             "which states that inequality first increases, then decreases.",
             "the Kuznets curve hypothesis",
         ),
+        (  # whom it urged, and what they are to do
+            "What did the embassy urge?",
+            "In the alert, the US embassy urged its citizens to avoid Port-au-Prince, Tabarre, "
+            "and the area around the embassy.",
+            "its citizens to avoid Port-au-Prince, Tabarre, and the area around the embassy",
+        ),
     ],
 )
 def test_what_x_did_something_to_is_the_object_of_its_verb(
@@ -551,6 +565,39 @@ def test_another_subject_s_object_is_not_the_answer() -> None:
     assert (
         verb_object("What did Instrumentarium acquire?", "acquir", ranker.table(sentence)) is None
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "what infrastructure does the MSS guard?",
+            "The MSS has also taken the responsibility of guarding key national "
+            "infrastructure, including Haiti’s main international airport and seaport.",
+            "Haiti’s main international airport and seaport",
+        ),
+        (
+            "Which industries are affected?",
+            "Competitive positions in many industries, such as automobiles, are affected.",
+            "automobiles",
+        ),
+    ],
+)
+def test_what_a_kind_includes_answers_which_of_that_kind(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
+
+
+def test_a_list_of_the_question_s_own_words_is_not_what_a_kind_includes() -> None:
+    from qa.instances import instances
+
+    ranker = SpanRanker(tagger=None)
+    sentence = "Islamist movements like the Muslim Brotherhood grew in the 1970s."
+    parsed = ranker.table(sentence)
+    assert instances("What type of movement is the Muslim Brotherhood?", parsed) is None
+    assert instances("What movements grew in the 1970s?", parsed) is not None
+    assert instances("Where did the movements grow?", parsed) is None
 
 
 def test_a_how_much_question_is_answered_by_a_phrase_that_counts() -> None:
