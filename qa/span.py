@@ -165,6 +165,13 @@ def typed_spans(kind: str, sentence: str, question: str) -> list[Span]:
     return _candidates(kind, sentence, question_stems(question))
 
 
+def name_lists(question: str, sentence: str) -> list[Span]:
+    """Lists of names in the sentence ("Pont Sondé, Downtown Port-au-Prince, and at the
+    Haitian Police Academy"), read off the text, that the question does not already hold."""
+    merged = _merge_lists(sentence, _names(sentence, question_stems(question)))
+    return [(start, end) for start, end in merged if LIST.search(sentence[start:end])]
+
+
 def nearest(spans: list[Span], question: str, sentence: str) -> Span:
     """The span closest to (preferably right after) the question's words in the sentence."""
     hits = _hits(sentence, question_stems(question))

@@ -33,11 +33,11 @@ from qa.phrases import (
     whole_list,
 )
 from qa.predicate import asks_what_done, predicate
-from qa.span import Span, find_span, nearest
+from qa.span import Span, find_span, name_lists, nearest
 from qa.verb_object import asks_object, verb_object
 
 WEIGHTS_FILE = Path(__file__).with_name("span_weights.json")
-_HOW_MUCH = re.compile(r"\bhow\s+much\b", re.IGNORECASE)
+_HOW = re.compile(r"\bhow\s+(much|many)\b", re.IGNORECASE)
 _LIST = re.compile(r",\s(?:and|or)\s|,.*\s(?:and|or)\s")
 _MEMO_SIZE = 4096
 
@@ -86,6 +86,25 @@ def _ruled(question: str, question_doc: Any, parsed: Parsed) -> tuple[int, int] 
     return instances(question, parsed)
 
 
+def _a_list(
+    parsed: Parsed, scored: list[tuple[tuple[int, int], float]], question: str, sentence: str
+) -> tuple[int, int] | None:
+    """The list that the best-scoring candidate able to be widened to one is an item of
+    (a list of things, not of the sentence's main verbs), else the first list of names the
+    text has, else None."""
+    roots = [i for i in range(parsed.size) if parsed.dep[i] == "ROOT"]
+    for (start, end), _ in sorted(scored, key=lambda item: -item[1]):
+        first, last = whole_list(parsed.doc, start, end)
+        if (
+            (first, last) != (start, end)
+            and _LIST.search(parsed.doc[first:last].text)
+            and not any(first <= root < last for root in roots)  # verbs in a list
+        ):
+            return first, last
+    names = name_lists(question, sentence)
+    return parsed.token_span(names[0]) if names else None
+
+
 class SpanRanker:
     """Chooses the answer span of a sentence among its parse's phrases."""
 
@@ -125,16 +144,29 @@ class SpanRanker:
         if not scored:
             return rule
         (start, end), _ = max(scored, key=lambda item: item[1])
-        if _HOW_MUCH.search(question) and not counts(doc[start:end].text):
+        how = _HOW.search(question)
+        if how and not counts(doc[start:end].text):
             # "How much will the DS cost?" is not answered "touch-screen control".
             counting = [item for item in scored if counts(doc[item[0][0] : item[0][1]].text)]
             if counting:
                 (start, end), _ = max(counting, key=lambda item: item[1])
+            elif how.group(1).lower() == "many":
+                # "how many FOBs?" of "… established in Pont Sondé, Downtown Port-au-Prince,
+                # and at the Haitian Police Academy": the list counts them.
+                listed = _a_list(parsed, scored, question, sentence)
+                if listed is not None:
+                    start, end = listed
         if asks_plural(question_doc):
             start, end = whole_list(doc, start, end)
-            # The rules read lists off the text, where the parse may split them.
+            # The rules read lists off the text, where the parse may split them; not the
+            # whole sentence, which they give when they find nothing.
             rule_start, rule_end = parsed.token_span(rule)
-            if rule_start <= start and end <= rule_end and _LIST.search(sentence[slice(*rule)]):
+            if (
+                rule_start <= start
+                and end <= rule_end
+                and _LIST.search(sentence[slice(*rule)])
+                and (rule_start, rule_end) != parsed.trim(0, parsed.size)
+            ):
                 start, end = rule_start, rule_end
         return char_span(doc, start, end)
 

@@ -600,6 +600,35 @@ def test_a_list_of_the_question_s_own_words_is_not_what_a_kind_includes() -> Non
     assert instances("Where did the movements grow?", parsed) is None
 
 
+def test_a_how_many_question_with_no_number_is_answered_by_the_list_that_counts() -> None:
+    sentence = (
+        "In a move to rapid response and security presence, Forward Operating Bases (FOBs) "
+        "have been established in Pont Sondé, Downtown Port-au-Prince, and at the Haitian "
+        "Police Academy."
+    )
+    assert (
+        _answer(SpanRanker(tagger=EntityTagger()), "how many FOBs are there?", sentence)
+        == "Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy"
+    )
+
+
+def test_a_question_about_several_things_is_not_answered_by_the_whole_sentence() -> None:
+    # The rules find nothing here and give the whole sentence; its list of verbs is no
+    # list of what was asked about.
+    sentence = (
+        "Geophysical data and well logs can be combined to produce a better view of the "
+        "subsurface, and stratigraphers often use computer programs to do this in three "
+        "dimensions."
+    )
+    answer = _answer(
+        SpanRanker(tagger=EntityTagger()),
+        "What tools do stratigraphers use to see their data in three dimensions?",
+        sentence,
+    )
+    assert answer != sentence.rstrip(".")
+    assert "computer programs" in answer
+
+
 def test_a_how_much_question_is_answered_by_a_phrase_that_counts() -> None:
     sentence = (
         "The portable games machine, which features touch-screen control, will retail for "
