@@ -165,7 +165,7 @@ class SpanRanker:
                 rule_start <= start
                 and end <= rule_end
                 and _LIST.search(sentence[slice(*rule)])
-                and (rule_start, rule_end) != parsed.trim(0, parsed.size)
+                and parsed.trim(rule_start, rule_end) != parsed.trim(0, parsed.size)
             ):
                 start, end = rule_start, rule_end
         return char_span(doc, start, end)
