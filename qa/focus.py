@@ -21,7 +21,7 @@ from qa.terms import ARTICLES, STOP_WORDS, stem
 
 _ASKING = frozenset(("which", "what"))
 # "what kind of X", "what type of X", "what was the name of the X": X is asked for.
-_FRAMES = frozenset(("kind", "kinds", "type", "types", "sort", "form", "name", "names"))
+FRAMES = frozenset(("kind", "kinds", "type", "types", "sort", "form", "name", "names"))
 
 
 @lru_cache(maxsize=4096)
@@ -32,7 +32,7 @@ def focus(question: str) -> str | None:
         if word not in _ASKING:
             continue
         j = i + 1
-        if j + 1 < len(asked) and asked[j] in _FRAMES and asked[j + 1] == "of":
+        if j + 1 < len(asked) and asked[j] in FRAMES and asked[j + 1] == "of":
             j += 2
             while j < len(asked) and asked[j] in ARTICLES:
                 j += 1

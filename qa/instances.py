@@ -12,22 +12,25 @@ model chooses.
 
 from __future__ import annotations
 
-from qa.focus import focus
+from typing import Any
+
+from qa.focus import FRAMES, focus
 from qa.parsed import Parsed
 from qa.span import question_stems
+from qa.terms import fold, stem
 
 _INCLUDING = frozenset(("including", "like", "as"))  # "as" only after "such"
 
 
-def instances(question: str, parsed: Parsed) -> tuple[int, int] | None:
+def instances(question: str, question_doc: Any, parsed: Parsed) -> tuple[int, int] | None:
     """The token range of what the sentence lists of the kind the question asks for, or
     None (see the module)."""
-    kind = focus(question)
-    if kind is None:
+    kinds = _kinds(question, question_doc)
+    if not kinds:
         return None
     q_stems = question_stems(question)
     for i in range(parsed.size):
-        if parsed.stems[i] != kind:
+        if parsed.stems[i] not in kinds:
             continue
         for prep in parsed.children[i]:
             if parsed.dep[prep] != "prep" or parsed.lower[prep] not in _INCLUDING or prep < i:
@@ -45,3 +48,18 @@ def instances(question: str, parsed: Parsed) -> tuple[int, int] | None:
                 ):
                     return start, end
     return None
+
+
+def _kinds(question: str, question_doc: Any) -> frozenset[str]:
+    """The stems of the kind asked for: the word after "which" or "what" (qa.focus), and
+    the noun the parse has "which" or "what" determine ("infrastructure" of "what key
+    infrastructure", "movement" of "what kind of movement")."""
+    kinds = {focus(question)}
+    for token in question_doc:
+        if token.lower_ in ("what", "which") and token.dep_ == "det":
+            noun = token.head
+            if noun.lower_ in FRAMES:
+                noun = next((t for t in noun.subtree if t.dep_ == "pobj"), noun)
+            kinds.add(stem(fold(noun.text)))
+            break
+    return frozenset(kind for kind in kinds if kind)

@@ -24,7 +24,7 @@ from qa.terms import content_stems, stem
 _ASKS_WHAT_DONE = re.compile(
     r"^\s*what\s+(?:do|does|did|will|would|can|could|should|must|might|may|has|have|had"
     r"|is|are|was|were)(?:n't)?\b.*\b(?:do|does|doing|done|say|saying|tell|telling|told|announce"
-    r"|announcing|claim|claiming|warn|warning|state|stating)\b",
+    r"|announcing|claim|claiming|warn|warning|state|stating|report|reporting)\b",
     re.IGNORECASE,
 )
 _HAPPEN = frozenset(("happen", "happens", "happened", "happening"))
@@ -35,10 +35,16 @@ _ASKS_WHAT_HAPPENED = re.compile(
     re.IGNORECASE,
 )
 _DO = frozenset(("do", "does", "did", "doing", "done"))
+_AUXILIARIES = frozenset(
+    ("do", "does", "did", "will", "would", "can", "could", "should", "must", "might", "may")
+) | frozenset(("has", "have", "had"))
 # Verbs that report speech, as stems: a question asks what X said with the first few, and a
 # sentence reports it with any of them.
 _SAY = frozenset(
-    map(stem, ("say", "says", "said", "tell", "told", "announce", "claim", "warn", "state"))
+    map(
+        stem,
+        ("say", "says", "said", "tell", "told", "announce", "claim", "warn", "state", "report"),
+    )
 )
 _SAID = _SAY | frozenset(
     map(
@@ -71,6 +77,12 @@ def asks_what_done(question: str, question_doc: Any) -> str | None:
     if not _ASKS_WHAT_DONE.search(question):
         return None
     verbs = [t for t in question_doc[2:] if t.pos_ == "VERB"]
+    words = [t for t in question_doc if not t.is_punct]
+    if not verbs and len(words) > 3 and words[1].lower_ in _AUXILIARIES:
+        # The question's last word, however the parse tags it ("what did the MSS report?":
+        # a noun to spaCy's small model, as in "the MSS report"); not after a form of "be"
+        # ("What were the results of the report?").
+        verbs = words[-1:]
     for token in verbs:
         kind = "do" if token.lower_ in _DO else "say" if stem(token.lower_) in _SAY else None
         if kind == "say" and any(t.pos_ in ("VERB", "AUX") for t in question_doc[token.i + 1 :]):

@@ -83,7 +83,7 @@ def _ruled(question: str, question_doc: Any, parsed: Parsed) -> tuple[int, int] 
     named = asks_definition(question_doc)
     if named is not None:
         return definition(named, parsed)
-    return instances(question, parsed)
+    return instances(question, question_doc, parsed)
 
 
 def _a_list(

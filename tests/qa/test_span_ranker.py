@@ -304,6 +304,12 @@ def test_only_questions_about_what_was_done_get_a_predicate() -> None:
     }
     for question, expected in asked.items():
         assert (asks_what_done(question, ranker.parse(question)) == "do") is expected, question
+    said = {
+        "what did the MSS report?": "say",  # "report" is a noun to the parse here
+        "What were the results of the report?": None,
+    }
+    for question, kind in said.items():
+        assert asks_what_done(question, ranker.parse(question)) == kind, question
     # A one-word predicate is no answer: the span model chooses instead.
     sentence = "The dollar's decline occurred despite heavy intervention, dealers noted."
     assert _answer(SpanRanker(tagger=EntityTagger()), "What did Japan do?", sentence) != "noted"
@@ -346,6 +352,12 @@ def test_only_questions_about_what_was_done_get_a_predicate() -> None:
             "What did Texaco say about the ruling?",
             "It said it would appeal the ruling to the Texas Supreme Court.",
             "it would appeal the ruling to the Texas Supreme Court",
+        ),
+        (  # "report" at the question's end, a noun to the parse ("the MSS report")
+            "what did the MSS report?",
+            "MSS spokesperson Jack Ombaka reported that joint patrols are maintaining a strong "
+            "presence in the capital.",
+            "joint patrols are maintaining a strong presence in the capital",
         ),
     ],
 )
@@ -576,6 +588,12 @@ def test_another_subject_s_object_is_not_the_answer() -> None:
             "infrastructure, including Haiti’s main international airport and seaport.",
             "Haiti’s main international airport and seaport",
         ),
+        (  # the noun "what" determines, past its adjectives
+            "what key infrastructure does the MSS guard?",
+            "The MSS has also taken the responsibility of guarding key national "
+            "infrastructure, including Haiti’s main international airport and seaport.",
+            "Haiti’s main international airport and seaport",
+        ),
         (
             "Which industries are affected?",
             "Competitive positions in many industries, such as automobiles, are affected.",
@@ -595,9 +613,13 @@ def test_a_list_of_the_question_s_own_words_is_not_what_a_kind_includes() -> Non
     ranker = SpanRanker(tagger=None)
     sentence = "Islamist movements like the Muslim Brotherhood grew in the 1970s."
     parsed = ranker.table(sentence)
-    assert instances("What type of movement is the Muslim Brotherhood?", parsed) is None
-    assert instances("What movements grew in the 1970s?", parsed) is not None
-    assert instances("Where did the movements grow?", parsed) is None
+
+    def listed(question: str) -> tuple[int, int] | None:
+        return instances(question, ranker.parse(question), parsed)
+
+    assert listed("What type of movement is the Muslim Brotherhood?") is None
+    assert listed("What movements grew in the 1970s?") is not None
+    assert listed("Where did the movements grow?") is None
 
 
 def test_a_how_many_question_with_no_number_is_answered_by_the_list_that_counts() -> None:
