@@ -38,6 +38,7 @@ from qa.verb_object import asks_object, verb_object
 
 WEIGHTS_FILE = Path(__file__).with_name("span_weights.json")
 _HOW = re.compile(r"\bhow\s+(much|many)\b", re.IGNORECASE)
+_POSSESSIVE = frozenset(("'s", "’s", "'", "’"))
 _LIST = re.compile(r",\s(?:and|or)\s|,.*\s(?:and|or)\s")
 _MEMO_SIZE = 4096
 
@@ -168,6 +169,10 @@ class SpanRanker:
                 and parsed.trim(rule_start, rule_end) != parsed.trim(0, parsed.size)
             ):
                 start, end = rule_start, rule_end
+        while end - start > 1 and (
+            parsed.lower[end - 1] in _POSSESSIVE or parsed.pos[end - 1] in ("ADP", "CCONJ")
+        ):
+            end -= 1  # "Manning's" answers "who did not throw?" as "Manning"; "Henry III of"
         return char_span(doc, start, end)
 
     def _scored(

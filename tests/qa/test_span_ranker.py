@@ -651,6 +651,36 @@ def test_a_question_about_several_things_is_not_answered_by_the_whole_sentence()
     assert "computer programs" in answer
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "During the Bronco's playoff games, who did not throw at all?",
+            "Despite Manning's problems with interceptions during the season, he didn't throw "
+            "any in their two playoff games.",
+            "Manning",
+        ),
+        (
+            "In 1962, who was responsible for the authorship of a paper published on real "
+            "time-computations?",
+            "Earlier papers include John Myhill's definition of linear bounded automata "
+            "(Myhill 1960), as well as Hisao Yamada's paper on real-time computations (1962).",
+            "Hisao Yamada",
+        ),
+        (  # the span model's choice is wrong here, but it ends on a word
+            "Who became the King of the Canary Islands?",
+            "Bethencourt took the title of King of the Canary Islands, as vassal to Henry III "
+            "of Castile.",
+            "Henry III",
+        ),
+    ],
+)
+def test_a_phrase_ends_on_a_word_not_a_possessive_or_a_preposition(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
+
+
 def test_a_how_much_question_is_answered_by_a_phrase_that_counts() -> None:
     sentence = (
         "The portable games machine, which features touch-screen control, will retail for "
