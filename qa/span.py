@@ -326,9 +326,12 @@ _PAIRS = (("(", ")"), ("[", "]"), ("“", "”"))
 
 def balanced(sentence: str, span: Span) -> Span:
     """The span widened to close what it opens: "Secondary IV (NS4" is "Secondary IV
-    (NS4)", and "NS4) examinations" starts at its "(". A mark left open in the sentence
-    itself stays as it is. The angle brackets wire stories put around company names are
-    dropped instead: "Langasco Energy Corp>" is "Langasco Energy Corp"."""
+    (NS4)", and "NS4) examinations" starts at its "(". Where the bracket holds a long
+    aside and the span has words outside it, the span ends (or starts) at the bracket
+    instead: "Westminster (and where Ministerial functions …" is "Westminster". A mark
+    left open in the sentence itself stays as it is. The angle brackets wire stories put
+    around company names are dropped instead: "Langasco Energy Corp>" is "Langasco Energy
+    Corp"."""
     start, end = span
     text = sentence[start:end]
     if text.endswith(">") and "<" not in text:  # "<Langasco Energy Corp>": a wire's markup
@@ -339,9 +342,28 @@ def balanced(sentence: str, span: Span) -> Span:
         text = sentence[start:end]
         opened, closed = text.count(left), text.count(right)
         if opened > closed:
+            at = start + text.rfind(left)
             close = sentence.find(right, end)
-            end = close + 1 if close >= 0 else end
+            before = sentence[start:at].rstrip(" ,;:")
+            if close < 0:
+                continue  # left open in the sentence itself
+            if before and _long_aside(sentence[at : close + 1]):
+                end = start + len(before)  # "Westminster [(and where … lie with ministers]"
+            else:
+                end = close + 1
         elif closed > opened:
+            at = start + text.find(right)
             open_ = sentence.rfind(left, 0, start)
-            start = open_ if open_ >= 0 else start
+            after = sentence[at + 1 : end]
+            if open_ < 0:
+                continue
+            if after.strip() and _long_aside(sentence[open_ : at + 1]):
+                start = at + 1 + len(after) - len(after.lstrip())
+            else:
+                start = open_
     return start, end
+
+
+def _long_aside(bracketed: str) -> bool:
+    """Whether a bracketed aside says more than a name or an acronym: over four words."""
+    return len(bracketed.split()) > 4

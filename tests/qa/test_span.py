@@ -114,6 +114,18 @@ def test_untyped_question_falls_back_to_the_whole_sentence_without_its_full_stop
             "Forward Operating Bases",
         ),
         ("an open (bracket never closed", "open (bracket", "open (bracket"),
+        # A long aside is left out where the span has words outside it.
+        (
+            "issues are legislated on at Westminster (and where Ministerial functions usually "
+            "lie with UK Government ministers).",
+            "Westminster (and where Ministerial",
+            "Westminster",
+        ),
+        (
+            "the plan (which the board approved last week after a long debate) failed",
+            "last week after a long debate) failed",
+            "failed",
+        ),
         # A wire story's markup around a name is dropped, not widened to.
         (
             "agreed to let <Langasco Energy Corp> drill",
