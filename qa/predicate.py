@@ -36,8 +36,11 @@ _ASKS_WHAT_HAPPENED = re.compile(
 )
 _DO = frozenset(("do", "does", "did", "doing", "done"))
 _AUXILIARIES = frozenset(
-    ("do", "does", "did", "will", "would", "can", "could", "should", "must", "might", "may")
-) | frozenset(("has", "have", "had"))
+    (
+        *("do", "does", "did", "will", "would", "can", "could", "should", "must", "might"),
+        *("may", "has", "have", "had"),
+    )
+)
 # Verbs that report speech, as stems: a question asks what X said with the first few, and a
 # sentence reports it with any of them.
 _SAY = frozenset(

@@ -69,8 +69,8 @@ def _ruled(question: str, question_doc: Any, parsed: Parsed) -> tuple[int, int] 
     """The token range the rules answer with, for questions SQuAD has too few of to fit the
     span model on: what X did or said and what happened (qa.predicate, qa.event), what X
     acquired (qa.verb_object), what X is (qa.definition) and what a kind includes
-    (qa.instances). None for any other question, or when
-    the sentence does not say it the way the rule reads."""
+    (qa.instances). None for any other question, or when the sentence does not say it the
+    way the rule reads."""
     kind = asks_what_done(question, question_doc)
     if kind is not None:
         done = predicate(question, question_doc, parsed, kind)
