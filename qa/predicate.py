@@ -135,7 +135,30 @@ def predicate(
         if parsed.dep[c] in _BEFORE_VERB and parsed.lower[c] != "to"  # "would", not "to"
     ]
     start = max(min([verb, *before]), parsed.right_edge[best] + 1)
-    return _trimmed(parsed, start, parsed.right_edge[verb] + 1)
+    q_stems = _subject_stems(question_doc) or question_stems(question)
+    return _trimmed(parsed, start, _own_end(parsed, verb, q_stems))
+
+
+def _own_end(parsed: Parsed, verb: int, q_stems: frozenset[str]) -> int:
+    """Where the verb's own clause ends: before a clause joined to it whose subject is
+    someone else ("gangs have continued efforts to disrupt road access[, but security
+    forces have repelled …]" is not what the gangs did; "pharmacists may supply …, and that
+    pharmacists cannot form …" is all what pharmacists may do), else at the end of its
+    phrase. A pronoun may stand for the question's subject, so it is no one else."""
+    end: int = parsed.right_edge[verb] + 1
+    for child in parsed.children[verb]:
+        if child < verb or parsed.dep[child] != "conj":
+            continue
+        for subject in parsed.children[child]:
+            words = range(parsed.left_edge[subject], parsed.right_edge[subject] + 1)
+            if parsed.dep[subject] in SUBJECTS and not (
+                parsed.pos[subject] == "PRON"
+                or any(parsed.content[j] and parsed.stems[j] in q_stems for j in words)
+            ):
+                end = min(end, parsed.left_edge[child])
+    while end > verb + 1 and (parsed.dep[end - 1] == "cc" or parsed.punct[end - 1]):
+        end -= 1
+    return end
 
 
 def _subject(question: str, question_doc: Any, parsed: Parsed, anchored: bool) -> int:

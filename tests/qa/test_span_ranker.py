@@ -279,6 +279,22 @@ def test_who_did_what_a_reported_it_did_is_the_subject_that_said_it(
             "convoys to the port.",
             "secured the airport and escorted convoys to the port",
         ),
+        (  # the clause joined by "but" has a subject of its own: not what the gangs did
+            "what have the gangs tried to do?",
+            "Armed gangs have continued efforts to disrupt road access, but security forces "
+            "have reportedly repelled multiple attacks.",
+            "have continued efforts to disrupt road access",
+        ),
+        (  # a joined clause whose subject is the question's, or a pronoun, is theirs too
+            "What did the ministry do?",
+            "The ministry opened two police bases in Gonaives, and it hired 200 officers.",
+            "opened two police bases in Gonaives, and it hired 200 officers",
+        ),
+        (
+            "What did the ministry do?",
+            "The ministry opened two police bases in Gonaives, but the gangs attacked them.",
+            "opened two police bases in Gonaives",
+        ),
     ],
 )
 def test_what_someone_did_is_the_predicate_of_its_subject(
