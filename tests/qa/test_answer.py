@@ -398,3 +398,31 @@ def test_the_sentence_naming_what_a_which_question_asks_for_is_scored_so(
     # a sentence with no county at all are not.
     assert focus == {"Jacksonville": 0.0, "It": 1.0, "The": 0.0}
     assert answerer.weights["focus"] > 0 and answerer.first_weights["focus"] > 0
+
+
+def test_a_sentence_gets_credit_for_the_question_words_its_article_s_title_names(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    files = {
+        "mechtron.txt": (
+            "MECHTRON INTERNATIONAL CORP YEAR NET\n\n"
+            "Shr three cts vs 80 cts. Net profit 46,000 dlrs vs 1,220,000 dlrs. "
+            "Revs 11.5 mln dlrs vs 13.0 mln dlrs.\n"
+        ),
+        "other.txt": (
+            "Grain markets steady\n\n"
+            "Wheat futures were steady in slow trade, dealers said. "
+            "Net profit margins of millers held up in the year.\n"
+        ),
+    }
+    answerer = answerer_over(tmp_path, embedder, files)
+    query = answerer.retriever.prepare("What was Mechtron's net profit for the year?")
+    hits = answerer.retriever.retrieve(query, answerer.passages)
+    scored = answerer.score(query, query, hits)
+    by_doc: dict[str, list[dict[str, float]]] = {}
+    for s in scored:
+        by_doc.setdefault(s.sentence.doc_id, []).append(s.features)
+    # The table never names the company; its title does.
+    assert all(f["title"] > f["lexical"] for f in by_doc["mechtron"])
+    assert all(f["title"] == f["lexical"] for f in by_doc["other"])
+    assert answerer.weights["title"] > 0 and answerer.first_weights["title"] > 0
