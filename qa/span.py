@@ -186,7 +186,28 @@ def question_stems(question: str) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def _question_stems(question: str) -> tuple[str, ...]:
     # A tuple, which the cycle collector stops tracking, not a frozenset (qa.terms.stems).
-    return tuple({stem(w) for _, _, w in words(question) if w not in STOP_WORDS})
+    found = [(s, w) for s, _, w in words(question)]
+    stems_ = {stem(w) for _, w in found if w not in STOP_WORDS}
+    return tuple(stems_ | _acronyms(question, found))
+
+
+def _acronyms(question: str, found: list[tuple[int, str]]) -> set[str]:
+    """The initials of each run of two to six capitalised words of the question, as a
+    sentence would abbreviate them: "MSS" for "the Multinational Security Support
+    mission", so that "(MSS)" counts as the question's own words."""
+    out: set[str] = set()
+    run: list[str] = []
+    for start, word in [*found, (-1, "")]:
+        if start >= 0 and question[start].isupper() and word not in STOP_WORDS:
+            run.append(word[0])
+            continue
+        if 2 <= len(run) <= 6 and "".join(run) not in STOP_WORDS:  # "IT" is not "it"
+            out.add(stem("".join(run)))
+        for i in range(len(run)):  # "MSS" of "the Multinational Security Support Mission"
+            for j in range(i + 3, min(len(run), i + 6) + 1):
+                out.add(stem("".join(run[i:j])))
+        run = []
+    return out
 
 
 def _hits(sentence: str, q_stems: AbstractSet[str]) -> list[Span]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.span import balanced, find_span, has_typed_span, question_type
+from qa.span import balanced, find_span, has_typed_span, question_stems, question_type
 
 
 @pytest.mark.parametrize(
@@ -142,3 +142,14 @@ def test_a_span_closes_the_brackets_it_opens_and_drops_a_wires_markup(
     start = sentence.index(part)
     start, end = balanced(sentence, (start, start + len(part)))
     assert sentence[start:end] == widened
+
+
+def test_the_initials_of_the_question_s_capitalised_words_count_as_its_words() -> None:
+    assert {"mss", "multin"} <= question_stems(
+        "who leads the Multinational Security Support mission?"
+    )
+    assert "epa" in question_stems("What did the Environmental Protection Agency deny?")
+    assert "u" in question_stems("What did the United States issue?")  # "US", stemmed
+    # Initials that spell a stop word would match it everywhere: "IT" is not "it".
+    assert "it" not in question_stems("Who leads Information Technology at Nokia?")
+    assert question_stems("who leads the mission?") == {"lead", "mission"}

@@ -720,3 +720,15 @@ def test_what_someone_else_said_is_not_quoted_as_theirs() -> None:
         ("“The dollar will not fall much further,” the Bank official said.", "The dollar"),
     ]:
         assert not _answer(ranker, "What did Baker say?", sentence).startswith(said)
+
+
+def test_an_abbreviation_of_the_question_s_words_is_not_the_answer() -> None:
+    # "(MSS)" abbreviates what the question names; who leads it are the officers.
+    sentence = (
+        "Kenyan police officers deployed in Haiti under the Multinational Security Support "
+        "Mission (MSS) have made measurable gains in restoring order."
+    )
+    question = "who leads the Multinational Security Support mission?"
+    assert (
+        _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == "Kenyan police officers"
+    )
