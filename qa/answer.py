@@ -21,7 +21,7 @@ from qa.fits import fits
 from qa.focus import focus, names
 from qa.follow_up import resolve
 from qa.late import MATCH, LateInteraction, Neighbour
-from qa.mismatch import missing_negation, missing_numbers
+from qa.mismatch import missing_names, missing_negation, missing_numbers
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters, validate_question
 from qa.span import Span, balanced, has_typed_span
@@ -62,6 +62,7 @@ FEATURES = (
     "focus",
     "numbers",
     "negation",
+    "names",
     "entity",
     *MATCH,
     "previous",
@@ -69,41 +70,43 @@ FEATURES = (
 # Fitted by bench/fit_weights.py (README, "How the score is fitted"): the ranking on the
 # SQuAD v2.0 sample's answerable questions, the calibration on it and xquad-en together.
 WEIGHTS = {
-    "bias": -2.928,
-    "dense": -0.319,
-    "lexical": 0.089,
-    "context": 0.282,
-    "window": 0.53,
-    "title": 0.326,
-    "rank": 0.189,
-    "typed": 0.235,
-    "focus": 0.225,
-    "numbers": -2.629,
-    "negation": -3.419,
-    "entity": 0.105,
+    "bias": -2.92,
+    "dense": -0.314,
+    "lexical": 0.102,
+    "context": 0.247,
+    "window": 0.543,
+    "title": 0.343,
+    "rank": 0.204,
+    "typed": 0.239,
+    "focus": 0.234,
+    "numbers": -2.679,
+    "negation": -3.458,
+    "names": -0.713,
+    "entity": 0.107,
     "maxsim": 0.437,
-    "maxsim_before": 1.999,
-    "maxsim_after": 1.161,
-    "maxsim_peak": -0.084,
-    "maxsim_found": 0.406,
-    "maxsim_reverse": 0.1,
-    "previous": 0.235,
+    "maxsim_before": 1.985,
+    "maxsim_after": 1.164,
+    "maxsim_peak": -0.096,
+    "maxsim_found": 0.374,
+    "maxsim_reverse": 0.143,
+    "previous": 0.262,
 }
 # The same fit without the late-interaction features, for when they are off or the
 # embedder gives no token vectors: the calibration must not count on them.
 WEIGHTS_WITHOUT_LATE = {
-    "bias": -2.871,
-    "dense": 2.341,
-    "lexical": 0.45,
-    "context": 0.251,
-    "window": 1.165,
-    "title": 0.485,
-    "rank": 0.367,
-    "typed": 0.303,
-    "focus": 0.236,
-    "numbers": -2.406,
-    "negation": -3.469,
-    "entity": 0.209,
+    "bias": -2.862,
+    "dense": 2.362,
+    "lexical": 0.464,
+    "context": 0.188,
+    "window": 1.187,
+    "title": 0.492,
+    "rank": 0.396,
+    "typed": 0.299,
+    "focus": 0.259,
+    "numbers": -2.468,
+    "negation": -3.504,
+    "names": -0.822,
+    "entity": 0.214,
 }
 # The single-signal baselines `qa eval --baseline` compares against.
 BASELINE_WEIGHTS = {
@@ -304,6 +307,13 @@ class Answerer:
         scored.sort(key=lambda s: -s.score)
         top = scored[:rerank]
         self._add_entity_evidence(current.text, top, [s.text for s in top])
+        # A name the question has and the article lacks: read for the best few only, as
+        # spelling slips are looked for word by word (qa.mismatch.missing_names).
+        missing = {
+            d: missing_names(current.text, whole[d]) for d in {s.sentence.doc_id for s in top}
+        }
+        for s in top:
+            s.features["names"] = missing[s.sentence.doc_id]
         if rerank is not None and self.late is not None:
             # The late evidence is for the best few by everything else, and only they are
             # scored with it; the rest keep the calibrated score that never counts on it.

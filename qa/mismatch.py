@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from qa.terms import STOP_WORDS, stem
+
 # A number standing alone (not part of "v1.2" or "A4"): "1900", "1,200", "3.5".
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w'’]|[.,]\d)")
 _ORDINAL = re.compile(r"(?<![\w.,])(\d+)(?:st|nd|rd|th)\b", re.I)
@@ -34,6 +36,8 @@ _TENS |= {"eighty": 80, "ninety": 90, "hundred": 100}
 _CARDINAL = {w: n for n, w in enumerate(_WORDS)} | _TENS
 _ORDINAL_VALUE = {w: n for n, w in enumerate(_ORDINAL_WORDS)}
 _WORD = re.compile(r"[a-z]+")
+_NAME = re.compile(r"\b[A-Z][A-Za-z]+")  # a capitalised word of a question
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)+")  # "United States"
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|nobody|nothing|neither|nor|without|cannot)\b|n[’']t\b", re.I
 )
@@ -143,3 +147,77 @@ def _article_negates(article: str) -> bool:
 def missing_negation(question: str, article: str) -> float:
     """1.0 if the question negates ("did not", "never") and the article negates nothing."""
     return float(_NEGATION.search(question) is not None and not _article_negates(article))
+
+
+def missing_names(question: str, article: str) -> float:
+    """1.0 if the question names someone or something (a capitalised word past its first)
+    that the article, given its title too, never writes, else 0.0. A name is written when a
+    word of the article starts with its first five letters or those of its stem
+    ("Californian" of "California", "marry" of "married"), is a typing slip away (one letter
+    in names of five to seven letters, two from eight on: "Sentanta" for "Setanta"), or,
+    for a name of two to four capitals, when the article's capitalised words have those
+    initials ("US" of "the United States")."""
+    names = _question_names(question)
+    if not names:
+        return 0.0
+    words, starts = _article_words(article)
+    written, prefixes = frozenset(words), frozenset(starts)
+    for name, capitals in names:
+        if name in written or name[:5] in prefixes or stem(name)[:5] in prefixes:
+            continue
+        if capitals and name in _initials(article):
+            continue
+        slips = 1 if len(name) < 8 else 2
+        if len(name) < 5 or not any(
+            word[0] == name[0]
+            and abs(len(word) - len(name)) <= slips
+            and _within(name, word, slips)
+            for word in words
+        ):
+            return 1.0
+    return 0.0
+
+
+@lru_cache(maxsize=4096)
+def _question_names(question: str) -> tuple[tuple[str, bool], ...]:
+    """The question's capitalised words after its first, folded, stop words left out, each
+    with whether it is two to four capitals ("US", "AAA")."""
+    found = dict.fromkeys(
+        (m.group().lower(), m.group().isupper() and len(m.group()) <= 4)
+        for m in _NAME.finditer(question)
+        if m.start() > 0
+    )
+    return tuple((w, caps) for w, caps in found if w not in STOP_WORDS and len(w) > 1)
+
+
+@lru_cache(maxsize=4096)
+def _article_words(article: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The article's words, folded, and their first five letters: tuples, which the cycle
+    collector stops tracking (`_numbers_written`)."""
+    words = tuple(set(_WORD.findall(article.lower())))
+    return words, tuple({w[:5] for w in words})
+
+
+@lru_cache(maxsize=1024)
+def _initials(article: str) -> tuple[str, ...]:
+    """The initials of the article's runs of capitalised words, and of their parts."""
+    found: set[str] = set()
+    for run in _CAPITALISED_RUN.finditer(article):
+        letters = "".join(word[0] for word in run.group().split() if word != "of").lower()
+        found.update(
+            letters[i:j] for i in range(len(letters)) for j in range(i + 2, len(letters) + 1)
+        )
+    return tuple(found)
+
+
+def _within(a: str, b: str, limit: int) -> bool:
+    """Whether the edit distance of two words is at most `limit`."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit

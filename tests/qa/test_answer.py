@@ -426,3 +426,22 @@ def test_a_sentence_gets_credit_for_the_question_words_its_article_s_title_names
     assert all(f["title"] > f["lexical"] for f in by_doc["mechtron"])
     assert all(f["title"] == f["lexical"] for f in by_doc["other"])
     assert answerer.weights["title"] > 0 and answerer.first_weights["title"] > 0
+
+
+def test_a_sentence_of_an_article_that_never_writes_a_name_the_question_has_is_marked(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    files = {
+        "normans.txt": (
+            "The Normans\n\n"
+            "Emma, sister of Duke Richard II of Normandy, married King Ethelred II of England. "
+            "Ethelred fled to Normandy in 1013.\n"
+        ),
+    }
+    answerer = answerer_over(tmp_path, embedder, files)
+    for question, missing in (("Who did Emma marry?", 0.0), ("Who did Gisela marry?", 1.0)):
+        query = answerer.retriever.prepare(question)
+        hits = answerer.retriever.retrieve(query, answerer.passages)
+        scored = answerer.score(query, query, hits)
+        assert scored and all(s.features["names"] == missing for s in scored), question
+    assert answerer.weights["names"] < 0 and answerer.first_weights["names"] < 0

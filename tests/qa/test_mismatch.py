@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.mismatch import missing_negation, missing_numbers
+from qa.mismatch import missing_names, missing_negation, missing_numbers
 
 ARTICLE = "In 1900 the company hired 1,200 workers and paid 3.5 million. It did well."
 
@@ -92,3 +92,26 @@ def test_ordinals_centuries_and_decades_are_read_as_a_reader_would(
     question: str, missing: float
 ) -> None:
     assert missing_numbers(question, CENTURIES) == missing
+
+
+NAMES = (
+    "Setanta Sports said the United States market would open to Californian viewers, and "
+    "Emma married King Ethelred of Normandy."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Who did Emma marry?", 0.0),
+        ("Who did Richard marry?", 1.0),  # a name the article never writes
+        ("What platform was Sentanta Sports planning?", 0.0),  # a typing slip
+        ("Where do California viewers live?", 0.0),  # the same first five letters
+        ("Which US market would open?", 0.0),  # the initials of "United States"
+        ("What did the Normans of Sicily do?", 1.0),
+        ("Who did Emma marry in the end?", 0.0),  # no capitalised word past the first
+        ("Who did Emma marry, Ethelrad or Ethelred?", 0.0),  # one slip in a long name
+    ],
+)
+def test_a_name_the_article_never_writes_is_flagged(question: str, missing: float) -> None:
+    assert missing_names(question, NAMES) == missing
