@@ -14,7 +14,7 @@ from index.embed import SentenceTransformerEmbedder
 from index.errors import InvalidQueryError
 from index.indexer import Indexer
 from index.store import Store
-from qa.answer import Answerer
+from qa.answer import Answerer, Scored
 from qa.retrieve import Retriever
 from qa.types import SearchFilters, Turn
 from tests.conftest import SEED_ID, SEEDS, assert_cited_exactly, assert_passage_cited
@@ -379,6 +379,12 @@ def spy_on(pipe: Callable[..., list[Any]], read: list[str]) -> Callable[..., lis
     return spy
 
 
+def candidates(answerer: Answerer, question: str) -> list[Scored]:
+    """Every candidate sentence of the question, scored, with its features."""
+    query = answerer.retriever.prepare(question)
+    return answerer.score(query, query, answerer.retriever.retrieve(query, answerer.passages))
+
+
 def test_the_sentence_naming_what_a_which_question_asks_for_is_scored_so(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
@@ -390,9 +396,7 @@ def test_the_sentence_naming_what_a_which_question_asks_for_is_scored_so(
     )
     answerer = answerer_over(tmp_path, embedder, {"jacksonville.txt": text})
     question = "In which county does Jacksonville reside?"
-    query = answerer.retriever.prepare(question)
-    hits = answerer.retriever.retrieve(query, answerer.passages)
-    scored = answerer.score(query, query, hits)
+    scored = candidates(answerer, question)
     focus = {s.text.split()[0]: s.features["focus"] for s in scored}
     # "Duval County": the asked-for noun after a word the question lacks; "The county" and
     # a sentence with no county at all are not.
@@ -416,9 +420,7 @@ def test_a_sentence_gets_credit_for_the_question_words_its_article_s_title_names
         ),
     }
     answerer = answerer_over(tmp_path, embedder, files)
-    query = answerer.retriever.prepare("What was Mechtron's net profit for the year?")
-    hits = answerer.retriever.retrieve(query, answerer.passages)
-    scored = answerer.score(query, query, hits)
+    scored = candidates(answerer, "What was Mechtron's net profit for the year?")
     by_doc: dict[str, list[dict[str, float]]] = {}
     for s in scored:
         by_doc.setdefault(s.sentence.doc_id, []).append(s.features)
@@ -440,8 +442,6 @@ def test_a_sentence_of_an_article_that_never_writes_a_name_the_question_has_is_m
     }
     answerer = answerer_over(tmp_path, embedder, files)
     for question, missing in (("Who did Emma marry?", 0.0), ("Who did Gisela marry?", 1.0)):
-        query = answerer.retriever.prepare(question)
-        hits = answerer.retriever.retrieve(query, answerer.passages)
-        scored = answerer.score(query, query, hits)
+        scored = candidates(answerer, question)
         assert scored and all(s.features["names"] == missing for s in scored), question
     assert answerer.weights["names"] < 0 and answerer.first_weights["names"] < 0
