@@ -2,8 +2,9 @@
 
 A question can sound like the text and still ask what it never says: it names a year, an
 amount, a count or a century the article lacks ("What happened in 1901?" of a text about
-1900), or it asks what did not happen where the text negates nothing. The sentence scorer
-reads both as features, and the calibration that turns its score into the no-answer
+1900), it asks what did not happen where the text negates nothing, or it names someone the
+text never writes ("Who did Gisela marry?" of a text about Emma). The sentence scorer
+reads all three as features, and the calibration that turns its score into the no-answer
 probability weighs them (bench/fit_weights.py).
 
 Numbers are compared as a reader would: "1,200" is 1200, "four" is 4, "tenth" is the 10th,
