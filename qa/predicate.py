@@ -135,7 +135,7 @@ def predicate(
         if parsed.dep[c] in _BEFORE_VERB and parsed.lower[c] != "to"  # "would", not "to"
     ]
     start = max(min([verb, *before]), parsed.right_edge[best] + 1)
-    q_stems = _subject_stems(question_doc) or question_stems(question)
+    q_stems = _asked_about(question, question_doc)
     return _trimmed(parsed, start, _own_end(parsed, verb, q_stems))
 
 
@@ -165,7 +165,7 @@ def _subject(question: str, question_doc: Any, parsed: Parsed, anchored: bool) -
     """The sentence's subject the question asks about (see `predicate`), or -1. When
     `anchored`, only one that names the question's subject, or a pronoun as the main
     clause's subject ("It said …" of an article about the question's company)."""
-    q_stems = _subject_stems(question_doc) or question_stems(question)
+    q_stems = _asked_about(question, question_doc)
     best, best_overlap = -1, (0, False)
     for i in range(parsed.size):
         if parsed.dep[i] not in SUBJECTS:
@@ -189,7 +189,7 @@ def _speaker(question: str, question_doc: Any, parsed: Parsed) -> int:
     """A word naming the question's subject that the parse hangs on a verb of saying as
     something other than its subject, or -1: in "“…,” Ombaka said in a statement", spaCy
     reads "Ombaka" as an adverb of "said"."""
-    q_stems = _subject_stems(question_doc) or question_stems(question)
+    q_stems = _asked_about(question, question_doc)
     for i in range(parsed.size):
         verb = parsed.head[i]
         if (
@@ -238,6 +238,12 @@ def _trimmed(parsed: Parsed, start: int, end: int) -> tuple[int, int] | None:
     ("dealers noted" answers nothing)."""
     start, end = parsed.trim(start, end)
     return (start, end) if end - start > 1 else None
+
+
+def _asked_about(question: str, question_doc: Any) -> frozenset[str]:
+    """The stems of whom or what the question asks about: its subject's words, else all of
+    its words."""
+    return _subject_stems(question_doc) or question_stems(question)
 
 
 def _subject_stems(question_doc: Any) -> frozenset[str]:
