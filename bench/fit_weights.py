@@ -38,7 +38,7 @@ from qa.squad import load_squad
 L2 = 0.1  # ridge penalty of the ranking fit
 # Features that speak to whether the question can be answered at all (qa.mismatch); the
 # calibration fits their weight beyond the ranking's.
-ANSWERABILITY = ("numbers", "negation", "names")
+ANSWERABILITY = ("numbers", "negation", "unnegated", "names")
 
 
 @dataclass

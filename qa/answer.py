@@ -21,7 +21,7 @@ from qa.fits import fits
 from qa.focus import focus, names
 from qa.follow_up import resolve
 from qa.late import MATCH, LateInteraction, Neighbour
-from qa.mismatch import missing_names, missing_negation, missing_numbers
+from qa.mismatch import missing_names, missing_negation, missing_numbers, negates, unnegated
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters, validate_question
 from qa.span import Span, balanced, has_typed_span
@@ -42,6 +42,7 @@ from qa.types import Answer, AskResult, Citation, SearchFilters, Turn, as_filter
 #   numbers  the question names a number the sentence's article (title included) never
 #            writes (qa.mismatch)
 #   negation the question negates and the sentence's article negates nothing
+#   unnegated the question negates and the sentence says nothing negative ("not", "lacks")
 # and, for the best RERANK sentences only:
 #   entity   spaCy found an entity of the wanted type
 # and, for the best LATE sentences only (a model run each, unless the index kept the
@@ -62,6 +63,7 @@ FEATURES = (
     "focus",
     "numbers",
     "negation",
+    "unnegated",
     "names",
     "entity",
     *MATCH,
@@ -70,43 +72,45 @@ FEATURES = (
 # Fitted by bench/fit_weights.py (README, "How the score is fitted"): the ranking on the
 # SQuAD v2.0 sample's answerable questions, the calibration on it and xquad-en together.
 WEIGHTS = {
-    "bias": -2.92,
-    "dense": -0.314,
-    "lexical": 0.102,
-    "context": 0.247,
-    "window": 0.543,
-    "title": 0.343,
-    "rank": 0.204,
-    "typed": 0.239,
-    "focus": 0.234,
-    "numbers": -2.679,
-    "negation": -3.458,
-    "names": -0.713,
-    "entity": 0.107,
-    "maxsim": 0.437,
-    "maxsim_before": 1.985,
-    "maxsim_after": 1.164,
-    "maxsim_peak": -0.096,
-    "maxsim_found": 0.374,
-    "maxsim_reverse": 0.143,
-    "previous": 0.262,
+    "bias": -3.231,
+    "dense": -0.341,
+    "lexical": 0.117,
+    "context": 0.271,
+    "window": 0.6,
+    "title": 0.378,
+    "rank": 0.223,
+    "typed": 0.264,
+    "focus": 0.253,
+    "numbers": -2.728,
+    "negation": -0.415,
+    "unnegated": -5.29,
+    "names": -0.733,
+    "entity": 0.116,
+    "maxsim": 0.471,
+    "maxsim_before": 2.172,
+    "maxsim_after": 1.277,
+    "maxsim_peak": -0.105,
+    "maxsim_found": 0.407,
+    "maxsim_reverse": 0.157,
+    "previous": 0.292,
 }
 # The same fit without the late-interaction features, for when they are off or the
 # embedder gives no token vectors: the calibration must not count on them.
 WEIGHTS_WITHOUT_LATE = {
-    "bias": -2.862,
-    "dense": 2.362,
-    "lexical": 0.464,
-    "context": 0.188,
-    "window": 1.187,
-    "title": 0.492,
-    "rank": 0.396,
-    "typed": 0.299,
-    "focus": 0.259,
-    "numbers": -2.468,
-    "negation": -3.504,
-    "names": -0.822,
-    "entity": 0.214,
+    "bias": -3.103,
+    "dense": 2.552,
+    "lexical": 0.508,
+    "context": 0.21,
+    "window": 1.289,
+    "title": 0.532,
+    "rank": 0.427,
+    "typed": 0.327,
+    "focus": 0.275,
+    "numbers": -2.529,
+    "negation": -0.628,
+    "unnegated": -5.211,
+    "names": -0.855,
+    "entity": 0.234,
 }
 # The single-signal baselines `qa eval --baseline` compares against.
 BASELINE_WEIGHTS = {
@@ -280,6 +284,7 @@ class Answerer:
         }
         first = self.first_weights if rerank is not None else self.weights
         asked, question_stems = focus(current.text), stems(current.text)
+        negated = negates(current.text)
         scored = []
         for sid, row in rows.items():
             sentence = texts[row.doc_id][row.start : row.end]
@@ -301,6 +306,7 @@ class Answerer:
                     and asked in sentence_stems
                     and names(asked, question_stems, sentence)
                 ),
+                "unnegated": unnegated(sentence) if negated else 0.0,
                 **mismatch[row.doc_id],
             }
             scored.append(Scored(row, self._logistic(features, first), features, sentence))

@@ -3,9 +3,11 @@
 A question can sound like the text and still ask what it never says: it names a year, an
 amount, a count or a century the article lacks ("What happened in 1901?" of a text about
 1900), it asks what did not happen where the text negates nothing, or it names someone the
-text never writes ("Who did Gisela marry?" of a text about Emma). The sentence scorer
-reads all three as features, and the calibration that turns its score into the no-answer
-probability weighs them (bench/fit_weights.py).
+text never writes ("Who did Gisela marry?" of a text about Emma). And a sentence can't
+answer what did not happen when it says nothing negative (`unnegated`), though its article
+negates something else. The sentence scorer reads all four as features, and the
+calibration that turns its score into the no-answer probability weighs them
+(bench/fit_weights.py).
 
 Numbers are compared as a reader would: "1,200" is 1200, "four" is 4, "tenth" is the 10th,
 and "the 1100s" is found in a text that names a year from 1100 to 1199 or the 12th century.
@@ -41,6 +43,16 @@ _NAME = re.compile(r"\b[A-Z][A-Za-z]+")  # a capitalised word of a question
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)+")  # "United States"
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|nobody|nothing|neither|nor|without|cannot)\b|n[’']t\b", re.I
+)
+# "whether or not", "may or may not": a question that asks both ways negates nothing.
+_EITHER_WAY = re.compile(r"\bor\s+(?:\w+\s+)?not\b", re.I)
+# What a sentence that answers a negated question tends to say instead of "not": "they
+# lack combs", "it remains unsolved", "with the exceptions of Novgorod", "has banned it".
+_NEGATIVE = re.compile(
+    _NEGATION.pattern + r"|\b(?:lack\w*|unable|fail\w*|except\w*|ban|bans|banned|refus\w*"
+    r"|absen\w*|instead|unlike|rather|avoid\w*|prevent\w*|den(?:y|ies|ied)|reject\w*"
+    r"|impossible|unknown|unsolved|unclear|excluded?)\b",
+    re.I,
 )
 
 
@@ -145,9 +157,20 @@ def _article_negates(article: str) -> bool:
     return _NEGATION.search(article) is not None
 
 
+def negates(question: str) -> bool:
+    """Whether the question asks what did not happen ("did not", "never"; not "or not")."""
+    return _NEGATION.search(_EITHER_WAY.sub(" ", question)) is not None
+
+
 def missing_negation(question: str, article: str) -> float:
     """1.0 if the question negates ("did not", "never") and the article negates nothing."""
-    return float(_NEGATION.search(question) is not None and not _article_negates(article))
+    return float(negates(question) and not _article_negates(article))
+
+
+def unnegated(sentence: str) -> float:
+    """1.0 if the sentence says nothing negative: neither "not" nor "lacks", "unable",
+    "except". Read only for a question that negates (`negates`)."""
+    return float(_NEGATIVE.search(sentence) is None)
 
 
 def missing_names(question: str, article: str) -> float:

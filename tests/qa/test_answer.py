@@ -445,3 +445,21 @@ def test_a_sentence_of_an_article_that_never_writes_a_name_the_question_has_is_m
         scored = candidates(answerer, question)
         assert scored and all(s.features["names"] == missing for s in scored), question
     assert answerer.weights["names"] < 0 and answerer.first_weights["names"] < 0
+
+
+def test_a_negated_question_prefers_the_sentence_that_says_what_did_not_happen(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    text = (
+        "The Mongol invasion\n\n"
+        "Over three years the Mongols destroyed the major cities of Eastern Europe. "
+        "Novgorod and Pskov were not destroyed, as the army turned back.\n"
+    )
+    answerer = answerer_over(tmp_path, embedder, {"mongols.txt": text})
+    scored = candidates(answerer, "Which cities were not destroyed by the Mongols?")
+    flags = {s.text.split()[0]: s.features["unnegated"] for s in scored}
+    assert flags == {"Over": 1.0, "Novgorod": 0.0}
+    assert scored[0].text.startswith("Novgorod")
+    plain = candidates(answerer, "Which cities did the Mongols destroy?")
+    assert all(s.features["unnegated"] == 0.0 for s in plain)  # only a negated question
+    assert answerer.weights["unnegated"] < 0 and answerer.first_weights["unnegated"] < 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.mismatch import missing_names, missing_negation, missing_numbers
+from qa.mismatch import missing_names, missing_negation, missing_numbers, negates, unnegated
 
 ARTICLE = "In 1900 the company hired 1,200 workers and paid 3.5 million. It did well."
 
@@ -58,12 +58,44 @@ def test_a_question_naming_only_plain_numbers_reads_only_the_articles_plain_numb
         ("Who attended?", "Everyone attended.", 0.0),
         ("Is there nothing known?", "Nothing is known.", 0.0),
         ("Who knotted the rope?", "Everyone attended.", 0.0),  # "not" inside a word
+        ("Is it known whether or not it works?", "It works.", 0.0),  # asks both ways
     ],
 )
 def test_a_negated_question_on_an_article_that_negates_nothing_is_flagged(
     question: str, article: str, missing: float
 ) -> None:
     assert missing_negation(question, article) == missing
+
+
+@pytest.mark.parametrize(
+    ("question", "negated"),
+    [
+        ("Which cities were not destroyed?", True),
+        ("Who didn’t attend?", True),
+        ("Who never came back?", True),
+        ("Who decides whether or not a bill passes?", False),
+        ("What may or may not be prime?", False),
+        ("Who knotted the rope?", False),
+    ],
+)
+def test_a_question_negates_unless_it_asks_both_ways(question: str, negated: bool) -> None:
+    assert negates(question) is negated
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("The Mongols destroyed every city of Eastern Europe.", 1.0),
+        ("Novgorod was not destroyed.", 0.0),
+        ("The adults of most species lack combs.", 0.0),  # negative in meaning
+        ("Most Western countries have banned it.", 0.0),
+        ("They destroyed every city with the exceptions of Novgorod and Pskov.", 0.0),
+        ("The problem remains unsolved.", 0.0),
+        ("The United States joined.", 1.0),  # "un-" alone is not negative
+    ],
+)
+def test_a_sentence_that_says_nothing_negative_is_flagged(sentence: str, flagged: float) -> None:
+    assert unnegated(sentence) == flagged
 
 
 CENTURIES = (
