@@ -242,13 +242,18 @@ def _initials(article: str) -> tuple[str, ...]:
 
 
 def _within(a: str, b: str, limit: int) -> bool:
-    """Whether the edit distance of two words is at most `limit`."""
+    """Whether two words are at most `limit` edits apart, a swap of two letters side by
+    side ("Ghandi" for "Gandhi") counting as one (optimal string alignment distance)."""
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
         if min(current) > limit:
             return False
-        previous = current
+        before, previous = previous, current
     return previous[-1] <= limit

@@ -143,6 +143,8 @@ NAMES = (
         ("What did the Normans of Sicily do?", 1.0),
         ("Who did Emma marry in the end?", 0.0),  # no capitalised word past the first
         ("Who did Emma marry, Ethelrad or Ethelred?", 0.0),  # one slip in a long name
+        ("What platform was Setnata Sports planning?", 0.0),  # two letters swapped: one slip
+        ("What platform was Setnaat Sports planning?", 1.0),  # two swaps: two slips
     ],
 )
 def test_a_name_the_article_never_writes_is_flagged(question: str, missing: float) -> None:
