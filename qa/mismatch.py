@@ -243,7 +243,7 @@ def _initials(article: str) -> tuple[str, ...]:
 
 def _within(a: str, b: str, limit: int) -> bool:
     """Whether two words are at most `limit` edits apart, a swap of two letters side by
-    side ("Ghandi" for "Gandhi") counting as one (optimal string alignment distance)."""
+    side ("Zeria" for "Zeira") counting as one (optimal string alignment distance)."""
     before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
