@@ -157,8 +157,10 @@ def _article_negates(article: str) -> bool:
     return _NEGATION.search(article) is not None
 
 
+@lru_cache(maxsize=4096)
 def negates(question: str) -> bool:
-    """Whether the question asks what did not happen ("did not", "never"; not "or not")."""
+    """Whether the question asks what did not happen ("did not", "never"; not "or not").
+    Cached: `missing_negation` asks it again for each candidate article."""
     return _NEGATION.search(_EITHER_WAY.sub(" ", question)) is not None
 
 
