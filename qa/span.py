@@ -24,7 +24,8 @@ _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 DATE = re.compile(
     rf"\b(?:(?:on\s+)?{_DAYS},?\s+)?(?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?"
-    rf"|{_MONTHS},?\s+\d{{4}}|{_DAYS}|(?:19|20)\d\d(?:s)?|\d{{4}}-\d\d-\d\d)\b"
+    rf"|{_MONTHS},?\s+\d{{4}}|{_DAYS}|\d{{4}}-\d\d-\d\d|(?:1\d|20)\d\d(?:s)?"
+    r"|\d{1,2}(?:st|nd|rd|th)[\s-]+centur(?:y|ies))\b"
     r"|\b(?:yesterday|today|tomorrow|last\s+(?:week|month|year|night)|next\s+(?:week|month|year))\b",
     re.IGNORECASE,
 )
@@ -73,20 +74,24 @@ _PLACE_NOUNS = (
 _TIME_NOUNS = r"year|date|day|month|time|century|decade|period|era|season"
 _AMOUNT_NOUNS = r"percentage|percent|number|amount|proportion|share|size|population|cost|price"
 
+# "what year", "which city", and "what was the year", "which is the city".
+_WHAT = r"(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+)?"
 QUESTION_TYPES = (
-    ("date", re.compile(rf"\b(?:when|(?:what|which) (?:{_TIME_NOUNS})s?|how long ago)\b", re.I)),
+    ("date", re.compile(rf"\b(?:when|{_WHAT}(?:{_TIME_NOUNS})s?|how long ago)\b", re.I)),
     (
         "number",
         re.compile(
-            rf"\b(?:how (?:many|much|long|far|old|big|large|often|tall|high)|(?:what|which) "
+            rf"\b(?:how (?:many|much|long|far|old|big|large|often|tall|high)|{_WHAT}"
             rf"(?:{_AMOUNT_NOUNS}))\b",
             re.I,
         ),
     ),
-    ("place", re.compile(rf"\b(?:where|(?:what|which) (?:{_PLACE_NOUNS})s?)\b", re.I)),
-    ("name", re.compile(rf"\b(?:who|whom|whose|(?:what|which) (?:{_PERSON_NOUNS})s?)\b", re.I)),
+    ("place", re.compile(rf"\b(?:where|{_WHAT}(?:{_PLACE_NOUNS})s?)\b", re.I)),
+    ("name", re.compile(rf"\b(?:who|whom|whose|{_WHAT}(?:{_PERSON_NOUNS})s?)\b", re.I)),
 )
 
+_BARE_WHEN = re.compile(r"when", re.I)
+_WH = re.compile(r"\b(?:what|which|who|whom|whose|where|how|why)\b", re.I)
 
 # "what award ...?", "which kind of city ...?": the noun the answer is a kind of.
 _HEAD_NOUN = re.compile(
@@ -114,12 +119,17 @@ LIST = re.compile(r",\s(?:and|or)\s")
 
 @lru_cache(maxsize=4096)
 def question_type(question: str) -> str:
-    """The kind of answer the question wants (QUESTION_TYPES), or "other". Memoised: the
-    scorer asks it of every candidate sentence, and each asks up to four patterns."""
-    for kind, pattern in QUESTION_TYPES:
-        if pattern.search(question):
-            return kind
-    return "other"
+    """The kind of answer the question wants (QUESTION_TYPES), or "other": the kind whose
+    words come first ("Who was king when ...?" asks for a name). A "when" after another
+    question word opens a clause and asks nothing ("What sea bordered the empire when he
+    died?"). Memoised: the scorer asks it of every candidate sentence."""
+    found = []
+    for order, (kind, pattern) in enumerate(QUESTION_TYPES):
+        for m in pattern.finditer(question):
+            if not (_BARE_WHEN.fullmatch(m.group()) and _WH.search(question, 0, m.start())):
+                found.append((m.start(), order, kind))
+                break
+    return min(found)[2] if found else "other"
 
 
 @dataclass(frozen=True)

@@ -169,8 +169,10 @@ class SpanRanker:
                 and parsed.trim(rule_start, rule_end) != parsed.trim(0, parsed.size)
             ):
                 start, end = rule_start, rule_end
-        while end - start > 1 and (
-            parsed.lower[end - 1] in _POSSESSIVE or parsed.pos[end - 1] in ("ADP", "CCONJ")
+        while (
+            end - start > 1
+            and (parsed.lower[end - 1] in _POSSESSIVE or parsed.pos[end - 1] in ("ADP", "CCONJ"))
+            and doc[start : end - 1].text.strip()  # never down to spaCy's whitespace token
         ):
             end -= 1  # "Manning's" answers "who did not throw?" as "Manning"; "Henry III of"
         return char_span(doc, start, end)

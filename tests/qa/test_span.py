@@ -15,10 +15,34 @@ from qa.span import balanced, find_span, has_typed_span, question_stems, questio
         ("How many officers were sent?", "number"),
         ("Who leads the mission?", "name"),
         ("What are they improving?", "other"),
+        # The kind whose words come first: a later "when" opens a clause, asks nothing.
+        ("Who was king when the war began?", "name"),
+        ("How old was he when he retired?", "number"),
+        ("What sea bordered the empire when he died?", "other"),
+        ("What happens when the system fails?", "other"),
+        ("In which year did it open?", "date"),
+        ("And when did they leave?", "date"),
+        ("What was the year of the fire?", "date"),  # "what year", with "was the" between
+        ("Which is the city that hosts it?", "place"),
     ],
 )
 def test_question_types(question: str, kind: str) -> None:
     assert question_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        ("The last outbreak ravaged Oslo in 1654.", "1654"),  # not only 1900-2099
+        ("Normans settled there in the 1050s.", "1050s"),
+        ("The style spread in the 16th century.", "16th century"),
+        ("The filing is dated 2024-01-05 in the register.", "2024-01-05"),  # whole, not "2024"
+    ],
+)
+def test_dates_of_any_era_are_typed(sentence: str, date: str) -> None:
+    found = find_span("When did it happen?", sentence)
+    assert found.typed
+    assert sentence[found.start : found.end] == date
 
 
 @pytest.mark.parametrize(

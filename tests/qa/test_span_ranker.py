@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from index.errors import ModelLoadError
@@ -76,6 +76,7 @@ def test_whole_list_widens_an_item_to_its_list_and_leaves_a_lone_phrase(
     question=st.text(min_size=1, max_size=60),
     sentence=st.text(min_size=0, max_size=200),
 )
+@example(question="0", sentence="\rn")  # "n" tagged a conjunction, and trimmed to "\r"
 def test_any_text_gives_a_span_inside_the_sentence(question: str, sentence: str) -> None:
     ranker = _ranker()
     rule = (0, len(sentence))
