@@ -49,6 +49,13 @@ _TIME = frozenset(
     """.split()
 )
 _YEAR_OR_ORDINAL = re.compile(r"\b\d{3,4}s?\b|\b\d+(?:st|nd|rd|th)\b")
+# "In what year …?" wants a year, which "on August 5" does not give.
+_WHICH_YEAR = re.compile(r"^\W*(?:(?:in|by|during|since|until)\s+)?(?:what|which)\s+years?\b", re.I)
+_A_YEAR = re.compile(
+    r"\b\d{3,4}s?\b|\byears?\s+ago\b"
+    r"|\b(?:last|this|next|that|same|following|previous|each|every)\s+year\b",
+    re.IGNORECASE,
+)
 
 
 def fits(question: str, sentence: str) -> bool:
@@ -79,9 +86,12 @@ def gives_count(question: str, sentence: str) -> bool:
 
 def says_when(question: str, sentence: str) -> bool:
     """Whether the sentence can answer a question that asks when ("When did …?", "In what
-    year …?"): a date, a year, a period or a phrase of time. True for any other question."""
+    year …?"): a date, a year, a period or a phrase of time; a year or "years ago" for a
+    question that asks which year. True for any other question."""
     if not _WHEN.search(question):
         return True
+    if _WHICH_YEAR.search(question):
+        return bool(_A_YEAR.search(sentence))
     return not _TIME.isdisjoint(_letters(sentence)) or bool(_YEAR_OR_ORDINAL.search(sentence))
 
 

@@ -46,6 +46,10 @@ def test_a_how_many_question_is_answered_by_a_count(
             False,
         ),
         ("What year did the storm hit the fleet?", "But a storm dispersed the fleet.", False),
+        # a which-year question wants a year: a day of a month gives none
+        ("In what year was the mission deployed?", "It was issued on August 5.", False),
+        ("In what year was it deployed?", "It was deployed in 2024.", True),
+        ("Which year did sales peak?", "Sales peaked last year.", True),
         # a "when" clause is not a question of when
         ("When many people are arrested, what do they use?", "Activists use solidarity.", True),
         ("Where was the alert issued?", "The embassy issued an alert.", True),
