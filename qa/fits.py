@@ -48,6 +48,7 @@ _TIME = frozenset(
     november december jan feb mar apr jun jul aug sep sept oct nov dec
     """.split()
 )
+_NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
 _YEAR_OR_ORDINAL = re.compile(r"\b\d{3,4}s?\b|\b\d+(?:st|nd|rd|th)\b")
 # "In what year …?" wants a year, which "on August 5" does not give.
 _WHICH_YEAR = re.compile(r"^\W*(?:(?:in|by|during|since|until)\s+)?(?:what|which)\s+years?\b", re.I)
@@ -77,7 +78,12 @@ def gives_count(question: str, sentence: str) -> bool:
         return True
     if not any(c.isdigit() for c in sentence):
         return False
-    dates = [m.span() for m in DATE.finditer(sentence)]
+    # "1500 soldiers" counts the soldiers asked about, though 1500 may be a year.
+    dates = [
+        m.span()
+        for m in DATE.finditer(sentence)
+        if not (m.group().isdigit() and _next_word_stem(sentence, m.end()) == counted)
+    ]
     return any(
         not any(d_start <= start and end <= d_end for d_start, d_end in dates)
         for start, end in typed_spans("number", sentence, question)
@@ -103,6 +109,12 @@ def counts(text: str) -> bool:
 
 def _letters(sentence: str) -> list[str]:
     return _LETTERS.findall(sentence.lower())
+
+
+def _next_word_stem(text: str, at: int) -> str | None:
+    """The stem of the word that starts right after `at` (after spaces), if any."""
+    m = _NEXT_WORD.match(text, at)
+    return stem(m.group(1).lower()) if m else None
 
 
 @lru_cache(maxsize=1024)

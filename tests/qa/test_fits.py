@@ -14,6 +14,10 @@ from qa.fits import fits, gives_count, says_when
         ("How many officers were sent?", "Kenya sent four hundred officers.", True),
         # a number of a date counts nothing
         ("How many officers were sent?", "On August 5, Kenya sent officers.", False),
+        ("How many officers were sent?", "Kenya sent officers in 1817.", False),
+        # a number that may be a year, and counts what was asked about
+        ("How many soldiers were sent?", "They sent 1500 soldiers to the border.", True),
+        ("How many soldiers were sent?", "They sent 2000 soldiers to the border.", True),
         ("How many officers were sent?", "Kenya sent officers to Haiti.", False),
         # the question's own number is not the answer
         ("How many of the 25 officers were sent?", "Kenya sent the 25 officers.", False),
