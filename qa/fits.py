@@ -27,13 +27,14 @@ _COUNTING = frozenset(
     handful scores majority minority
     """.split()
 )
+# "In what …", "which …": the opening of a question that names what it asks for.
+_WHICH = r"^\W*(?:(?:in|by|during|since|until)\s+)?(?:what|which)\s+"
 # A question that asks when, not one with a "when" clause ("When many people are
 # arrested, what is a common tactic?").
 _WHEN = re.compile(
     r"^\W*(?:(?:and|so|but|then)\s+)?(?:since\s+)?when\s+(?:was|were|is|are|did|does|do|will"
     r"|would|has|have|had|can|could|should|might|must|shall)\b"
-    r"|^\W*(?:(?:in|by|during|since|until)\s+)?(?:what|which)\s+(?:years?|century|centuries"
-    r"|decades?|months?|days?|dates?|seasons?|era|period)\b",
+    rf"|{_WHICH}(?:years?|century|centuries|decades?|months?|days?|dates?|seasons?|era|period)\b",
     re.IGNORECASE,
 )
 # Words of time, and years and ordinals: "in 1817", "66 million years ago", "on August 5",
@@ -49,11 +50,12 @@ _TIME = frozenset(
     """.split()
 )
 _NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
-_YEAR_OR_ORDINAL = re.compile(r"\b\d{3,4}s?\b|\b\d+(?:st|nd|rd|th)\b")
+_YEAR = r"\b\d{3,4}s?\b"
+_YEAR_OR_ORDINAL = re.compile(rf"{_YEAR}|\b\d+(?:st|nd|rd|th)\b")
 # "In what year …?" wants a year, which "on August 5" does not give.
-_WHICH_YEAR = re.compile(r"^\W*(?:(?:in|by|during|since|until)\s+)?(?:what|which)\s+years?\b", re.I)
+_WHICH_YEAR = re.compile(rf"{_WHICH}years?\b", re.IGNORECASE)
 _A_YEAR = re.compile(
-    r"\b\d{3,4}s?\b|\byears?\s+ago\b"
+    rf"{_YEAR}|\byears?\s+ago\b"
     r"|\b(?:last|this|next|that|same|following|previous|each|every)\s+year\b",
     re.IGNORECASE,
 )

@@ -90,7 +90,6 @@ QUESTION_TYPES = (
     ("name", re.compile(rf"\b(?:who|whom|whose|{_WHAT}(?:{_PERSON_NOUNS})s?)\b", re.I)),
 )
 
-_BARE_WHEN = re.compile(r"when", re.I)
 _WH = re.compile(r"\b(?:what|which|who|whom|whose|where|how|why)\b", re.I)
 
 # "what award ...?", "which kind of city ...?": the noun the answer is a kind of.
@@ -126,7 +125,7 @@ def question_type(question: str) -> str:
     found = []
     for order, (kind, pattern) in enumerate(QUESTION_TYPES):
         for m in pattern.finditer(question):
-            if not (_BARE_WHEN.fullmatch(m.group()) and _WH.search(question, 0, m.start())):
+            if not (m.group().lower() == "when" and _WH.search(question, 0, m.start())):
                 found.append((m.start(), order, kind))
                 break
     return min(found)[2] if found else "other"
