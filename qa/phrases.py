@@ -27,6 +27,7 @@ import numpy as np
 from qa.parsed import Parsed
 from qa.span import Span, _head_noun, question_stems, question_type
 from qa.terms import ARTICLES
+from qa.verb_roles import asked_role, verb_roles
 
 Features = dict[str, float]
 Doc = Any  # spacy.tokens.Doc: spaCy ships no type information
@@ -206,6 +207,11 @@ class Context:
         self.kind = question_type(question)
         self.category = f"{self.wh}|{self.kind}"
         self.role = wh_role(question_doc)
+        # The part the question word plays to its verb, and what each word of the sentence
+        # plays to a verb of the same stem (qa.verb_roles).
+        asked = asked_role(question_doc)
+        self.asked_part = asked[1] if asked else None
+        self.parts = verb_roles(parsed, asked[0]) if asked else {}
         self.plural = asks_plural(question_doc)
         self.stems = parsed.stems
         self.content = parsed.content
@@ -260,18 +266,29 @@ class Context:
         parsed = self.parsed
         pos = _POS_GROUPS.get(parsed.pos[root], "other")
         role = _role_of(parsed.dep[root], parsed.dep[parsed.head[root]])
-        return _root_keys(self.role, self.category, self.wh, self.kind, group, pos, role)
+        parts = self.parts.get(root)
+        part = "none" if not parts else "same" if self.asked_part in parts else "other"
+        return _root_keys(self.role, self.category, self.wh, self.kind, group, pos, role, part)
 
 
 @lru_cache(maxsize=16_384)
 def _root_keys(
-    asked_role: str, category: str, wh: str, kind: str, group: str, pos: str, role: str
+    asked_role: str,
+    category: str,
+    wh: str,
+    kind: str,
+    group: str,
+    pos: str,
+    role: str,
+    part: str,
 ) -> tuple[str, ...]:
     """The root features' names, made once for each question kind and kind of root."""
     pos, dep = f"pos_{pos}", f"dep_{role}"
     keys = [f"role_{asked_role}*{dep}", f"role_{asked_role}*{pos}"]
     for g in (f"entity_{group}", pos, dep):
         keys += [g, f"{category}*{g}", f"{wh}*{g}", f"{kind}*{g}"]
+    if part != "none":  # the part it plays to the question's verb: the one asked, or another
+        keys += [f"part_{part}", f"{wh}*part_{part}"]
     return tuple(keys)
 
 

@@ -32,6 +32,9 @@ SENTENCE = (
     [
         # The question is passive, the sentence active: the airport is still what is guarded.
         ("which airport is being guarded?", "Haiti’s main international airport"),
+        # The officers are what "deployed" describes, though the parse makes them its
+        # subject and the subject of the sentence's "have made" (qa.verb_roles).
+        ("who is deployed in Haiti?", "Kenyan police officers"),
         ("who is Jack Ombaka?", "MSS spokesperson"),
         ("why was the security alert issued?", "following heavy gunfire near the embassy"),
         # A question about several things gets the whole list, "and at ..." included.
