@@ -736,3 +736,30 @@ def test_an_abbreviation_of_the_question_s_words_is_not_the_answer() -> None:
     assert (
         _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == "Kenyan police officers"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "How much time remained on the clock when the Broncos made the interception that "
+            "clinched the AFC Championship Game?",
+            "They then beat the defending Super Bowl XLIX champion New England Patriots in the "
+            "AFC Championship Game, 20–18, by intercepting a pass on New England's 2-point "
+            "conversion attempt with 17 seconds left on the clock.",
+            "17 seconds",
+        ),
+        (
+            "How much time was left in the game when Denver took the score to 24-10?",
+            "Then Anderson scored on a 2-yard touchdown run and Manning completed a pass to "
+            "Bennie Fowler for a 2-point conversion, giving Denver a 24–10 lead with 3:08 left "
+            "and essentially putting the game away.",
+            "3:08",
+        ),
+    ],
+)
+def test_how_much_time_is_answered_by_a_time(question: str, sentence: str, expected: str) -> None:
+    # Not "New England's 2-point conversion attempt" or "24–10 lead", which count but are
+    # no time: what the span model answered from 2026-12-07's question types until its
+    # refit with the part a phrase plays to the question's verb.
+    assert _answer(SpanRanker(tagger=EntityTagger()), question, sentence) == expected
