@@ -6,8 +6,8 @@ rules of qa.span chose. SQuAD-style answers are nearly always one of them (97% t
 the best candidate given the right sentence). Each candidate gets features that describe it
 without naming any word: its length, its overlap with the question, how far it lies from
 the question's words in the text and in the parse tree, its entity type, part of speech and
-role, each crossed with the kind of question; a linear model over them (qa.span_ranker)
-picks the answer.
+role, each crossed with the kind of question, and the part it plays to the question's verb
+(qa.verb_roles); a linear model over them (qa.span_ranker) picks the answer.
 """
 
 from __future__ import annotations
