@@ -96,7 +96,7 @@ def auto_backend(model: str, recorded: str | None) -> tuple[str, str]:
     """The model name and backend that `auto` runs `model` with: an existing index's own
     (`recorded`, when it records the same model: its name says whether it is int8), else
     int8 for the bundled model, whose int8 vectors answer as well as its float ones (`qa eval`
-    in the README), and float ONNX for any other model, which nobody has measured so."""
+    in docs/answer-quality.md), and float ONNX for any other model, which nobody has measured so."""
     base, int8 = split_quantised(canonical_model_name(model))
     if recorded is not None and split_quantised(recorded)[0] == base:
         return recorded, "onnx"
