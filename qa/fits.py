@@ -2,9 +2,12 @@
 
 A how-many question is not answered by a sentence that counts nothing, nor a when-question
 by one that says nothing of time: "how many Kenyan police officers are in Haiti?" was
-answered "serving", from a sentence that only mentions the officers. The answerer passes
-over such sentences, and when none is left the articles do not say. The checks are words
-only, and generous: anything that may count or date lets the sentence through.
+answered "serving", from a sentence that only mentions the officers. Nor is "What did X
+say?" answered by a sentence where no one says anything: "What did Fendt say?" was
+answered from "Fendt estimated a monthly trade surplus of …", where the story has "Fendt
+said the trade surplus should reach …". The answerer passes over such sentences, and
+when none is left the articles do not say. The checks are words only, and generous:
+anything that may count, date or report speech lets the sentence through.
 """
 
 from __future__ import annotations
@@ -49,6 +52,25 @@ _TIME = frozenset(
     november december jan feb mar apr jun jul aug sep sept oct nov dec
     """.split()
 )
+# "What did X say?", "What will X announce about Y?", "What did X report?": X.
+_ASKS_SAID = re.compile(
+    r"^\W*what\s+(?:did|does|do|has|have|had|will|would)\s+(.+?)\s+"
+    r"(?:(?:say|tell|told|announce|warn)(?:\s+(?:about|of|regarding)\b.*)?"
+    # Nouns as often as verbs ("a 2013 report on Nigeria"): only as the last word.
+    r"|claim|state|report)\W*$",
+    re.IGNORECASE,
+)
+# Words that report speech, as written in a sentence.
+_SAYING = frozenset(
+    """
+    say says said saying tell tells told telling state states stated stating add adds added
+    announce announces announced announcing claim claims claimed warn warns warned warning
+    report reports reported note noted explain explained argue argued insist insisted
+    quoted quoting according statement statements predict predicted urge urged urging
+    """.split()
+)
+_QUOTES = re.compile(r"[\"“”]")
+_PRONOUNS = frozenset("he she it they we i his her its their our".split())
 _NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
 _YEAR = r"\b\d{3,4}s?\b"
 _YEAR_OR_ORDINAL = re.compile(rf"{_YEAR}|\b\d+(?:st|nd|rd|th)\b")
@@ -63,8 +85,13 @@ _A_YEAR = re.compile(
 
 def fits(question: str, sentence: str) -> bool:
     """Whether the sentence can answer the question: it counts, for a how-many question;
-    it says when, for a when-question; any sentence can, for any other question."""
-    return gives_count(question, sentence) and says_when(question, sentence)
+    it says when, for a when-question; it reports what someone said, for a question that
+    asks what X said; any sentence can, for any other question."""
+    return (
+        gives_count(question, sentence)
+        and says_when(question, sentence)
+        and tells_what_said(question, sentence)
+    )
 
 
 def gives_count(question: str, sentence: str) -> bool:
@@ -103,6 +130,22 @@ def says_when(question: str, sentence: str) -> bool:
     return not _TIME.isdisjoint(_letters(sentence)) or bool(_YEAR_OR_ORDINAL.search(sentence))
 
 
+def tells_what_said(question: str, sentence: str) -> bool:
+    """Whether the sentence can tell what someone said, for a question that asks what X
+    said ("What did Poehl say?", "What did the MSS announce about the bases?"): it has a
+    verb of saying or a quotation, and X's words or a pronoun that may stand for X. True
+    for any other question."""
+    speaker = _speaker(question)
+    if speaker is None:
+        return True
+    # As written in lower case: "the United States" says nothing.
+    found = set(_LETTERS.findall(sentence))
+    if _SAYING.isdisjoint(found) and not _QUOTES.search(sentence):
+        return False
+    lower = {w.lower() for w in found}
+    return not speaker.isdisjoint(stems(sentence)) or not _PRONOUNS.isdisjoint(lower)
+
+
 def counts(text: str) -> bool:
     """Whether the text writes a number or another word that counts ("£99", "two-thirds",
     "several")."""
@@ -117,6 +160,17 @@ def _next_word_stem(text: str, at: int) -> str | None:
     """The stem of the word that starts right after `at` (after spaces), if any."""
     m = _NEXT_WORD.match(text, at)
     return stem(m.group(1).lower()) if m else None
+
+
+@lru_cache(maxsize=1024)
+def _speaker(question: str) -> frozenset[str] | None:
+    """The content stems of whom a what-did-X-say question asks about; None for any other
+    question, or when X has no content word."""
+    m = _ASKS_SAID.match(question)
+    if m is None:
+        return None
+    found = frozenset(stem(w) for _, _, w in words(m.group(1)) if w not in STOP_WORDS)
+    return found or None
 
 
 @lru_cache(maxsize=1024)

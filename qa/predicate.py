@@ -115,6 +115,8 @@ def predicate(
     best = _subject(question, question_doc, parsed, anchored=kind != "do")
     if best < 0 and kind == "say":
         best = _speaker(question, question_doc, parsed)
+        if best < 0:
+            return _according_to(question, question_doc, parsed)
     if best < 0:
         return event(parsed, question_stems(question)) if kind == "happen to" else None
     verb = parsed.head[best]
@@ -188,19 +190,48 @@ def _subject(question: str, question_doc: Any, parsed: Parsed, anchored: bool) -
 def _speaker(question: str, question_doc: Any, parsed: Parsed) -> int:
     """A word naming the question's subject that the parse hangs on a verb of saying as
     something other than its subject, or -1: in "“…,” Ombaka said in a statement", spaCy
-    reads "Ombaka" as an adverb of "said"."""
+    reads "Ombaka" as an adverb of "said". A statement the words were said in stands for
+    its speaker: "In the alert, the US embassy urged …" tells what the alert said, and the
+    word returned is then the "in" that hangs on the verb."""
     q_stems = _asked_about(question, question_doc)
     for i in range(parsed.size):
-        verb = parsed.head[i]
-        if (
-            verb != i
-            and parsed.content[i]
-            and parsed.stems[i] in q_stems
-            and parsed.stems[verb] in _SAID
-            and parsed.dep[i] not in _CLAUSES
-        ):
+        verb: int = parsed.head[i]
+        if not (verb != i and parsed.content[i] and parsed.stems[i] in q_stems):
+            continue
+        if parsed.stems[verb] in _SAID and parsed.dep[i] not in _CLAUSES:
             return i
+        if (
+            parsed.dep[i] == "pobj"
+            and parsed.lower[verb] == "in"
+            and parsed.stems[parsed.head[verb]] in _SAID
+        ):
+            return verb
     return -1
+
+
+def _according_to(question: str, question_doc: Any, parsed: Parsed) -> tuple[int, int] | None:
+    """What "according to X" attributes to X, the question's subject: the clause the phrase
+    hangs on, after the phrase ("According to the alert, [gunfire was heard near the
+    embassy]"), or before it ("[Sales rose 5 pct], according to the company"); or None."""
+    q_stems = _asked_about(question, question_doc)
+    for i in range(parsed.size):
+        to = parsed.head[i]
+        according = parsed.head[to]
+        if not (
+            parsed.content[i]
+            and parsed.stems[i] in q_stems
+            and parsed.dep[i] == "pobj"
+            and parsed.lower[to] == "to"
+            and parsed.lower[according] == "according"
+        ):
+            continue
+        verb = parsed.head[according]
+        start, end = parsed.left_edge[verb], parsed.right_edge[verb] + 1
+        phrase_start, phrase_end = parsed.left_edge[according], parsed.right_edge[according] + 1
+        if phrase_start <= start:  # the phrase opens the clause
+            return _trimmed(parsed, phrase_end, end)
+        return _trimmed(parsed, start, phrase_start)
+    return None
 
 
 def _said(parsed: Parsed, verb: int) -> tuple[int, int] | None:

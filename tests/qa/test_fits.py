@@ -1,10 +1,10 @@
-"""Whether a sentence can answer what the question asks for: a count, a time."""
+"""Whether a sentence can answer what the question asks for: a count, a time, what was said."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.fits import fits, gives_count, says_when
+from qa.fits import fits, gives_count, says_when, tells_what_said
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,32 @@ def test_a_how_many_question_is_answered_by_a_count(
 )
 def test_a_when_question_is_answered_by_a_time(question: str, sentence: str, says: bool) -> None:
     assert says_when(question, sentence) is says
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "tells"),
+    [
+        ("What did Fendt say?", "Fendt said the surplus should reach one billion dlrs.", True),
+        ("What did Fendt say?", "Fendt estimated a monthly trade surplus of 400 mln.", False),
+        # "It said …" may be the company asked about
+        ("What did Mitel say?", "It said the transfer was designed to help.", True),
+        ("What did the alert say?", "“There is heavy gunfire,” the alert stated.", True),
+        ("What did the alert say?", "A quote: “Avoid the area”, in the alert.", True),
+        # "the United States" reports nothing, and someone else's words are not X's
+        ("What did the alert say?", "The United States issued a security alert.", False),
+        ("What did Poehl say?", "Stoltenberg said rates would fall.", False),
+        ("What will the MSS announce about the bases?", "The MSS announced two bases.", True),
+        ("What did the MSS report?", "The MSS patrols the capital.", False),
+        # "report" and "state" as nouns, and questions about something else
+        ("What does a 2013 report on Nigeria suggest?", "Growth slowed in 2013.", True),
+        ("What did the gangs attack?", "Gangs attacked the station.", True),
+        ("What did he say?", "The station was attacked.", True),  # no one named: any sentence
+    ],
+)
+def test_a_question_of_what_someone_said_is_answered_by_a_sentence_that_reports_it(
+    question: str, sentence: str, tells: bool
+) -> None:
+    assert tells_what_said(question, sentence) is tells
 
 
 def test_a_sentence_fits_when_it_has_what_the_question_asks_for() -> None:

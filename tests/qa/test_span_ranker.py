@@ -42,6 +42,12 @@ SENTENCE = (
             "where are the forward operating bases?",
             "Pont Sondé, Downtown Port-au-Prince, and at the Haitian Police Academy",
         ),
+        # What someone said comes from a sentence that reports it (qa.fits), not from "the
+        # United States issued a security alert"; the alert speaks through what it urged.
+        (
+            "what did the alert say?",
+            "its citizens to avoid Port-au-Prince, Tabarre, and the area around the embassy",
+        ),
     ],
 )
 def test_the_span_model_quotes_the_phrase_that_answers(
@@ -378,6 +384,22 @@ def test_only_questions_about_what_was_done_get_a_predicate() -> None:
             "MSS spokesperson Jack Ombaka reported that joint patrols are maintaining a strong "
             "presence in the capital.",
             "joint patrols are maintaining a strong presence in the capital",
+        ),
+        (  # the statement it was said in stands for its speaker
+            "what did the alert say?",
+            "In the alert, the US embassy urged its citizens to avoid Port-au-Prince, Tabarre, "
+            "and the area around the embassy.",
+            "its citizens to avoid Port-au-Prince, Tabarre, and the area around the embassy",
+        ),
+        (  # "according to X": the clause it attributes to X, after it or before it
+            "What did the alert say?",
+            "According to the alert, heavy gunfire was heard near the embassy.",
+            "heavy gunfire was heard near the embassy",
+        ),
+        (
+            "What did the company say?",
+            "Sales rose 5 pct in the first quarter, according to the company.",
+            "Sales rose 5 pct in the first quarter",
         ),
     ],
 )
