@@ -9,8 +9,9 @@ answer is the whole object of that verb in the sentence, without a relative clau
 by a comma ("the Kuznets curve hypothesis[, which states …]"), and with what the object is
 to do where the verb says it ("urged [its citizens to avoid Tabarre]").
 
-The verb is found by its stem, and its subject must name the question's subject, stand for
-it ("it", "they", "All three") or be missing. "What did X do?" and "What did X say?" are
+The verb is found by its base form's stem ("bought" for "buy", qa.verb_roles), and its
+subject must name the question's subject, stand for it ("it", "they", "All three") or be
+missing. "What did X do?" and "What did X say?" are
 qa.predicate's. Else None, and the span model chooses.
 """
 
@@ -20,7 +21,7 @@ import re
 
 from qa.parsed import SUBJECTS, Parsed
 from qa.span import question_stems
-from qa.terms import fold, stem
+from qa.verb_roles import verb_stem
 
 _ASKS_OBJECT = re.compile(
     r"^\s*what\s+(?:did|does|do|has|have|had|will|would|can|could|should|might|may|must)\s+"
@@ -37,7 +38,7 @@ def asks_object(question: str) -> str | None:
     m = _ASKS_OBJECT.match(question)
     # The word after the auxiliary's subject is the verb, however the parse tags it at the
     # question's end ("What did the fossils lack?": a noun to spaCy's small model).
-    return stem(fold(m.group(1))) if m else None
+    return verb_stem(m.group(1)) if m else None
 
 
 def verb_object(question: str, verb: str, parsed: Parsed) -> tuple[int, int] | None:
@@ -45,7 +46,7 @@ def verb_object(question: str, verb: str, parsed: Parsed) -> tuple[int, int] | N
     whose subject is the question's (see the module), or None."""
     q_stems = question_stems(question)
     for i in range(parsed.size):
-        if parsed.stems[i] != verb or parsed.pos[i] != "VERB":
+        if parsed.pos[i] != "VERB" or verb_stem(parsed.text[i]) != verb:
             continue
         subjects = [c for c in parsed.children[i] if parsed.dep[c] in SUBJECTS]
         if subjects and not any(_names(parsed, s, q_stems) for s in subjects):

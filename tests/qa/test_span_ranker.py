@@ -601,6 +601,17 @@ def test_only_a_name_or_a_term_is_asked_what_it_is() -> None:
             "and the area around the embassy.",
             "its citizens to avoid Port-au-Prince, Tabarre, and the area around the embassy",
         ),
+        (  # an irregular form of the verb: "sold" is "sell"
+            "What did Trans World Airlines sell?",
+            "Trans World Airlines Inc sold four mln shares it held in USAir Group Inc, Wall "
+            "Street sources said.",
+            "four mln shares it held in USAir Group Inc",
+        ),
+        (
+            "What did United Grain Corp win?",
+            "United Grain Corp of Oregon won three contracts to supply 93,000 tonnes.",
+            "three contracts",
+        ),
     ],
 )
 def test_what_x_did_something_to_is_the_object_of_its_verb(
