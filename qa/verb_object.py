@@ -11,8 +11,8 @@ to do where the verb says it ("urged [its citizens to avoid Tabarre]").
 
 The verb is found by its base form's stem ("bought" for "buy", qa.verb_roles), and its
 subject must name the question's subject, stand for it ("it", "they", "All three") or be
-missing. "What did X do?" and "What did X say?" are
-qa.predicate's. Else None, and the span model chooses.
+missing. "What did X do?" and "What did X say?" are qa.predicate's. Else None, and the span
+model chooses.
 """
 
 from __future__ import annotations
