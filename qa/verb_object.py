@@ -21,7 +21,7 @@ import re
 
 from qa.parsed import SUBJECTS, Parsed
 from qa.span import question_stems
-from qa.verb_roles import verb_stem
+from qa.verb_roles import verb_stem, verbs
 
 _ASKS_OBJECT = re.compile(
     r"^\s*what\s+(?:did|does|do|has|have|had|will|would|can|could|should|might|may|must)\s+"
@@ -45,9 +45,7 @@ def verb_object(question: str, verb: str, parsed: Parsed) -> tuple[int, int] | N
     """The token range of the object of the sentence's first verb with the stem `verb`
     whose subject is the question's (see the module), or None."""
     q_stems = question_stems(question)
-    for i in range(parsed.size):
-        if parsed.pos[i] != "VERB" or verb_stem(parsed.text[i]) != verb:
-            continue
+    for i in verbs(parsed, verb):
         subjects = [c for c in parsed.children[i] if parsed.dep[c] in SUBJECTS]
         if subjects and not any(_names(parsed, s, q_stems) for s in subjects):
             continue

@@ -68,6 +68,16 @@ def verb_stem(word: str) -> str:
     return stem(english.verb_bases().get(folded, folded))
 
 
+def verbs(parsed: Parsed, verb: str) -> list[int]:
+    """The sentence's verbs whose base form has the stem `verb`, in order ("sold" for
+    "sell")."""
+    return [
+        i
+        for i in range(parsed.size)
+        if parsed.pos[i] == "VERB" and verb_stem(parsed.text[i]) == verb
+    ]
+
+
 def verb_roles(parsed: Parsed, verb: str) -> dict[int, set[str]]:
     """Token index -> the parts it plays to the sentence's verbs with the stem `verb`: their
     subjects and objects, the "by" phrase of a passive, the objects of their prepositions,
@@ -75,10 +85,9 @@ def verb_roles(parsed: Parsed, verb: str) -> dict[int, set[str]]:
     Haiti" are what was deployed), and the subject a verb shares with the one before it in
     a list ("arrived and deployed")."""
     found: dict[int, set[str]] = {}
-    for v in range(parsed.size):
-        if parsed.pos[v] == "VERB" and verb_stem(parsed.text[v]) == verb:
-            _arguments(parsed, v, found)
-            _described(parsed, v, found)
+    for v in verbs(parsed, verb):
+        _arguments(parsed, v, found)
+        _described(parsed, v, found)
     # "Harlow said it signed": Harlow signed (Parsed.same).
     for i in list(found):
         for j in parsed.same[i]:
