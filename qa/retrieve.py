@@ -27,7 +27,7 @@ from index.errors import InvalidQueryError, ModelMismatchError
 from index.passage_table import PassageRow
 from index.store import Filters
 from qa.memo import Memo
-from qa.terms import key_terms, stem, stems
+from qa.terms import key_terms, stem, stems, verb_forms
 from qa.types import Citation, Passage, SearchFilters, as_filters
 
 # A passage's fused score is (1 - w) * its cosine with the question + w * its BM25 score over
@@ -72,14 +72,26 @@ class Query:
         self.idf = idf
         self.tokens = tokens
         self._total = sum(idf.values())
+        # The other forms of the question's verbs ("led" for "leads"), which count as the
+        # word itself wherever the question's terms are looked for (qa.terms.verb_forms).
+        self.forms = {t: f for t in idf if (f := verb_forms().get(t))}
+        self._groups = [(frozenset((t, *self.forms.get(t, ()))), w) for t, w in idf.items()]
+
+    def terms(self) -> list[str]:
+        """The stems BM25 looks for: the question's, and the other forms of its verbs."""
+        return [*self.idf, *(f for forms in self.forms.values() for f in forms)]
 
     def coverage(self, text_stems: AbstractSet[str], more: AbstractSet[str] = frozenset()) -> float:
         """Idf-weighted share of the query's terms that occur in a text (its stems), or in
-        `more` stems, in [0, 1]. Two sets rather than their union: the answerer asks this of
-        every candidate sentence with its passage's or its window's stems."""
+        `more` stems, in [0, 1]; a verb counts in any of its forms ("led" for "leads"). Two
+        sets rather than their union: the answerer asks this of every candidate sentence with
+        its passage's or its window's stems."""
         if not self._total:
             return 0.0
-        return sum(w for s, w in self.idf.items() if s in text_stems or s in more) / self._total
+        found = sum(
+            w for g, w in self._groups if not g.isdisjoint(text_stems) or not g.isdisjoint(more)
+        )
+        return found / self._total
 
 
 class Retriever:
@@ -200,7 +212,7 @@ class Retriever:
         flt = store_filters(filters)
         n = max(self.candidates, k)
         dense = self.store.dense_passages(query.vector, n, flt) if self.mode != "bm25" else []
-        lexical = self.store.bm25_passages(list(query.idf), n, flt) if self.mode != "dense" else []
+        lexical = self.store.bm25_passages(query.terms(), n, flt) if self.mode != "dense" else []
         fused = fuse(dense, lexical)
         order = sorted(fused, key=lambda pid: (-fused[pid], pid))[:k]
         rows = self.store.passages(order)

@@ -1,4 +1,5 @@
-"""Words that matter in a question: tokenising, stop words and Porter stems.
+"""Words that matter in a question: tokenising, stop words, Porter stems, and the other
+forms of a verb that Porter's stems keep apart ("led" and "leads").
 
 Stems are index.tokens' (FTS5's unicode61 folding and Porter), the ones both stores index,
 so document frequencies are read straight from the index vocabulary.
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from index import english
 from index.tokens import fold, folded_words, stem, words
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "key_terms",
     "stem",
     "stems",
+    "verb_forms",
     "words",
 ]
 
@@ -70,3 +73,24 @@ def _stems(text: str) -> tuple[str, ...]:
     # Kept as a tuple of strings, which Python's cycle collector stops tracking, not as a
     # frozenset, which it walks at every full collection, string by string.
     return tuple(set(map(stem, folded_words(text))))
+
+
+@lru_cache(maxsize=1)
+def verb_forms() -> dict[str, tuple[str, ...]]:
+    """A verb's stem -> the stems of its other forms where they differ ("lead": ("led",),
+    "led": ("lead",), "sold": ("sell",)), from the spaCy model's table of irregular verbs.
+
+    A news story tells in the past what people ask in the present ("Who leads the MSS?" of
+    "The MSS, largely led by Kenyan police, ..."), and the other way round ("Who bought
+    mortgages?" of "Fannie Mae buys mortgages"); Porter's stems keep such forms apart.
+    """
+    groups: dict[str, set[str]] = {}
+    for form, base in english.verb_bases().items():
+        base_stem, form_stem = stem(base), stem(form)
+        if base_stem != form_stem and " " not in form:
+            groups.setdefault(base_stem, {base_stem}).add(form_stem)
+    forms: dict[str, set[str]] = {}
+    for group in groups.values():
+        for member in group:
+            forms.setdefault(member, set()).update(group - {member})
+    return {member: tuple(sorted(other)) for member, other in forms.items()}

@@ -15,7 +15,8 @@ from index.embed import Vectors
 from index.errors import ModelLoadError
 from index.indexer import Indexer
 from index.store import Store
-from qa.retrieve import Retriever
+from qa.retrieve import Query, Retriever
+from qa.terms import stem, stems, verb_forms
 from qa.types import SearchFilters
 from tests.fakes import CountingEmbedder, HashingEmbedder
 
@@ -124,3 +125,36 @@ def test_the_nearest_sentences_are_searched_beside_the_caller_unless_filtered(
     monkeypatch.setattr(store, "parallel_dense", False)
     assert retriever.nearest_sentences(query, 5).result() == exact
     assert threads[-1] == threading.current_thread().name
+
+
+def test_a_verb_counts_in_its_other_forms() -> None:
+    # Porter keeps "led" apart from "leads" and "bought" from "buys"; the spaCy model's
+    # table of irregular verbs joins them, both ways.
+    forms = verb_forms()
+    assert "led" in forms["lead"] and "lead" in forms["led"]
+    assert stem("buy") in forms["bought"] and stem("sell") in forms["sold"]
+    vector = np.zeros(4, dtype=np.float32)
+    leads = Query("who leads the MSS?", vector, {"lead": 2.0, "mss": 1.0})
+    assert leads.coverage(stems("The MSS, largely led by Kenyan police, thanked them.")) == 1.0
+    assert leads.coverage(stems("The MSS thanked them.")) == pytest.approx(1 / 3)
+    assert leads.coverage(stems("The MSS thanked them."), stems("It is Kenyan-led.")) == 1.0
+    bought = Query("who bought mortgages?", vector, {stem("bought"): 1.0, stem("mortgages"): 1.0})
+    assert bought.coverage(stems("Fannie Mae buys mortgages from lenders.")) == 1.0
+    assert bought.coverage(stems("Fannie Mae sells mortgages.")) == 0.5
+    # BM25 looks for them too.
+    assert set(bought.terms()) >= {stem("bought"), stem("buy"), stem("mortgages")}
+
+
+def test_bm25_finds_a_verb_in_its_other_form(tmp_path: Path) -> None:
+    articles = [
+        Article(
+            doc_id="led", title="Haiti", text="The mission, led by Kenyan police, thanked them."
+        ),
+        Article(doc_id="other", title="Haiti", text="The mission patrols the capital."),
+    ]
+    Indexer(tmp_path / "index", HashingEmbedder()).index_articles(articles)
+    retriever = Retriever(Store(tmp_path / "index"), HashingEmbedder(), mode="bm25")
+    found = retriever.search("Who leads the mission?")
+    # Both hold "mission"; only "led" holds "leads", and the shorter passage would win
+    # without it.
+    assert [p.citation.doc_id for p in found] == ["led", "other"]

@@ -35,6 +35,9 @@ SENTENCE = (
         # The officers are what "deployed" describes, though the parse makes them its
         # subject and the subject of the sentence's "have made" (qa.verb_roles).
         ("who is deployed in Haiti?", "Kenyan police officers"),
+        # "leads" asked of "The MSS, largely led by Kenyan police, ...": the verb in its
+        # other form (qa.terms.verb_forms) and whoever does the leading (qa.verb_roles).
+        ("who leads the MSS?", "Kenyan police"),
         ("who is Jack Ombaka?", "MSS spokesperson"),
         ("why was the security alert issued?", "following heavy gunfire near the embassy"),
         # A question about several things gets the whole list, "and at ..." included.
