@@ -16,6 +16,7 @@ from index.backend import ReadStore
 from index.embed import TokenEmbedder
 from index.sentence_table import SentenceRow
 from qa.antecedent import antecedent, referent
+from qa.bound import finder
 from qa.entities import EntityTagger
 from qa.fits import fits
 from qa.focus import focus, names
@@ -24,7 +25,6 @@ from qa.late import MATCH, LateInteraction, Neighbour
 from qa.mismatch import missing_names, missing_negation, missing_numbers, negates, unnegated
 from qa.reader import SpanReader, TransformersReader
 from qa.retrieve import Hit, Query, Retriever, check_top_k, store_filters, validate_question
-from qa.role_holder import asked_post, holder
 from qa.span import Span, balanced, has_typed_span
 from qa.span_ranker import SpanRanker, rule_span
 from qa.terms import key_terms, stems
@@ -428,12 +428,13 @@ class Answerer:
         A sentence that cannot answer what the question asks for is passed over (qa.fits):
         "how many officers are in Haiti?" is not answered by a sentence that only mentions
         the officers, and when none counts the articles do not say. For "Who is the
-        chairman of X?", the sentences that name X's chairman come first (qa.role_holder).
+        chairman of X?" and "Where is X based?", the sentences that name X's chairman or
+        place X come first (qa.bound).
         """
-        asked = asked_post(question)
-        if asked is not None:
+        find = finder(question)
+        if find is not None:
             scored = [s for s in scored if s.score >= self.threshold]
-            scored.sort(key=lambda s: holder(asked, s.text) is None)  # stable
+            scored.sort(key=lambda s: find(s.text) is None)  # stable
         best_per_doc: dict[str, Scored] = {}
         for s in scored:
             if s.score < self.threshold or s.sentence.doc_id in best_per_doc:
@@ -461,7 +462,7 @@ class Answerer:
         if span_model and self.tagger is not None:
             self.tagger.tag(sentences)  # the span model reads their entities: one batch
         # "He resigned ...": the quote starts where he is named, and the span model is not asked.
-        found = [self._holder(question, s) or self._named_before(question, s) for s in chosen]
+        found = [self._bound(question, s) or self._named_before(question, s) for s in chosen]
         if self.spans is not None and span_model:
             parse = [sentence for sentence, n in zip(sentences, found, strict=True) if n is None]
             self.spans.prepare(question, parse)  # one batch for spaCy, not one call each
@@ -492,11 +493,12 @@ class Answerer:
             )
         return answers
 
-    def _holder(self, question: str, s: Scored) -> tuple[int, Span, str] | None:
-        """For "Who is the chairman of X?" answered by a sentence that names X's chairman:
-        the quote's start, the name (article offsets) and the quote (qa.role_holder)."""
-        asked = asked_post(question)
-        found = holder(asked, s.text) if asked is not None and self.reader is None else None
+    def _bound(self, question: str, s: Scored) -> tuple[int, Span, str] | None:
+        """For "Who is the chairman of X?" or "Where is X based?" answered by a sentence
+        that names X's chairman or places X: the quote's start, the name or place (article
+        offsets) and the quote (qa.bound)."""
+        find = finder(question) if self.reader is None else None
+        found = find(s.text) if find is not None else None
         if found is None:
             return None
         start = s.sentence.start

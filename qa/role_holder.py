@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.terms import stem, words
+from qa.organisation import ends_with, org_stems, starts_with
 
 _POSTS = (
     "chairman|chairwoman|chairperson|chair|president|vice president|chief executive"
@@ -53,16 +53,8 @@ _ASKED = (
 # A name: capitalised words, initials among them ("Joseph E. Cappy", "Annesley").
 _WORD = r"[A-Z][\w-]*(?:['’][A-Z][\w-]*)?"  # "Liedtke", "O'Neil"; not "Volcker's"
 _NAME = rf"(?:{_WORD}\.?\s+){{0,3}}{_WORD}"
-_TICKER = re.compile(r"<[^>]*>")
-_GLUE = frozenset(("the", "of", "and", "a", "an", "s", "de"))
 # Another post than the one asked: "Bundesbank vice president Helmut Schlesinger".
 _OTHER_POST = r"(?<!(?i:vice)[ -])(?<!(?i:deputy) )(?<!(?i:former) )(?<!(?i:assistant) )"
-# Words that close a company's name ("American Motors Corp president").
-_SUFFIXES = frozenset(
-    stem(w) for w in "corp corporation inc co company ltd plc ag sa nv group bank".split()
-)
-_BETWEEN = _SUFFIXES | {stem(w) for w in "central senior chief acting interim official".split()}
-_CLAUSE_END = re.compile(r"[,;:()\"“”]")
 
 
 @dataclass(frozen=True)
@@ -82,7 +74,7 @@ def asked_post(question: str) -> Asked | None:
         m = pattern.match(question.strip())
         if m is None:
             continue
-        org = frozenset(_stems(m.group("org"))) - _SUFFIXES
+        org = org_stems(m.group("org"))
         if org:
             return Asked(" ".join(m.group("post").lower().split()), org)
     return None
@@ -96,36 +88,12 @@ def holder(asked: Asked, sentence: str) -> tuple[int, int] | None:
     for pattern, org_first in _patterns(asked.post):
         for m in pattern.finditer(sentence):
             if org_first:
-                bound = _ends_with(asked.org, sentence[: m.start("post")])
+                bound = ends_with(asked.org, sentence[: m.start("post")])
             else:
-                bound = _starts_with(asked.org, sentence[m.start("org") :])
+                bound = starts_with(asked.org, sentence[m.start("org") :])
             if bound:
                 return m.start("name"), m.end("name")
     return None
-
-
-def _ends_with(org: frozenset[str], text: str) -> bool:
-    """Whether the organisation's words end the text, in the same clause, but for words
-    that close a company's name, tickers and a few words of rank ("American Motors Corp",
-    "Pennzoil Co <PZL>'s", "Japan's central bank")."""
-    found = [w for w in _stems(_CLAUSE_END.split(text)[-1]) if w not in _SUFFIXES]
-    while found and found[-1] in _BETWEEN:
-        found.pop()
-    return org <= set(found[-len(org) :])
-
-
-def _starts_with(org: frozenset[str], text: str) -> bool:
-    """Whether the organisation's words open the text, in the same clause ("the
-    Cabletelevision Advertising Bureau, said")."""
-    found = [w for w in _stems(_CLAUSE_END.split(text)[0]) if w not in _SUFFIXES]
-    return org <= set(found[: len(org) + 1])
-
-
-def _stems(text: str) -> list[str]:
-    """The stems of the text's words in order, tickers and the words that join a name's
-    parts left out ("Bank of Spain": bank, spain)."""
-    found = (stem(w) for _, _, w in words(_TICKER.sub(" ", text)) if w not in _GLUE)
-    return [s for s in found if s]
 
 
 @lru_cache(maxsize=64)
