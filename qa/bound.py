@@ -1,10 +1,10 @@
-"""Questions that a sentence answers by what it writes right beside a named organisation.
+"""Questions that a sentence answers by what it writes right beside the name asked about.
 
-"Who is the chairman of Pennzoil?" (qa.role_holder) and "Where is FMR Corp based?"
-(qa.home_base): the sentence that binds the answer to the organisation asked about
-("Pennzoil chairman Hugh Liedtke", "Boston-based FMR Corp") answers first, and the answer
-is what it binds, where the sentence that matches the question's words best may be about
-another organisation or say nothing of it.
+"Who is the chairman of Pennzoil?" (qa.role_holder), "Where is FMR Corp based?"
+(qa.home_base) and "How old is Gordon Macklin?" (qa.age): the sentence that binds the
+answer to the name ("Pennzoil chairman Hugh Liedtke", "Boston-based FMR Corp", "Gordon
+Macklin, 58,") answers first, and the answer is what it binds, where the sentence that
+matches the question's words best may be about another organisation or say nothing of it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from qa.age import age, asked_age
 from qa.home_base import asked_base, base
 from qa.role_holder import asked_post, holder
 
@@ -20,12 +21,15 @@ Finder = Callable[[str], "tuple[int, int] | None"]
 
 def finder(question: str) -> Finder | None:
     """For a question of these kinds, a function from a sentence to the character span of
-    what it binds to the organisation asked about (None where it binds nothing); None for
-    any other question."""
+    what it binds to the name asked about (None where it binds nothing); None for any
+    other question."""
     post = asked_post(question)
     if post is not None:
         return partial(holder, post)
     org = asked_base(question)
     if org is not None:
         return partial(base, org)
+    surname = asked_age(question)
+    if surname is not None:
+        return partial(age, surname)
     return None
