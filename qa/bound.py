@@ -13,29 +13,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from qa.age import age, asked_age
 from qa.home_base import asked_base, base
 from qa.maker import asked_make, makes
 from qa.role_holder import asked_post, holder
 
-Finder = Callable[[str], "tuple[int, int] | None"]
+Span = tuple[int, int]
+Finder = Callable[[str], "Span | None"]
+# Each kind: what the question asks about (None for a question of another kind), and the
+# span of what a sentence binds to it.
+_KINDS: tuple[tuple[Callable[[str], Any], Callable[[Any, str], Span | None]], ...] = (
+    (asked_post, holder),
+    (asked_base, base),
+    (asked_age, age),
+    (asked_make, makes),
+)
 
 
 def finder(question: str) -> Finder | None:
     """For a question of these kinds, a function from a sentence to the character span of
     what it binds to the name asked about (None where it binds nothing); None for any
     other question."""
-    post = asked_post(question)
-    if post is not None:
-        return partial(holder, post)
-    org = asked_base(question)
-    if org is not None:
-        return partial(base, org)
-    surname = asked_age(question)
-    if surname is not None:
-        return partial(age, surname)
-    company = asked_make(question)
-    if company is not None:
-        return partial(makes, company)
+    for asked, find in _KINDS:
+        about = asked(question)
+        if about is not None:
+            return partial(find, about)
     return None
