@@ -1,12 +1,13 @@
 """Questions that a sentence answers by what it writes right beside the name asked about.
 
 "Who is the chairman of Pennzoil?" (qa.role_holder), "Where is FMR Corp based?"
-(qa.home_base), "How old is Gordon Macklin?" (qa.age) and "What does Naturalite Inc
-make?" (qa.maker): the sentence that binds the answer to the name ("Pennzoil chairman
-Hugh Liedtke", "Boston-based FMR Corp", "Gordon Macklin, 58,", "Naturalite Inc, a
-manufacturer of skylights") answers first, and the answer is what it binds, where the
-sentence that matches the question's words best may be about another organisation or say
-nothing of it.
+(qa.home_base), "How old is Gordon Macklin?" (qa.age), "What does Naturalite Inc make?"
+(qa.maker) and "Who owns Ohio Power Co?" (qa.owner): the sentence that binds the answer
+to the name ("Pennzoil chairman Hugh Liedtke", "Boston-based FMR Corp", "Gordon Macklin,
+58,", "Naturalite Inc, a manufacturer of skylights", "Ohio Power Co, a unit of American
+Electric Power Co") answers first, and the answer is what it binds, where the sentence
+that matches the question's words best may be about another organisation or say nothing
+of it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from qa.age import age, asked_age
 from qa.home_base import asked_base, base
 from qa.maker import asked_make, makes
+from qa.owner import asked_owner, owner
 from qa.role_holder import asked_post, holder
 
 Span = tuple[int, int]
@@ -29,6 +31,7 @@ _KINDS: tuple[tuple[Callable[[str], Any], Callable[[Any, str], Span | None]], ..
     (asked_base, base),
     (asked_age, age),
     (asked_make, makes),
+    (asked_owner, owner),
 )
 
 
