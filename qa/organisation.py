@@ -22,6 +22,9 @@ _SUFFIXES = frozenset(
 )
 _BETWEEN = _SUFFIXES | {stem(w) for w in "central senior chief acting interim official".split()}
 _CLAUSE_END = re.compile(r"[,;:()\"“”]")
+# Characters read beside what a sentence says of the organisation: more than any name
+# needs, and a sentence of many matches is read in time linear in its length.
+_WINDOW = 160
 
 
 def org_stems(name: str) -> frozenset[str]:
@@ -34,7 +37,7 @@ def ends_with(org: frozenset[str], text: str) -> bool:
     """Whether the organisation's words end the text, in the same clause, but for words
     that close a company's name, tickers and a few words of rank ("American Motors Corp",
     "Pennzoil Co <PZL>'s", "Japan's central bank")."""
-    found = [w for w in _stems(_CLAUSE_END.split(text)[-1]) if w not in _SUFFIXES]
+    found = [w for w in _stems(_CLAUSE_END.split(text[-_WINDOW:])[-1]) if w not in _SUFFIXES]
     while found and found[-1] in _BETWEEN:
         found.pop()
     return org <= set(found[-len(org) :])
@@ -43,7 +46,7 @@ def ends_with(org: frozenset[str], text: str) -> bool:
 def starts_with(org: frozenset[str], text: str) -> bool:
     """Whether the organisation's words open the text, in the same clause ("the
     Cabletelevision Advertising Bureau, said"); one other word may come first."""
-    found = [w for w in _stems(_CLAUSE_END.split(text)[0]) if w not in _SUFFIXES]
+    found = [w for w in _stems(_CLAUSE_END.split(text[:_WINDOW])[0]) if w not in _SUFFIXES]
     return org <= set(found[: len(org) + 1])
 
 
