@@ -16,7 +16,7 @@ from index.backend import ReadStore
 from index.embed import TokenEmbedder
 from index.sentence_table import SentenceRow
 from qa.antecedent import antecedent, referent
-from qa.bound import finder
+from qa.bound import Finder, finder
 from qa.entities import EntityTagger
 from qa.fits import fits
 from qa.focus import focus, names
@@ -421,17 +421,18 @@ class Answerer:
         z = w["bias"] + sum(w.get(name, 0.0) * value for name, value in features.items())
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _choose(self, question: str, scored: list[Scored], top_k: int) -> list[Scored]:
+    def _choose(
+        self, question: str, scored: list[Scored], top_k: int, find: Finder | None = None
+    ) -> list[Scored]:
         """The best sentence of each article above the threshold, and each quote once: wire
         stories are filed again under new ids, and the copy that scored best is cited.
 
         A sentence that cannot answer what the question asks for is passed over (qa.fits):
         "how many officers are in Haiti?" is not answered by a sentence that only mentions
         the officers, and when none counts the articles do not say. For "Who is the
-        chairman of X?" and "Where is X based?", the sentences that name X's chairman or
-        place X come first (qa.bound).
+        chairman of X?", "Where is X based?" and the other kinds of qa.bound, the sentences
+        that `find` finds the answer in come first.
         """
-        find = finder(question)
         if find is not None:
             scored = [s for s in scored if s.score >= self.threshold]
             scored.sort(key=lambda s: find(s.text) is None)  # stable
@@ -454,7 +455,8 @@ class Answerer:
 
     def _answers(self, question: str, scored: list[Scored], top_k: int) -> list[Answer]:
         store = self.retriever.store
-        chosen = self._choose(question, scored, top_k)
+        find = finder(question)
+        chosen = self._choose(question, scored, top_k, find)
         self._know([(s.sentence.id, s.text) for s in chosen])
         sentences = [s.text for s in chosen]
         infos = store.infos(s.sentence.doc_id for s in chosen)
@@ -462,7 +464,8 @@ class Answerer:
         if span_model and self.tagger is not None:
             self.tagger.tag(sentences)  # the span model reads their entities: one batch
         # "He resigned ...": the quote starts where he is named, and the span model is not asked.
-        found = [self._bound(question, s) or self._named_before(question, s) for s in chosen]
+        bound = find if self.reader is None else None  # a reader chooses its own spans
+        found = [_bound(s, bound) or self._named_before(question, s) for s in chosen]
         if self.spans is not None and span_model:
             parse = [sentence for sentence, n in zip(sentences, found, strict=True) if n is None]
             self.spans.prepare(question, parse)  # one batch for spaCy, not one call each
@@ -493,17 +496,6 @@ class Answerer:
             )
         return answers
 
-    def _bound(self, question: str, s: Scored) -> tuple[int, Span, str] | None:
-        """For "Who is the chairman of X?" or "Where is X based?" answered by a sentence
-        that names X's chairman or places X: the quote's start, the name or place (article
-        offsets) and the quote (qa.bound)."""
-        find = finder(question) if self.reader is None else None
-        found = find(s.text) if find is not None else None
-        if found is None:
-            return None
-        start = s.sentence.start
-        return start, (start + found[0], start + found[1]), s.text
-
     def _named_before(self, question: str, s: Scored) -> tuple[int, Span, str] | None:
         """For a who-question answered by a sentence that says only "he" (or a which-company
         question, "it"): where the quote starts (the nearest of the LOOK_BACK sentences
@@ -529,6 +521,17 @@ class Answerer:
                 start, end = prev.start + span[0], prev.start + span[1]
                 return prev.start, (start, end), text[prev.start : row.end]
         return None
+
+
+def _bound(s: Scored, find: Finder | None) -> tuple[int, Span, str] | None:
+    """For "Who is the chairman of X?" and the other kinds of qa.bound, answered by a
+    sentence that binds the answer to X: the quote's start, the answer (article offsets)
+    and the quote; None when `find` finds nothing there."""
+    found = find(s.text) if find is not None else None
+    if found is None:
+        return None
+    start = s.sentence.start
+    return start, (start + found[0], start + found[1]), s.text
 
 
 def _with_context(question: str, history: Sequence[Turn]) -> str:

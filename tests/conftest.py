@@ -5,13 +5,14 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from bench.pgserver import Cluster, running
 from index.backend import ReadStore
+from index.document import Article
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.pg_store import PgStore
@@ -22,6 +23,7 @@ from qa.types import AskResult, Passage
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_ID = "mss-haiti-kenyan-police-2025-08"
+AnswererOf = Callable[[list[Article]], Answerer]  # the answerer_of fixture
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +38,20 @@ def seed_index(
     path = tmp_path_factory.mktemp("seed") / "index"
     Indexer(path, embedder).index_paths([SEEDS])
     return path
+
+
+@pytest.fixture()
+def answerer_of(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> AnswererOf:
+    """An answerer over a new index of the given articles, built with the real model."""
+
+    from qa.retrieve import Retriever
+
+    def build(articles: list[Article]) -> Answerer:
+        path = tmp_path / "answered"
+        Indexer(path, embedder).index_articles(articles)
+        return Answerer(Retriever(Store(path), embedder))
+
+    return build
 
 
 @pytest.fixture()

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from index.document import Article
-from index.embed import SentenceTransformerEmbedder
-from index.indexer import Indexer
-from index.store import Store
 from qa.age import age, asked_age
-from qa.answer import Answerer
-from qa.retrieve import Retriever
-from tests.conftest import assert_cited_exactly
+from tests.conftest import AnswererOf, assert_cited_exactly
 
 
 @pytest.mark.parametrize(
@@ -52,9 +45,7 @@ def test_the_age_right_after_the_name(sentence: str, expected: str | None) -> No
     assert (sentence[found[0] : found[1]] if found else None) == expected
 
 
-def test_the_sentence_that_gives_the_age_answers(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_the_sentence_that_gives_the_age_answers(answerer_of: AnswererOf) -> None:
     # The span model alone answers "two", a count of the sentence.
     articles = [
         Article(
@@ -64,8 +55,7 @@ def test_the_sentence_that_gives_the_age_answers(
             "of bank bribery and tax evasion.",
         ),
     ]
-    Indexer(tmp_path / "index", embedder).index_articles(articles)
-    store = Store(tmp_path / "index")
-    result = Answerer(Retriever(store, embedder)).ask("How old is Leonard Slutsky?")
+    answerer = answerer_of(articles)
+    result = answerer.ask("How old is Leonard Slutsky?")
     assert result.answers[0].text == "41"
-    assert_cited_exactly(result, store)
+    assert_cited_exactly(result, answerer.retriever.store)

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from index.document import Article
-from index.embed import SentenceTransformerEmbedder
-from index.indexer import Indexer
-from index.store import Store
-from qa.answer import Answerer
 from qa.bound import finder
 from qa.home_base import asked_base, base
-from qa.retrieve import Retriever
-from tests.conftest import assert_cited_exactly
+from tests.conftest import AnswererOf, assert_cited_exactly
 
 
 @pytest.mark.parametrize(
@@ -26,7 +19,7 @@ from tests.conftest import assert_cited_exactly
     ],
 )
 def test_the_organisation_asked_about(question: str, org: set[str]) -> None:
-    assert asked_base(question) == org
+    assert asked_base(question) == frozenset(org)
 
 
 @pytest.mark.parametrize(
@@ -89,9 +82,7 @@ def test_the_finder_reads_each_kind_of_question() -> None:
     assert finder("where are the forward operating bases?") is None
 
 
-def test_the_sentence_that_places_the_organisation_answers(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_the_sentence_that_places_the_organisation_answers(answerer_of: AnswererOf) -> None:
     articles = [
         Article(
             doc_id="results",
@@ -100,8 +91,7 @@ def test_the_sentence_that_places_the_organisation_answers(
             "mln dlrs against a loss a year earlier.",
         ),
     ]
-    Indexer(tmp_path / "index", embedder).index_articles(articles)
-    store = Store(tmp_path / "index")
-    result = Answerer(Retriever(store, embedder)).ask("Where is NWA based?")
+    answerer = answerer_of(articles)
+    result = answerer.ask("Where is NWA based?")
     assert result.answers[0].text == "Minneapolis"
-    assert_cited_exactly(result, store)
+    assert_cited_exactly(result, answerer.retriever.store)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from index.document import Article
-from index.embed import SentenceTransformerEmbedder
-from index.indexer import Indexer
-from index.store import Store
-from qa.answer import Answerer
 from qa.maker import asked_make, makes
-from qa.retrieve import Retriever
-from tests.conftest import assert_cited_exactly
+from tests.conftest import AnswererOf, assert_cited_exactly
 
 
 @pytest.mark.parametrize(
@@ -26,7 +19,7 @@ from tests.conftest import assert_cited_exactly
     ],
 )
 def test_the_company_asked_about(question: str, company: set[str] | None) -> None:
-    assert asked_make(question) == company
+    assert asked_make(question) == (frozenset(company) if company else None)
 
 
 @pytest.mark.parametrize(
@@ -78,9 +71,7 @@ def test_what_the_sentence_says_the_company_makes(
     assert (sentence[found[0] : found[1]] if found else None) == made
 
 
-def test_the_sentence_that_says_what_it_makes_answers(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_the_sentence_that_says_what_it_makes_answers(answerer_of: AnswererOf) -> None:
     # The span model alone answers with the company that owns it.
     articles = [
         Article(
@@ -90,8 +81,7 @@ def test_the_sentence_that_says_what_it_makes_answers(
             "Thyssen-Bornemisza Group.",
         ),
     ]
-    Indexer(tmp_path / "index", embedder).index_articles(articles)
-    store = Store(tmp_path / "index")
-    result = Answerer(Retriever(store, embedder)).ask("What does Greenland NV make?")
+    answerer = answerer_of(articles)
+    result = answerer.ask("What does Greenland NV make?")
     assert result.answers[0].text == "agricultural machines"
-    assert_cited_exactly(result, store)
+    assert_cited_exactly(result, answerer.retriever.store)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from index.document import Article
-from index.embed import SentenceTransformerEmbedder
-from index.indexer import Indexer
-from index.store import Store
-from qa.answer import Answerer
 from qa.owner import asked_owner, owner
-from qa.retrieve import Retriever
-from tests.conftest import assert_cited_exactly
+from tests.conftest import AnswererOf, assert_cited_exactly
 
 
 @pytest.mark.parametrize(
@@ -28,7 +21,7 @@ from tests.conftest import assert_cited_exactly
     ],
 )
 def test_the_company_asked_about(question: str, company: set[str] | None) -> None:
-    assert asked_owner(question) == company
+    assert asked_owner(question) == (frozenset(company) if company else None)
 
 
 @pytest.mark.parametrize(
@@ -70,9 +63,7 @@ def test_the_owner_named_beside_the_company(
     assert (sentence[found[0] : found[1]] if found else None) == expected
 
 
-def test_the_sentence_that_names_the_owner_answers(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_the_sentence_that_names_the_owner_answers(answerer_of: AnswererOf) -> None:
     # The span model alone answers with the buyer.
     articles = [
         Article(
@@ -82,8 +73,7 @@ def test_the_sentence_that_names_the_owner_answers(
             "Richfield Co, for an undisclosed sum.",
         ),
     ]
-    Indexer(tmp_path / "index", embedder).index_articles(articles)
-    store = Store(tmp_path / "index")
-    result = Answerer(Retriever(store, embedder)).ask("Who owns Naturalite Inc?")
+    answerer = answerer_of(articles)
+    result = answerer.ask("Who owns Naturalite Inc?")
     assert result.answers[0].text == "Atlantic Richfield Co"
-    assert_cited_exactly(result, store)
+    assert_cited_exactly(result, answerer.retriever.store)

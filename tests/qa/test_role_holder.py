@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from index.document import Article
-from index.embed import SentenceTransformerEmbedder
-from index.indexer import Indexer
-from index.store import Store
-from qa.answer import Answerer
-from qa.retrieve import Retriever
 from qa.role_holder import asked_post, holder
-from tests.conftest import assert_cited_exactly
+from tests.conftest import AnswererOf, assert_cited_exactly
 
 
 @pytest.mark.parametrize(
@@ -91,9 +84,7 @@ def test_the_name_given_the_post_at_the_organisation(
     assert (sentence[found[0] : found[1]] if found else None) == name
 
 
-def test_the_sentence_that_names_the_holder_answers_first(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_the_sentence_that_names_the_holder_answers_first(answerer_of: AnswererOf) -> None:
     # The first article's sentence matches the question's words better, but names the
     # chairman, not the spokesman.
     articles = [
@@ -111,12 +102,10 @@ def test_the_sentence_that_names_the_holder_answers_first(
             "smelter, Boliden spokesman Goran Paulson said.",
         ),
     ]
-    Indexer(tmp_path / "index", embedder).index_articles(articles)
-    store = Store(tmp_path / "index")
-    answerer = Answerer(Retriever(store, embedder))
+    answerer = answerer_of(articles)
     result = answerer.ask("Who is the spokesman of Boliden?")
     assert [a.text for a in result.answers] == ["Goran Paulson", "Rune Andersson"]
     assert result.answers[0].score < result.answers[1].score  # each keeps its own score
-    assert_cited_exactly(result, store)
+    assert_cited_exactly(result, answerer.retriever.store)
     # Without a sentence that names the holder, the scores decide.
     assert answerer.ask("Who is the chairman of Boliden?").answers[0].text == "Rune Andersson"
