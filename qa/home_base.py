@@ -47,7 +47,8 @@ _AFTER = re.compile(  # "North Port Bank, based in North Port", "WOR-TV is based
     rf"(?P<at>,?\s+(?:(?:which|that)\s+)?(?:is\s+|was\s+|are\s+)?){_BASED}\s+in\s+"
     rf"(?P<place>{_PLACE}{_STATE})"
 )
-_BETWEEN = 3  # lower-case words between "<place>-based" and the organisation, at most
+# At most three lower-case words between "<place>-based" and the organisation's name.
+_LOWER_RUN = re.compile(r"(?:[a-z][\w-]*\s+){0,3}(?=[A-Z])")
 
 
 @lru_cache(maxsize=1024)
@@ -78,7 +79,7 @@ def base(org: frozenset[str], sentence: str) -> tuple[int, int] | None:
 
 
 def _skip_lower(text: str) -> str:
-    """The text from its first capitalised word, past at most _BETWEEN lower-case ones
+    """The text from its first capitalised word, past at most three lower-case ones
     ("sugar operator Kaines Ltd": "Kaines Ltd")."""
-    m = re.match(rf"(?:[a-z][\w-]*\s+){{0,{_BETWEEN}}}(?=[A-Z])", text)
+    m = _LOWER_RUN.match(text)
     return text[m.end() :] if m else text
