@@ -2,12 +2,12 @@
 
 "Who is the chairman of Pennzoil?" (qa.role_holder), "Where is FMR Corp based?"
 (qa.home_base), "How old is Gordon Macklin?" (qa.age), "What does Naturalite Inc make?"
-(qa.maker) and "Who owns Ohio Power Co?" (qa.owner): the sentence that binds the answer
-to the name ("Pennzoil chairman Hugh Liedtke", "Boston-based FMR Corp", "Gordon Macklin,
-58,", "Naturalite Inc, a manufacturer of skylights", "Ohio Power Co, a unit of American
-Electric Power Co") answers first, and the answer is what it binds, where the sentence
-that matches the question's words best may be about another organisation or say nothing
-of it.
+(qa.maker), "Who owns Ohio Power Co?" (qa.owner) and "Who is Hugh Liedtke?"
+(qa.person_post): the sentence that binds the answer to the name ("Pennzoil chairman Hugh
+Liedtke", "Boston-based FMR Corp", "Gordon Macklin, 58,", "Naturalite Inc, a manufacturer
+of skylights", "Ohio Power Co, a unit of American Electric Power Co") answers first, and
+the answer is what it binds, where the sentence that matches the question's words best may
+be about another organisation or person, or say nothing of it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from qa.age import age, asked_age
 from qa.home_base import asked_base, base
 from qa.maker import asked_make, makes
 from qa.owner import asked_owner, owner
+from qa.person_post import asked_person, described
 from qa.role_holder import asked_post, holder
 
 Span = tuple[int, int]
@@ -32,6 +33,7 @@ _KINDS: tuple[tuple[Callable[[str], Any], Callable[[Any, str], Span | None]], ..
     (asked_age, age),
     (asked_make, makes),
     (asked_owner, owner),
+    (asked_person, described),
 )
 
 
