@@ -2,12 +2,14 @@
 
 "Who is the chairman of Pennzoil?" (qa.role_holder), "Where is FMR Corp based?"
 (qa.home_base), "How old is Gordon Macklin?" (qa.age), "What does Naturalite Inc make?"
-(qa.maker), "Who owns Ohio Power Co?" (qa.owner) and "Who is Hugh Liedtke?"
-(qa.person_post): the sentence that binds the answer to the name ("Pennzoil chairman Hugh
-Liedtke", "Boston-based FMR Corp", "Gordon Macklin, 58,", "Naturalite Inc, a manufacturer
-of skylights", "Ohio Power Co, a unit of American Electric Power Co") answers first, and
-the answer is what it binds, where the sentence that matches the question's words best may
-be about another organisation or person, or say nothing of it.
+(qa.maker), "Who owns Ohio Power Co?" (qa.owner), "Who is Hugh Liedtke?"
+(qa.person_post) and "What stake does Chrysler hold in Mitsubishi?" (qa.stake): the
+sentence that binds the answer to the name ("Pennzoil chairman Hugh Liedtke",
+"Boston-based FMR Corp", "Gordon Macklin, 58,", "Naturalite Inc, a manufacturer of
+skylights", "Ohio Power Co, a unit of American Electric Power Co", "a 24 pct stake in
+Mitsubishi") answers first, and the answer is what it binds, where the sentence that
+matches the question's words best may be about another organisation or person, or say
+nothing of it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from qa.maker import asked_make, makes
 from qa.owner import asked_owner, owner
 from qa.person_post import asked_person, described
 from qa.role_holder import asked_post, holder
+from qa.stake import asked_stake, stake
 
 Span = tuple[int, int]
 Finder = Callable[[str], "Span | None"]
@@ -34,6 +37,7 @@ _KINDS: tuple[tuple[Callable[[str], Any], Callable[[Any, str], Span | None]], ..
     (asked_make, makes),
     (asked_owner, owner),
     (asked_person, described),
+    (asked_stake, stake),
 )
 
 
