@@ -25,23 +25,20 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from qa.role_holder import POSTS
 from qa.terms import STOP_WORDS
 
-# Posts and occupations that say who someone is.
-_POSTS = (
-    "chairman|chairwoman|chairperson|chair|president|vice president|chief executive"
-    "|chief executive officer|chief operating officer|chief financial officer|ceo|cfo|coo"
-    "|spokesman|spokeswoman|spokesperson|managing director|director|general manager"
-    "|governor|minister|prime minister|secretary|treasurer|head|leader|founder|owner"
-    "|commander|chief|coach|captain|mayor|ambassador|economist|analyst|strategist|editor"
-    "|deputy|manager|commissioner|official|officer|executive|partner|trader|dealer|lawyer"
-    "|attorney|judge|senator|congressman|congresswoman|representative|member|professor"
-    "|researcher|consultant|adviser|advisor|counsel|king|queen|prince|princess|chancellor"
-    "|premier|envoy|negotiator|delegate|general|colonel|sheriff|investor|banker|broker"
-    "|journalist|correspondent|author|writer|actor|actress|singer|player|striker"
-    "|playwright|scientist|inventor|entrepreneur|candidate|nominee|heir|son|daughter"
-    "|wife|husband|widow|brother|sister|father|mother|vice chairman|vice-chairman"
-    "|vice-president|co-founder|cofounder|boss|administrator|regulator|auditor|dean"
+# Posts and occupations that say who someone is: the posts qa.role_holder reads, and more.
+_POSTS = POSTS + (
+    "|"
+    "analyst|strategist|official|officer|executive|partner|trader|dealer|lawyer|attorney"
+    "|judge|senator|congressman|congresswoman|representative|member|professor|researcher"
+    "|consultant|adviser|advisor|counsel|king|queen|prince|princess|chancellor|premier"
+    "|envoy|negotiator|delegate|general|colonel|sheriff|investor|banker|broker|journalist"
+    "|correspondent|author|writer|actor|actress|singer|player|striker|playwright|scientist"
+    "|inventor|entrepreneur|candidate|nominee|heir|son|daughter|wife|husband|widow|brother"
+    "|sister|father|mother|vice chairman|vice-chairman|vice-president|co-founder|cofounder"
+    "|boss|administrator|regulator|auditor|dean"
 )
 _POST = re.compile(rf"\b(?i:{_POSTS})s?\b")
 # "Who is Hugh Liedtke?", "who was Karl Otto Poehl?": capitalised words and initials only.

@@ -21,7 +21,8 @@ from functools import lru_cache
 
 from qa.organisation import ends_with, org_stems, starts_with
 
-_POSTS = (
+# Posts a person holds at an organisation (qa.person_post adds occupations).
+POSTS = (
     "chairman|chairwoman|chairperson|chair|president|vice president|chief executive"
     "|chief executive officer|chief operating officer|chief financial officer|ceo|cfo|coo"
     "|spokesman|spokeswoman|spokesperson|managing director|director|general manager"
@@ -34,19 +35,19 @@ _ASKED = (
     # "Who is the chairman of Pennzoil?", "who was the president of the Fed in 1987?"
     re.compile(
         rf"^\W*who\s+(?:is|was|are|were)\s+(?:the\s+|a\s+|an\s+)?(?:current\s+|new\s+)?"
-        rf"(?P<post>{_POSTS})\s+(?:of|at|for)\s+(?:the\s+)?(?P<org>.+?)\W*$",
+        rf"(?P<post>{POSTS})\s+(?:of|at|for)\s+(?:the\s+)?(?P<org>.+?)\W*$",
         re.IGNORECASE,
     ),
     # "Who is Pennzoil's chairman?"
     re.compile(
         rf"^\W*who\s+(?:is|was)\s+(?:the\s+)?(?P<org>.+?)['’]s?\s+(?:current\s+|new\s+)?"
-        rf"(?P<post>{_POSTS})\W*$",
+        rf"(?P<post>{POSTS})\W*$",
         re.IGNORECASE,
     ),
     # "Who is the MSS spokesperson?"
     re.compile(
         rf"^\W*who\s+(?:is|was)\s+(?:the\s+)?(?P<org>[A-Z0-9][^?]*?)\s+(?:current\s+|new\s+)?"
-        rf"(?P<post>{_POSTS})\W*$",
+        rf"(?P<post>{POSTS})\W*$",
         re.IGNORECASE,
     ),
 )
