@@ -48,7 +48,9 @@ _SUFFIX = r"(?:,?\s+(?:Jr|Sr|II|III|IV)\b\.?)?"
 _TITLES = frozenset("mr mrs ms dr sir lord lady dame rep sen gov gen president".split())
 # The description in commas: up to the clause's end, and a post among its first words.
 _APPOSITIVE = re.compile(
-    r",\s+(?:\d{1,3},\s+)?(?P<desc>(?!(?i:who|whose|whom|which|that|where|when|while|and|but|said|says)\b)[^,;()\"“”]{3,160})"
+    r",\s+(?:\d{1,3},\s+)?"  # an age first: "Gordon Macklin, 58, president of ..."
+    r"(?P<desc>(?!(?i:who|whose|whom|which|that|where|when|while|and|but|said|says)\b)"
+    r"[^,;()\"“”]{3,160})"
 )
 _OPENS_WITH_POST = re.compile(
     rf"^(?:(?i:the|a|an|its|his|her|their)\s+)?(?:[\w'’.&-]+\s+){{0,4}}?(?i:{_POSTS})\b"
@@ -59,10 +61,10 @@ _REPORTING = (
 )
 _TIME = "last|next|week|weeks|month|months|year|years|day|days|today|yesterday|tomorrow|now"
 _SAYS_AFTER = re.compile(rf"\s+(?:{_REPORTING})\b")
-# A singular post, as written right before a name ("dealers" before one is not its post).
 # A description stops at a verb of saying or where a relative clause starts: "chief
 # executive of BT Wholesale[, which provides phone lines ...]".
 _DESC_ENDS = re.compile(rf"\s+(?:{_REPORTING}|who|whose|which|that)\b")
+# A singular post, as written right before a name ("dealers" before one is not its post).
 _SINGLE_POST = re.compile(rf"(?i:{_POSTS})")
 # A lower-case word that may say whose post it is, before the post: not a function word,
 # a verb of saying or what looks like a verb or an adverb ("elected", "recently").
@@ -72,8 +74,10 @@ _MODIFIER = re.compile(
 )
 # After a description in commas, more of a company's name ("Prescott, Ball and Turben
 # Inc."), or its acronym in brackets ("(FIESP)").
+_CAPITALISED_RUN = r"[A-Z][\w'’.&-]*(?:\s+(?:&|and|of|[A-Z][\w'’.&-]*))*"
 _GOES_ON = re.compile(
-    r",\s+(?=[A-Z])(?![A-Z][\w'’.&-]*\s+(?:said|says|told)\b)[A-Z][\w'’.&-]*(?:\s+(?:&|and|of|[A-Z][\w'’.&-]*))*(?=[,.;]|\s*$)|\s*\([A-Z][\w&.-]{1,12}\)"
+    rf",\s+(?![A-Z][\w'’.&-]*\s+(?:said|says|told)\b){_CAPITALISED_RUN}(?=[,.;]|\s*$)"
+    r"|\s*\([A-Z][\w&.-]{1,12}\)"
 )
 _TRAILING_TICKER = re.compile(r"\s*<[^>]*>\s*$")
 _SAID_BEFORE = re.compile(r"\b(?:said|says|according\s+to)\s+$")
@@ -123,10 +127,8 @@ def described(person: Person, sentence: str) -> tuple[int, int] | None:
         return None
     for m in _name_pattern(person).finditer(sentence):
         span = _after(sentence, m.end()) or _before(sentence, m.start())
-        if span is None and (_SAID_BEFORE.search(sentence, 0, m.start())):
-            span = _of_org(sentence, m.end())
-        if span is None and _SAYS_AFTER.match(sentence, _of_end(sentence, m.end())):
-            span = _of_org(sentence, m.end())
+        if span is None:
+            span = _quoted_from(sentence, m.start(), m.end())
         if span is not None:
             return span
     return None
@@ -210,15 +212,15 @@ def _before(sentence: str, start: int) -> tuple[int, int] | None:
     return offset + words[first][0], offset + last_start + len(last)
 
 
-def _of_end(sentence: str, end: int) -> int:
-    m = _OF_ORG.match(sentence, end)
-    return m.end() if m is not None else end
-
-
-def _of_org(sentence: str, end: int) -> tuple[int, int] | None:
-    """ "said David Horner of [Merrill Lynch Economics]": where a quoted person is from."""
+def _quoted_from(sentence: str, start: int, end: int) -> tuple[int, int] | None:
+    """ "said David Horner of [Merrill Lynch Economics]", "Larry Eckenfelder of
+    [Prudential-Bache Securities] said": where a person quoted is from."""
     m = _OF_ORG.match(sentence, end)
     if m is None:
         return None
-    org = m.group("org").rstrip(".") if not _ABBREVIATED.search(m.group("org")) else m.group("org")
+    if not (_SAID_BEFORE.search(sentence, 0, start) or _SAYS_AFTER.match(sentence, m.end())):
+        return None
+    org = m.group("org")
+    if org.endswith(".") and not _ABBREVIATED.search(org):
+        org = org[:-1]
     return m.start("org"), m.start("org") + len(org)
