@@ -9,10 +9,11 @@ does X hold in Y?", "How much of Y does X own?" and "What percentage of Y does X
 answerer prefers a sentence that names X and gives a percentage of Y, and quotes the
 percentage (qa.bound).
 
-Words only: a percentage ("24 pct", "6.5 percent", "49.6%") followed by "stake",
-"interest" or "holding" and "in" or "of" and Y's words; or by "of the total" (or "of the
-outstanding ...", "of its ...") after "shares of Y"; or by "owned by X" after Y's words. X's
-words must be in the sentence too.
+Words only: a percentage ("24 pct", "6.5 percent", "49.6%", with any "about" or "less
+than" before it) followed by "stake", "interest" or "holding" (or nothing) and "in" or
+"of" and Y's words; or after ", or" within 100 characters of "shares of Y" ("1,420,500
+shares of Cooper LaserSonics Inc, or 6.5 pct"); or followed by "owned by X" right after
+Y's words. X's words must be in the sentence too.
 """
 
 from __future__ import annotations
