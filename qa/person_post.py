@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from qa.role_holder import POSTS
+from qa.span import MONTH_OR_DAY
 from qa.terms import STOP_WORDS
 
 # Posts and occupations that say who someone is: the posts qa.role_holder reads, and more.
@@ -88,10 +89,6 @@ _ORG_WORD = re.compile(r"^(?:[A-Z0-9][\w'’.&!-]*|<[^>]*>)$")
 # it a date ("on Monday Lib Dem constitutional affairs committee chairman Alan Beith").
 _BEFORE_DATE = frozenset(
     "on last next this since until till from every each early late in during".split()
-)
-_DATE_WORD = re.compile(
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
-    r"|April|May|June|July|August|September|October|November|December)"
 )
 _ABBREVIATED = re.compile(r"(?:\b(?:Inc|Ltd|Co|Corp|Jr|Sr|Bros|Plc)|\b[A-Z])\.$")
 
@@ -179,7 +176,7 @@ def _before(sentence: str, start: int) -> tuple[int, int] | None:
         word = words[i][1]
         if word != found[i].group():
             break  # a comma ends the phrase: "In Tokyo, Bank of Japan governor ..."
-        if _DATE_WORD.fullmatch(word) and i > 0 and words[i - 1][1].lower() in _BEFORE_DATE:
+        if MONTH_OR_DAY.fullmatch(word) and i > 0 and words[i - 1][1].lower() in _BEFORE_DATE:
             break
         if _ORG_WORD.match(word):
             if joined and _SINGLE_POST.fullmatch(word):

@@ -39,7 +39,7 @@ NUMBER = re.compile(
     rf"|{_NUMBER_WORDS})\b))*(?:\s+[a-z]+\b)?",
     re.IGNORECASE,
 )
-_MONTH_OR_DAY = re.compile(rf"{_MONTHS}|{_DAYS}")
+MONTH_OR_DAY = re.compile(rf"{_MONTHS}|{_DAYS}")
 _NAME_TOKEN = r"(?:[A-Z][\w’'.\-]*|[A-Z]{2,}s?)"
 NAME = re.compile(
     rf"{_NAME_TOKEN}(?:(?:\s+(?:of|de|du|la|le|al|van|von|the|for|and)){{0,2}}"
@@ -249,7 +249,7 @@ def _names(sentence: str, q_stems: AbstractSet[str]) -> list[Span]:
             start += lead.end()
             lead = re.match(r"(?:[A-Z][a-z]*\s+)", sentence[start:end])
         text = re.sub(r"[’']s$", "", sentence[start:end].rstrip("."))  # "Manning's"
-        if text and not _MONTH_OR_DAY.fullmatch(text) and fold(text) not in STOP_WORDS:
+        if text and not MONTH_OR_DAY.fullmatch(text) and fold(text) not in STOP_WORDS:
             spans.append((start, start + len(text)))
     return [s for s in spans if not all_in_question(sentence[s[0] : s[1]], q_stems)]
 
