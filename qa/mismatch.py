@@ -41,6 +41,12 @@ _ORDINAL_VALUE = {w: n for n, w in enumerate(_ORDINAL_WORDS)}
 _WORD = re.compile(r"[a-z]+")
 _NAME = re.compile(r"\b[A-Z][A-Za-z]+")  # a capitalised word of a question
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)+")  # "United States"
+# A question's name of several words, small words between them left out of its initials:
+# "Securities and Exchange Commission", "General Agreement on Tariffs and Trade".
+_NAMED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|and|on|for|the|&)\s+)*[A-Z][a-z]+)+")
+_SMALL = frozenset(("of", "and", "on", "for", "the", "&"))
+# An initialism as an article writes it: "U.S.", "U.N.", "USA", "SEC".
+_INITIALISM = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}|\b[A-Z]{2,6}\b")
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|nobody|nothing|neither|nor|without|cannot)\b|n[’']t\b", re.I
 )
@@ -182,7 +188,9 @@ def missing_names(question: str, article: str) -> float:
     ("Californian" of "California", "marry" of "married"), is a typing slip away (one letter
     in names of five to seven letters, two from eight on: "Sentanta" for "Setanta"), or,
     for a name of two to four capitals, when the article's capitalised words have those
-    initials ("US" of "the United States")."""
+    initials ("US" of "the United States"), or the other way round, when the question's run
+    of capitalised words has initials the article writes ("United States" of "U.S.",
+    "Securities and Exchange Commission" of "SEC")."""
     names = _question_names(question)
     if not names:
         return 0.0
@@ -190,6 +198,8 @@ def missing_names(question: str, article: str) -> float:
     written, prefixes = frozenset(words), frozenset(starts)
     for name, capitals in names:
         if name in written or name[:5] in prefixes or stem(name)[:5] in prefixes:
+            continue
+        if name in _abbreviated(question, article):
             continue
         if capitals and name in _initials(article):
             continue
@@ -229,6 +239,44 @@ def _folded(article: str) -> tuple[str, ...]:
     """The article's words, folded, each once: what the numbers in words, the ordinals and
     the names are looked up in, read off the text once for all three."""
     return tuple(set(_WORD.findall(article.lower())))
+
+
+@lru_cache(maxsize=4096)
+def _abbreviated(question: str, article: str) -> frozenset[str]:
+    """The words of the question's runs of capitalised words whose initials the article
+    writes as an initialism, alone or with one letter more ("USA" for "United States")."""
+    runs = _question_runs(question)
+    if not runs:
+        return frozenset()
+    written = _initialisms(article)
+    found: set[str] = set()
+    for letters, words in runs:
+        if letters in written or any(
+            len(i) == len(letters) + 1 and i.startswith(letters) for i in written
+        ):
+            found.update(words)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _question_runs(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The question's runs of capitalised words, each as its initials and its words,
+    folded, stop words in front left out ("In the United States"): ("us", ("united",
+    "states"))."""
+    runs = []
+    for run in _NAMED_RUN.finditer(question):
+        words = [w.lower() for w in run.group().split() if w.lower() not in _SMALL]
+        while words and words[0] in STOP_WORDS:
+            del words[0]
+        if len(words) > 1:
+            runs.append(("".join(w[0] for w in words), tuple(words)))
+    return tuple(runs)
+
+
+@lru_cache(maxsize=1024)
+def _initialisms(article: str) -> frozenset[str]:
+    """The initialisms the article writes, folded, dots left out: "us" for "U.S."."""
+    return frozenset(m.group().replace(".", "").lower() for m in _INITIALISM.finditer(article))
 
 
 @lru_cache(maxsize=1024)

@@ -149,3 +149,28 @@ NAMES = (
 )
 def test_a_name_the_article_never_writes_is_flagged(question: str, missing: float) -> None:
     assert missing_names(question, NAMES) == missing
+
+
+WIRE = (
+    "U.S. SUGAR IMPORTS DOWN IN WEEK - USDA\n"
+    "The U.S. imported 46,254 tons, the EC said, and the SEC and GATT were not consulted."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("How much sugar did the United States import?", 0.0),  # "U.S."
+        ("In the United States, how much sugar was imported?", 0.0),  # "In" is no initial
+        ("Which United States Department of Agriculture report?", 0.0),  # "USDA"
+        ("What did the European Community say?", 0.0),  # "EC"
+        ("Who did the Securities and Exchange Commission consult?", 0.0),  # "SEC"
+        ("Was the General Agreement on Tariffs and Trade consulted?", 0.0),  # "GATT"
+        ("How much sugar did the United Kingdom import?", 1.0),  # no "U.K." or "UK"
+        ("What did the European Commission say?", 0.0),  # "EC" too: initials only
+        ("What did the European Parliament say?", 1.0),  # "EP" unwritten
+        ("How much sugar did Brazil import?", 1.0),  # one word: no initials
+    ],
+)
+def test_a_name_written_as_its_initials_is_not_flagged(question: str, missing: float) -> None:
+    assert missing_names(question, WIRE) == missing
