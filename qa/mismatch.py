@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from qa.countries import other_names
 from qa.terms import STOP_WORDS, stem
 
 # A number standing alone (not part of "v1.2" or "A4"): "1900", "1,200", "3.5".
@@ -190,7 +191,8 @@ def missing_names(question: str, article: str) -> float:
     for a name of two to four capitals, when the article's capitalised words have those
     initials ("US" of "the United States"), or the other way round, when the question's run
     of capitalised words has initials the article writes ("United States" of "U.S.",
-    "Securities and Exchange Commission" of "SEC")."""
+    "Securities and Exchange Commission" of "SEC"), or when it names a country the article
+    names another way ("French" of "France", "Dutch" of "Holland": qa.countries)."""
     names = _question_names(question)
     if not names:
         return 0.0
@@ -199,7 +201,7 @@ def missing_names(question: str, article: str) -> float:
     for name, capitals in names:
         if name in written or name[:5] in prefixes or stem(name)[:5] in prefixes:
             continue
-        if name in _abbreviated(question, article):
+        if name in _abbreviated(question, article) or name in _named_otherwise(question, article):
             continue
         if capitals and name in _initials(article):
             continue
@@ -255,6 +257,29 @@ def _abbreviated(question: str, article: str) -> frozenset[str]:
             len(i) == len(letters) + 1 and i.startswith(letters) for i in written
         ):
             found.update(words)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _named_otherwise(question: str, article: str) -> frozenset[str]:
+    """The question's words that name a country, alone or two together ("United
+    Kingdom"), where the article writes another of the country's names."""
+    words, starts = _article_words(article)
+    written, prefixes = frozenset(words), frozenset(starts)
+
+    def writes(name: str) -> bool:
+        if name.isupper():  # a code: "UK", "USA"
+            return name.lower() in _initialisms(article)
+        return all(
+            w in written or (len(w) >= 5 and w[:5] in prefixes) for w in name.lower().split()
+        )
+
+    countries = other_names()
+    asked = [(name,) for name, _ in _question_names(question)]
+    found: set[str] = set()
+    for named in asked + [run for _, run in _question_runs(question)]:
+        if any(writes(other) for other in countries.get(" ".join(named), ())):
+            found.update(named)
     return frozenset(found)
 
 

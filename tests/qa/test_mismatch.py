@@ -174,3 +174,22 @@ WIRE = (
 )
 def test_a_name_written_as_its_initials_is_not_flagged(question: str, missing: float) -> None:
     assert missing_names(question, WIRE) == missing
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "missing"),
+    [
+        ("What did the French government say?", "France said on Monday.", 0.0),
+        ("What did France say?", "The French government said on Monday.", 0.0),
+        ("What did the Dutch central bank do?", "Holland's central bank cut rates.", 0.0),
+        ("What did the British government say?", "The UK said on Monday.", 0.0),
+        ("What did the United Kingdom say?", "Britain said on Monday.", 0.0),
+        ("What did the American envoy say?", "The U.S. envoy said on Monday.", 0.0),
+        ("What did the Swiss government say?", "Italy said on Monday.", 1.0),
+        ("What did the American envoy say?", "The MP said on Monday.", 1.0),  # not a code
+    ],
+)
+def test_a_country_the_article_names_another_way_is_not_flagged(
+    question: str, article: str, missing: float
+) -> None:
+    assert missing_names(question, article) == missing
