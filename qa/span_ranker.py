@@ -175,6 +175,12 @@ class SpanRanker:
             and doc[start : end - 1].text.strip()  # never down to spaCy's whitespace token
         ):
             end -= 1  # "Manning's" answers "who did not throw?" as "Manning"; "Henry III of"
+        while (
+            end - start > 1
+            and parsed.lower[start] in _POSSESSIVE
+            and doc[start + 1 : end].text.strip()
+        ):
+            start += 1  # "’s main international airport", left of a phrase after "Haiti’s"
         return char_span(doc, start, end)
 
     def _scored(

@@ -39,6 +39,8 @@ SENTENCE = (
         # other form (qa.terms.verb_forms) and whoever does the leading (qa.verb_roles).
         ("who leads the MSS?", "Kenyan police"),
         ("who is Jack Ombaka?", "MSS spokesperson"),
+        # A phrase read off after "Haiti’s" never starts with the "’s".
+        ("what stake does the MSS hold in Haiti?", "main international airport and seaport"),
         ("why was the security alert issued?", "following heavy gunfire near the embassy"),
         # A question about several things gets the whole list, "and at ..." included.
         (
