@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from qa.countries import other_names
+from qa.name_runs import name_runs
 from qa.terms import STOP_WORDS, stem
 
 # A number standing alone (not part of "v1.2" or "A4"): "1900", "1,200", "3.5".
@@ -42,10 +43,6 @@ _ORDINAL_VALUE = {w: n for n, w in enumerate(_ORDINAL_WORDS)}
 _WORD = re.compile(r"[a-z]+")
 _NAME = re.compile(r"\b[A-Z][A-Za-z]+")  # a capitalised word of a question
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)+")  # "United States"
-# A question's name of several words, small words between them left out of its initials:
-# "Securities and Exchange Commission", "General Agreement on Tariffs and Trade".
-_NAMED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|and|on|for|the|&)\s+)*[A-Z][a-z]+)+")
-_SMALL = frozenset(("of", "and", "on", "for", "the", "&"))
 # An initialism as an article writes it: "U.S.", "U.N.", "USA", "SEC".
 _INITIALISM = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}|\b[A-Z]{2,6}\b")
 _NEGATION = re.compile(
@@ -247,7 +244,7 @@ def _folded(article: str) -> tuple[str, ...]:
 def _abbreviated(question: str, article: str) -> frozenset[str]:
     """The words of the question's runs of capitalised words whose initials the article
     writes as an initialism, alone or with one letter more ("USA" for "United States")."""
-    runs = _question_runs(question)
+    runs = name_runs(question)
     if not runs:
         return frozenset()
     written = _initialisms(article)
@@ -277,25 +274,10 @@ def _named_otherwise(question: str, article: str) -> frozenset[str]:
     countries = other_names()
     asked = [(name,) for name, _ in _question_names(question)]
     found: set[str] = set()
-    for named in asked + [run for _, run in _question_runs(question)]:
+    for named in asked + [run for _, run in name_runs(question)]:
         if any(writes(other) for other in countries.get(" ".join(named), ())):
             found.update(named)
     return frozenset(found)
-
-
-@lru_cache(maxsize=4096)
-def _question_runs(question: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The question's runs of capitalised words, each as its initials and its words,
-    folded, stop words in front left out ("In the United States"): ("us", ("united",
-    "states"))."""
-    runs = []
-    for run in _NAMED_RUN.finditer(question):
-        words = [w.lower() for w in run.group().split() if w.lower() not in _SMALL]
-        while words and words[0] in STOP_WORDS:
-            del words[0]
-        if len(words) > 1:
-            runs.append(("".join(w[0] for w in words), tuple(words)))
-    return tuple(runs)
 
 
 @lru_cache(maxsize=1024)
