@@ -43,6 +43,31 @@ _ORDINAL_VALUE = {w: n for n, w in enumerate(_ORDINAL_WORDS)}
 _WORD = re.compile(r"[a-z]+")
 _NAME = re.compile(r"\b[A-Z][A-Za-z]+")  # a capitalised word of a question
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)+")  # "United States"
+# The short forms news writes in names, and what they stand for: "General Motors Corp",
+# "Smith Bros Ltd", "Mt Vernon". Either counts for the other.
+_SHORT_FORMS = (
+    ("corp", "corporation"),
+    ("corpn", "corporation"),
+    ("co", "company"),
+    ("cos", "companies"),
+    ("inc", "incorporated"),
+    ("ltd", "limited"),
+    ("bros", "brothers"),
+    ("intl", "international"),
+    ("natl", "national"),
+    ("assn", "association"),
+    ("assoc", "associates"),
+    ("mfg", "manufacturing"),
+    ("dept", "department"),
+    ("govt", "government"),
+    ("mt", "mount"),
+    ("ft", "fort"),
+    ("st", "saint"),
+)
+_BOTH_WAYS = (*_SHORT_FORMS, *((long, short) for short, long in _SHORT_FORMS))
+_OTHER_FORM = {
+    word: tuple(other for form, other in _BOTH_WAYS if form == word) for word, _ in _BOTH_WAYS
+}
 # An initialism as an article writes it: "U.S.", "U.N.", "USA", "SEC".
 _INITIALISM = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}|\b[A-Z]{2,6}\b")
 _NEGATION = re.compile(
@@ -189,7 +214,9 @@ def missing_names(question: str, article: str) -> float:
     initials ("US" of "the United States"), or the other way round, when the question's run
     of capitalised words has initials the article writes ("United States" of "U.S.",
     "Securities and Exchange Commission" of "SEC"), or when it names a country the article
-    names another way ("French" of "France", "Dutch" of "Holland": qa.countries)."""
+    names another way ("French" of "France", "Dutch" of "Holland": qa.countries), or
+    when it is the long or the short form of a word news abbreviates in names
+    ("Corporation" of "Corp", "Mount" of "Mt")."""
     names = _question_names(question)
     if not names:
         return 0.0
@@ -197,6 +224,8 @@ def missing_names(question: str, article: str) -> float:
     written, prefixes = frozenset(words), frozenset(starts)
     for name, capitals in names:
         if name in written or name[:5] in prefixes or stem(name)[:5] in prefixes:
+            continue
+        if not written.isdisjoint(_OTHER_FORM.get(name, ())):  # "Corporation" of "Corp"
             continue
         if name in _abbreviated(question, article) or name in _named_otherwise(question, article):
             continue

@@ -193,3 +193,26 @@ def test_a_country_the_article_names_another_way_is_not_flagged(
     question: str, article: str, missing: float
 ) -> None:
     assert missing_names(question, article) == missing
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What did General Motors Corporation say?", 0.0),  # "Corp"
+        ("What did Hughes Aircraft Company agree?", 0.0),  # "Co"
+        ("Who owns Smith Brothers Limited?", 0.0),  # "Bros Ltd"
+        ("Where is Mount Vernon?", 0.0),  # "Mt"
+        ("Who owns Acme Incorporated?", 0.0),  # "Inc"
+        ("What did Ford Motor Company say?", 1.0),  # no Ford
+        ("Who owns Smith Brothers International?", 1.0),  # no "Intl"
+    ],
+)
+def test_a_word_news_abbreviates_in_names_counts_in_either_form(
+    question: str, missing: float
+) -> None:
+    article = (
+        "General Motors Corp said its unit, Hughes Aircraft Co, and Smith Bros Ltd of "
+        "Mt Vernon, a unit of Acme Inc, agreed."
+    )
+    assert missing_names(question, article) == missing
+    assert missing_names("What did Acme Corp say?", "Acme Corporation said.") == 0.0
