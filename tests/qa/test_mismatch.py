@@ -216,3 +216,18 @@ def test_a_word_news_abbreviates_in_names_counts_in_either_form(
     )
     assert missing_names(question, article) == missing
     assert missing_names("What did Acme Corp say?", "Acme Corporation said.") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "missing"),
+    [
+        ("What did Jose Mourinho say?", "José Mourinho said on Monday.", 0.0),
+        ("What did José Mourinho say?", "Jose Mourinho said on Monday.", 0.0),
+        ("What did Sebastien Loeb win?", "Sébastien Loeb won the rally.", 0.0),
+        ("What did Zoë Ball say?", "Bob Ball said.", 1.0),
+    ],
+)
+def test_a_name_counts_with_or_without_its_accents(
+    question: str, article: str, missing: float
+) -> None:
+    assert missing_names(question, article) == missing
