@@ -9,10 +9,6 @@ Martinique), it is the most populous one's. Added: "Britain" for the United King
 which countryinfo writes "Great Britain", and England with "English". A code that is
 also an English word ("CAN" for Canada, "NOR" for Norway) is left out, since a headline
 in capitals writes the word.
-
-`country_forms` gives a question's countries their other names, which count as the name
-itself in the sentence scorer's word overlap (qa.retrieve.Query), as a verb's other forms
-do.
 """
 
 from __future__ import annotations
@@ -20,11 +16,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.name_runs import name_runs
-from qa.terms import STOP_WORDS, fold, stem
+from qa.terms import STOP_WORDS
 
 _LATIN = re.compile(r"[A-Za-z][A-Za-z .'-]*")
-_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+")
 _MORE = {"United Kingdom": ("Britain",)}
 _ADDED = (("England", "English"),)
 
@@ -55,26 +49,3 @@ def _usable(name: str) -> bool:
     if not _LATIN.fullmatch(name) or len(name.split()) > 2 or len(name) < 2:
         return False
     return not (name.isupper() and name.lower() in STOP_WORDS)
-
-
-@lru_cache(maxsize=4096)
-def country_forms(question: str) -> dict[str, tuple[str, ...]]:
-    """A stem of a country's name or people in the question, alone or two words together
-    → the stems of the country's other one-word names: "french" → ("franc",), "unit" and
-    "kingdom" → ("britain", "british") for "United Kingdom". A code ("UK", "GY") is
-    neither looked up nor given: few texts write one."""
-    countries = other_names()
-    named = [(m.group().lower(),) for m in _CAPITALISED.finditer(question)]
-    found: dict[str, set[str]] = {}
-    for words in named + [run for _, run in name_runs(question)]:
-        group = countries.get(" ".join(words), ())
-        if not group or any(n.isupper() and n.lower() == " ".join(words) for n in group):
-            continue
-        for other in group:
-            if " " in other or other.isupper():
-                continue
-            alternative = stem(fold(other))
-            for word in words:
-                if stem(word) != alternative:
-                    found.setdefault(stem(word), set()).add(alternative)
-    return {word: tuple(sorted(forms)) for word, forms in found.items()}

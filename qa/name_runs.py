@@ -1,6 +1,7 @@
 """A question's runs of capitalised words, each with its initials: "United States" is
 "us", "Securities and Exchange Commission" "sec". qa.mismatch finds a name an article
-writes as its initials ("U.S."), qa.countries a country of two words ("United Kingdom").
+writes as its initials ("U.S.") or a country of two words by another name ("United
+Kingdom" of "Britain").
 """
 
 from __future__ import annotations

@@ -26,7 +26,6 @@ from index.embed import (
 from index.errors import InvalidQueryError, ModelMismatchError
 from index.passage_table import PassageRow
 from index.store import Filters
-from qa.countries import country_forms
 from qa.memo import Memo
 from qa.terms import key_terms, stem, stems, verb_forms
 from qa.types import Citation, Passage, SearchFilters, as_filters
@@ -73,18 +72,14 @@ class Query:
         self.idf = idf
         self.tokens = tokens
         self._total = sum(idf.values())
-        # The other forms of the question's verbs ("led" for "leads") and countries
-        # ("France" for "French"), which count as the word itself wherever the question's
-        # terms are looked for (qa.terms.verb_forms, qa.countries.country_forms); BM25
-        # looks for the verbs' only.
-        verbs, countries = verb_forms(), country_forms(text)
-        self.forms = {t: f for t in idf if (f := verbs.get(t, ()) + countries.get(t, ()))}
-        self._searched = [*idf, *(f for t in idf for f in verbs.get(t, ()))]
+        # The other forms of the question's verbs ("led" for "leads"), which count as the
+        # word itself wherever the question's terms are looked for (qa.terms.verb_forms).
+        self.forms = {t: f for t in idf if (f := verb_forms().get(t))}
         self._groups = [(frozenset((t, *self.forms.get(t, ()))), w) for t, w in idf.items()]
 
     def terms(self) -> list[str]:
         """The stems BM25 looks for: the question's, and the other forms of its verbs."""
-        return list(dict.fromkeys(self._searched))
+        return [*self.idf, *(f for forms in self.forms.values() for f in forms)]
 
     def coverage(self, text_stems: AbstractSet[str], more: AbstractSet[str] = frozenset()) -> float:
         """Idf-weighted share of the query's terms that occur in a text (its stems), or in

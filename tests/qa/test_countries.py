@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.countries import country_forms, other_names
-from qa.terms import stem
+from qa.countries import other_names
 
 
 @pytest.mark.parametrize(
@@ -43,25 +42,3 @@ def test_names_outside_latin_letters_or_longer_than_two_words_are_left_out() -> 
     assert "Российская Федерация" not in names
     assert "United Kingdom of Great Britain and Northern Ireland" not in names
     assert "Great Britain" in names
-
-
-@pytest.mark.parametrize(
-    ("question", "word", "other"),
-    [
-        ("What did the French government say?", "french", "france"),
-        ("What did France say?", "france", "french"),
-        ("Which Dutch bank?", "dutch", "netherlands"),
-        ("Which Dutch bank?", "dutch", "holland"),
-        ("What did the United Kingdom say?", "kingdom", "britain"),
-        ("WHAT DID FRENCH BANKS DO?", "french", "france"),  # a headline in capitals
-    ],
-)
-def test_a_question_s_country_has_its_other_names(question: str, word: str, other: str) -> None:
-    assert stem(other) in country_forms(question)[stem(word)]
-
-
-@pytest.mark.parametrize("question", ["Who owns Gencorp Inc <GY>?", "Optimism over UK housing?"])
-def test_a_country_code_is_no_name(question: str) -> None:
-    # "GY" is Guyana's code, "UK" the United Kingdom's: a ticker, or a code few texts
-    # write out.
-    assert country_forms(question) == {}

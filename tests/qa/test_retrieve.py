@@ -145,17 +145,6 @@ def test_a_verb_counts_in_its_other_forms() -> None:
     assert set(bought.terms()) >= {stem("bought"), stem("buy"), stem("mortgages")}
 
 
-def test_a_country_counts_in_its_other_names_in_the_overlap_only() -> None:
-    # "French" of "France" (qa.countries.country_forms); BM25 looks for the question's
-    # own word: "franc" would find every story about francs.
-    vector = np.zeros(4, dtype=np.float32)
-    french = Query("What did the French say?", vector, {stem("french"): 1.0})
-    assert french.coverage(stems("France said no.")) == 1.0
-    assert french.coverage(stems("The French said no.")) == 1.0
-    assert french.coverage(stems("Italy said no.")) == 0.0
-    assert french.terms() == [stem("french")]
-
-
 def test_bm25_finds_a_verb_in_its_other_form(tmp_path: Path) -> None:
     articles = [
         Article(
