@@ -228,7 +228,12 @@ def missing_names(question: str, article: str) -> float:
             continue
         if not written.isdisjoint(_OTHER_FORM.get(name, ())):  # "Corporation" of "Corp"
             continue
-        if name in _abbreviated(question, article) or name in _named_otherwise(question, article):
+        if name in _abbreviated(question, article):
+            continue
+        if any(  # "French" of "France"
+            name in named and any(_writes(other, article, written, prefixes) for other in others)
+            for named, others in _countries_named(question)
+        ):
             continue
         if capitals and name in _initials(article):
             continue
@@ -296,26 +301,22 @@ def _abbreviated(question: str, article: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
-def _named_otherwise(question: str, article: str) -> frozenset[str]:
+def _countries_named(question: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     """The question's words that name a country, alone or two together ("United
-    Kingdom"), where the article writes another of the country's names."""
-    words, starts = _article_words(article)
-    written, prefixes = frozenset(words), frozenset(starts)
-
-    def writes(name: str) -> bool:
-        if name.isupper():  # a code: "UK", "USA"
-            return name.lower() in _initialisms(article)
-        return all(
-            w in written or (len(w) >= 5 and w[:5] in prefixes) for w in name.lower().split()
-        )
-
+    Kingdom"), each with every name of the country (qa.countries)."""
     countries = other_names()
-    asked = [(name,) for name, _ in _question_names(question)]
-    found: set[str] = set()
-    for named in asked + [run for _, run in name_runs(question)]:
-        if any(writes(other) for other in countries.get(" ".join(named), ())):
-            found.update(named)
-    return frozenset(found)
+    asked: list[tuple[str, ...]] = [(name,) for name, _ in _question_names(question)]
+    asked += [run for _, run in name_runs(question)]
+    keys = [(named, " ".join(named)) for named in asked]
+    return tuple((named, countries[key]) for named, key in keys if key in countries)
+
+
+def _writes(name: str, article: str, written: frozenset[str], prefixes: frozenset[str]) -> bool:
+    """Whether the article writes a country's name: a code ("UK") as an initialism, else
+    each of its words, or a long word's first five letters."""
+    if name.isupper():
+        return name.lower() in _initialisms(article)
+    return all(w in written or (len(w) >= 5 and w[:5] in prefixes) for w in name.lower().split())
 
 
 @lru_cache(maxsize=1024)
