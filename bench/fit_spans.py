@@ -36,7 +36,7 @@ from qa.phrases import char_span
 from qa.span_ranker import WEIGHTS_FILE, SpanRanker, rule_span
 from qa.squad import load_squad
 
-L2 = 1.0
+L2 = 2.0
 MIN_COUNT = 3  # features seen on fewer candidates are dropped
 
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from qa.parsed import Parsed
 from qa.span import Span, _head_noun, question_stems, question_type
-from qa.terms import ARTICLES
+from qa.terms import ARTICLES, fold, stem
 from qa.verb_roles import asked_role, verb_roles
 
 Features = dict[str, float]
@@ -115,10 +115,15 @@ _CROSSED = (
     "comma",
     "verb_in",
     "starts_prep",
+    "under_named",
 )
 _KIND_FEATURES = {k: f"kind_{k}" for k in ("sub", "left", "tok", "chunk", "ent", "rule")}
 _PLURAL = ("cc", "comma", "loglen", "kind_sub")  # crossed with a question about several things
 _FAR = 1 << 30  # past any sentence's last word
+# Links a modifier does not cross: the items of a list, what a noun is also called and a
+# clause of its own are not said of the noun they hang from.
+_NOUNS = ("NOUN", "PROPN")
+_NOT_MODIFIER = frozenset(("conj", "appos", "ccomp", "advcl", "parataxis", "cc"))
 
 
 def wh_word(question: str) -> str:
@@ -232,6 +237,8 @@ class Context:
         self.entity_of = {i: label for start, end, label in entities for i in range(start, end)}
         self.entity_spans = {(start, end) for start, end, _ in entities}
         self.tree = _tree_distances(parsed, self.hits)
+        q_nouns = {stem(fold(t.text)) for t in question_doc if t.pos_ in _NOUNS}
+        self.under_named = _under_named(parsed, self.hits, q_nouns - {self.head_noun})
         self.crossed = [(name, f"{self.wh}*{name}") for name in _CROSSED]
         self._root_features: dict[int, dict[str, float]] = {}
 
@@ -249,6 +256,7 @@ class Context:
             "prep": np.array(self.prep, dtype=bool),
             "cap": np.array(self.cap, dtype=bool),
             "is_head": np.array([stem == self.head_noun for stem in self.stems], dtype=bool),
+            "under_named": np.array(self.under_named, dtype=bool),
         }
 
     def root_features(self, root: int) -> dict[str, float]:
@@ -324,6 +332,30 @@ def _tree_distances(parsed: Parsed, hits: list[int]) -> list[int]:
     return [d if d >= 0 else 99 for d in distance]
 
 
+def _under_named(parsed: Parsed, hits: list[int], nouns: AbstractSet[str]) -> list[bool]:
+    """Per word, whether it modifies a noun the question names (`nouns`: the stems of its
+    nouns but the one it asks for): "Kenyan police" in "The MSS, largely led by Kenyan
+    police, expressed gratitude ..." says who leads the MSS, which a question about what
+    the MSS expressed already knows. The word's chain of heads reaches the noun without crossing a
+    list, an apposition, a clause of its own or another of the question's words ("who led
+    the MSS?" is answered by what leads it)."""
+    named = {i for i in hits if parsed.pos[i] in _NOUNS and parsed.stems[i] in nouns}
+    under = [False] * parsed.size
+    if not named:
+        return under
+    head, dep, asked = parsed.head, parsed.dep, set(hits)
+    for i in range(parsed.size):
+        j = i
+        while head[j] != j and dep[j] not in _NOT_MODIFIER:
+            j = head[j]
+            if j in named:
+                under[i] = True
+                break
+            if j in asked:  # "led by Kenyan police" answers who led it
+                break
+    return under
+
+
 def _counts(flags: Sequence[bool]) -> list[int]:
     """counts[i]: how many of flags[:i] are set."""
     counts = [0]
@@ -377,6 +409,7 @@ class LinearScore:
         end = np.array([e for _, e in spans], dtype=np.intp)
         n = end - start
         roots = [ctx.parsed.root(s, e) for s, e in spans]
+        root_index = np.array(roots, dtype=np.intp)
         by_root = {r: self._root(r) for r in set(roots)}
         total: np.ndarray = self._by_length[np.minimum(n, 10)] + [by_root[r] for r in roots]
         weight_of = self._kinds  # the kinds a candidate came from (all in _KIND_FEATURES)
@@ -397,7 +430,7 @@ class LinearScore:
         add("any_q", overlap > 0)
         add("loglen", np.log(n))
         if ctx.hits:
-            self._add_distances(add, start, end, np.array(roots, dtype=np.intp))
+            self._add_distances(add, start, end, root_index)
         else:
             total += w.get("nohits", 0.0)
         rule_start, rule_end = ctx.rule
@@ -412,6 +445,7 @@ class LinearScore:
         add("starts_prep", counts["prep"][start])
         add("cap", counts["cap"][start])
         add("sent_start", start == 0)
+        add("under_named", counts["under_named"][root_index])
         if ctx.head_noun:
             add("has_head", counts["head"][end] > counts["head"][start])
             add("ends_head", counts["is_head"][end - 1])
@@ -491,6 +525,8 @@ def _own_features(
     f["starts_prep"] = float(ctx.prep[start])
     f["cap"] = float(ctx.cap[start])
     f["sent_start"] = float(start == 0)
+    if ctx.under_named[root]:
+        f["under_named"] = 1.0
     if ctx.head_noun:
         f["has_head"] = float(ctx.n_head[end] > ctx.n_head[start])
         f["ends_head"] = float(ctx.stems[end - 1] == ctx.head_noun)

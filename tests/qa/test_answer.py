@@ -29,7 +29,7 @@ QUESTIONS = {
     "what is the MSS guarding?": "key national infrastructure",
     # the quotation, not "said in a statement"
     "what did Ombaka say?": "Despite the continued threat of gang violence, our collaboration",
-    "which exams were completed?": "Secondary IV (NS4)",  # not "(NS4": brackets close
+    "which exams were completed?": "National Secondary IV (NS4)",  # not "(NS4": brackets close
 }
 
 
@@ -102,7 +102,9 @@ def test_a_bare_question_word_is_answered_as_the_last_question_asked_that_way(
     gangs = [Turn(question="what did the gangs try to overrun?")]
     where = answerer.ask("and where?", history=gangs, top_k=1)
     assert where.resolved_question == "where did the gangs try to overrun?"
-    assert "Pont Sondé" in where.answers[0].text
+    # The places the gangs tried to overrun, or one of them.
+    places, text = "Telesco area and the Savien Police Station in Pont Sondé", where.answers[0].text
+    assert text in places and any(name in text for name in ("Telesco", "Savien", "Pont Sondé"))
 
 
 def test_search_returns_cited_passages_best_first(answerer: Answerer) -> None:

@@ -51,6 +51,7 @@ def test_counted_features_match_their_definitions(
         assert f["comma"] == float(any(parsed.text[i] == "," for i in inside))
         assert f["cc"] == float(any(parsed.dep[i] == "cc" for i in inside))
         assert f["verb_in"] == float(any(parsed.pos[i] == "VERB" for i in inside))
+        assert f.get("under_named", 0.0) == float(ctx.under_named[parsed.root(start, end)])
         if ctx.head_noun:
             assert f["has_head"] == float(any(parsed.stems[i] == ctx.head_noun for i in inside))
         if not ctx.hits:
@@ -61,3 +62,44 @@ def test_counted_features_match_their_definitions(
         assert (f["near1"], f["near3"]) == (float(gap <= 1), float(gap <= 3))
         assert f["after_hit"] == float(any(h < start for h in ctx.hits))
         assert f["hit_inside"] == float(any(h in inside for h in ctx.hits))
+
+
+MSS_THANKS = (
+    "The MSS, largely led by Kenyan police, expressed gratitude towards the Haitian people, "
+    "local authorities, and diplomatic stakeholders for continued support."
+)
+
+
+def _under(ranker: SpanRanker, question: str, sentence: str) -> set[str]:
+    parsed, question_doc = ranker.table(sentence), ranker.parse(question)
+    rule = parsed.token_span(rule_span(question, sentence, ranker.tagger))
+    ctx = Context(question, question_doc, parsed, rule, ranker._entities(parsed))
+    return {parsed.text[i] for i, under in enumerate(ctx.under_named) if under}
+
+
+def test_a_modifier_of_a_noun_the_question_names_is_marked(ranker: SpanRanker) -> None:
+    # "Kenyan police" says who leads the MSS; "who did the MSS thank?" already names the MSS.
+    under = _under(ranker, "who did the MSS thank?", MSS_THANKS)
+    assert {"Kenyan", "police", "led"} <= under
+    assert not under & {"MSS", "Haitian", "people", "authorities", "stakeholders"}
+
+
+def test_a_modifier_through_the_question_s_own_verb_answers_it(ranker: SpanRanker) -> None:
+    # "led by Kenyan police" is what "who led the MSS?" asks for: not marked.
+    assert not {"Kenyan", "police"} & _under(ranker, "who led the MSS?", MSS_THANKS)
+
+
+def test_a_list_s_items_and_the_asked_for_noun_s_modifiers_are_not_marked(
+    ranker: SpanRanker,
+) -> None:
+    sentence = (
+        "Joint patrols between the MSS and Haitian National Police are maintaining a strong "
+        "presence in the capital."
+    )
+    # The second item of a list ("the MSS and Haitian National Police") is not said of the
+    # first, the MSS the question names.
+    under = _under(ranker, "who patrols with the MSS?", sentence)
+    assert "the" in under and not {"Haitian", "National", "Police"} & under
+    # "which patrols": the modifiers of the noun asked for may be the answer.
+    assert "Joint" not in _under(ranker, "which patrols work with the MSS?", sentence)
+    assert "Joint" in _under(ranker, "when did the patrols start?", sentence)
