@@ -27,7 +27,7 @@ from index.errors import InvalidQueryError, ModelMismatchError
 from index.passage_table import PassageRow
 from index.store import Filters
 from qa.memo import Memo
-from qa.terms import key_terms, stem, stems, verb_forms
+from qa.terms import key_terms, other_forms, stem, stems
 from qa.types import Citation, Passage, SearchFilters, as_filters
 
 # A passage's fused score is (1 - w) * its cosine with the question + w * its BM25 score over
@@ -72,13 +72,14 @@ class Query:
         self.idf = idf
         self.tokens = tokens
         self._total = sum(idf.values())
-        # The other forms of the question's verbs ("led" for "leads"), which count as the
-        # word itself wherever the question's terms are looked for (qa.terms.verb_forms).
-        self.forms = {t: f for t in idf if (f := verb_forms().get(t))}
+        # The other forms of the question's words, a verb's ("led" for "leads") and a
+        # spelling's ("colour" for "color"), which count as the word itself wherever the
+        # question's terms are looked for (qa.terms.other_forms).
+        self.forms = {t: f for t in idf if (f := other_forms().get(t))}
         self._groups = [(frozenset((t, *self.forms.get(t, ()))), w) for t, w in idf.items()]
 
     def terms(self) -> list[str]:
-        """The stems BM25 looks for: the question's, and the other forms of its verbs."""
+        """The stems BM25 looks for: the question's, and their other forms."""
         return [*self.idf, *(f for forms in self.forms.values() for f in forms)]
 
     def coverage(self, text_stems: AbstractSet[str], more: AbstractSet[str] = frozenset()) -> float:

@@ -1,5 +1,6 @@
 """Words that matter in a question: tokenising, stop words, Porter stems, and the other
-forms of a verb that Porter's stems keep apart ("led" and "leads").
+forms of a word that Porter's stems keep apart: a verb's ("led" and "leads") and a
+spelling's ("colour" and "color").
 
 Stems are index.tokens' (FTS5's unicode61 folding and Porter), the ones both stores index,
 so document frequencies are read straight from the index vocabulary.
@@ -20,6 +21,8 @@ __all__ = [
     "content_stems",
     "fold",
     "key_terms",
+    "other_forms",
+    "spelling_forms",
     "stem",
     "stems",
     "verb_forms",
@@ -94,3 +97,35 @@ def verb_forms() -> dict[str, tuple[str, ...]]:
         for member in group:
             forms.setdefault(member, set()).update(group - {member})
     return {member: tuple(sorted(other)) for member, other in forms.items()}
+
+
+@lru_cache(maxsize=1)
+def spelling_forms() -> dict[str, tuple[str, ...]]:
+    """A word's stem -> the stems of its other spelling, British or American ("colour":
+    ("color",), "programm": ("program",)), from breame's table of some 1,700 words spelt
+    both ways.
+
+    The BBC writes "Labour", "defence" and "programme", Reuters "labor", "defense" and
+    "program", and a reader types the words the way they learnt them.
+    """
+    # Its data is read once, on the first question.
+    from breame.data.spelling_constants import BRITISH_ENGLISH_SPELLINGS
+
+    forms: dict[str, set[str]] = {}
+    for british, american in BRITISH_ENGLISH_SPELLINGS.items():
+        one, other = stem(fold(british)), stem(fold(american))
+        if one != other and " " not in british + american:
+            forms.setdefault(one, set()).add(other)
+            forms.setdefault(other, set()).add(one)
+    return {word: tuple(sorted(other)) for word, other in forms.items()}
+
+
+@lru_cache(maxsize=1)
+def other_forms() -> dict[str, tuple[str, ...]]:
+    """A stem -> the stems that count as the same word: a verb's other forms and the
+    word's other spelling (`verb_forms`, `spelling_forms`)."""
+    merged: dict[str, set[str]] = {}
+    for table in (verb_forms(), spelling_forms()):
+        for word, forms in table.items():
+            merged.setdefault(word, set()).update(forms)
+    return {word: tuple(sorted(forms)) for word, forms in merged.items()}

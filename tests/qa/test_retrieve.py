@@ -16,7 +16,7 @@ from index.errors import ModelLoadError
 from index.indexer import Indexer
 from index.store import Store
 from qa.retrieve import Query, Retriever
-from qa.terms import stem, stems, verb_forms
+from qa.terms import other_forms, spelling_forms, stem, stems, verb_forms
 from qa.types import SearchFilters
 from tests.fakes import CountingEmbedder, HashingEmbedder
 
@@ -143,6 +143,31 @@ def test_a_verb_counts_in_its_other_forms() -> None:
     assert bought.coverage(stems("Fannie Mae sells mortgages.")) == 0.5
     # BM25 looks for them too.
     assert set(bought.terms()) >= {stem("bought"), stem("buy"), stem("mortgages")}
+
+
+def test_a_word_counts_in_its_other_spelling() -> None:
+    # British and American spellings, both ways; a word spelt one way only has no entry.
+    forms = spelling_forms()
+    assert stem("color") in forms[stem("colour")] and stem("colour") in forms[stem("color")]
+    assert stem("programme") in forms[stem("program")] and stem("labour") in forms["labor"]
+    assert stem("police") not in forms
+    # Merged with a verb's other forms, which keep theirs.
+    assert "led" in other_forms()["lead"] and stem("defence") in other_forms()[stem("defense")]
+    vector = np.zeros(4, dtype=np.float32)
+    labor = Query("what did labor promise?", vector, {"labor": 2.0, stem("promise"): 1.0})
+    assert labor.coverage(stems("Labour promised to cut taxes.")) == 1.0
+    assert stem("labour") in labor.terms()
+
+
+def test_bm25_finds_a_word_in_its_other_spelling(tmp_path: Path) -> None:
+    articles = [
+        Article(doc_id="uk", title="Defence", text="The defence budget will grow, Labour said."),
+        Article(doc_id="other", title="Budget", text="The budget will grow, they said."),
+    ]
+    Indexer(tmp_path / "index", HashingEmbedder()).index_articles(articles)
+    retriever = Retriever(Store(tmp_path / "index"), HashingEmbedder(), mode="bm25")
+    found = retriever.search("What did the labor party say about the defense budget?")
+    assert [p.citation.doc_id for p in found] == ["uk", "other"]
 
 
 def test_bm25_finds_a_verb_in_its_other_form(tmp_path: Path) -> None:
