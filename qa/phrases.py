@@ -120,9 +120,9 @@ _CROSSED = (
 _KIND_FEATURES = {k: f"kind_{k}" for k in ("sub", "left", "tok", "chunk", "ent", "rule")}
 _PLURAL = ("cc", "comma", "loglen", "kind_sub")  # crossed with a question about several things
 _FAR = 1 << 30  # past any sentence's last word
+_NOUNS = ("NOUN", "PROPN")
 # Links a modifier does not cross: the items of a list, what a noun is also called and a
 # clause of its own are not said of the noun they hang from.
-_NOUNS = ("NOUN", "PROPN")
 _NOT_MODIFIER = frozenset(("conj", "appos", "ccomp", "advcl", "parataxis", "cc"))
 
 
@@ -336,9 +336,9 @@ def _under_named(parsed: Parsed, hits: list[int], nouns: AbstractSet[str]) -> li
     """Per word, whether it modifies a noun the question names (`nouns`: the stems of its
     nouns but the one it asks for): "Kenyan police" in "The MSS, largely led by Kenyan
     police, expressed gratitude ..." says who leads the MSS, which a question about what
-    the MSS expressed already knows. The word's chain of heads reaches the noun without crossing a
-    list, an apposition, a clause of its own or another of the question's words ("who led
-    the MSS?" is answered by what leads it)."""
+    the MSS expressed already knows. The word's chain of heads reaches the noun without
+    crossing a list, an apposition, a clause of its own or another of the question's words
+    ("who led the MSS?" is answered by what leads it)."""
     named = {i for i in hits if parsed.pos[i] in _NOUNS and parsed.stems[i] in nouns}
     under = [False] * parsed.size
     if not named:
