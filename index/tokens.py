@@ -46,9 +46,21 @@ _local = threading.local()
 @lru_cache(maxsize=262_144)
 def fold(word: str) -> str:
     """Lowercase and strip diacritics, as FTS5's unicode61 tokenizer does."""
-    if word.isascii():
-        return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'").translate(_DROP))
+    return fold_text(word)
+
+
+def fold_text(text: str) -> str:
+    """`fold` of a whole text, not kept in fold's cache of words."""
+    if text.isascii():
+        return text.lower()
+    return unaccented(text.lower().replace("’", "'").translate(_DROP))
+
+
+def unaccented(text: str) -> str:
+    """The text without its accents, capitals kept: "José" is "Jose"."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

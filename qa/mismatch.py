@@ -16,13 +16,12 @@ and "the 1100s" is found in a text that names a year from 1100 to 1199 or the 12
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from qa.countries import other_names
 from qa.name_runs import name_runs
-from qa.terms import STOP_WORDS, fold, stem
+from qa.terms import STOP_WORDS, fold_text, stem, unaccented
 
 # A number standing alone (not part of "v1.2" or "A4"): "1900", "1,200", "3.5".
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w'’]|[.,]\d)")
@@ -254,7 +253,7 @@ def _question_names(question: str) -> tuple[tuple[str, bool], ...]:
     with whether it is two to four capitals ("US", "AAA")."""
     found = dict.fromkeys(
         (m.group().lower(), m.group().isupper() and len(m.group()) <= 4)
-        for m in _NAME.finditer(_unaccented(question))
+        for m in _NAME.finditer(unaccented(question))
         if m.start() > 0
     )
     return tuple((w, caps) for w, caps in found if w not in STOP_WORDS and len(w) > 1)
@@ -273,14 +272,7 @@ def _folded(article: str) -> tuple[str, ...]:
     """The article's words, folded, each once: what the numbers in words, the ordinals and
     the names are looked up in, read off the text once for all three. Accents are left
     out, as people leave them out when they ask ("Jose" of "José")."""
-    return tuple(set(_WORD.findall(article.lower() if article.isascii() else fold(article))))
-
-
-def _unaccented(text: str) -> str:
-    """The text without its accents, capitals kept: "José" is "Jose"."""
-    if text.isascii():
-        return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return tuple(set(_WORD.findall(fold_text(article))))
 
 
 @lru_cache(maxsize=4096)

@@ -13,18 +13,20 @@ from functools import lru_cache
 from typing import Any
 
 from index.irregular_verbs import verb_bases
-from index.tokens import fold, folded_words, stem, words
+from index.tokens import fold, fold_text, folded_words, stem, unaccented, words
 
 __all__ = [
     "ARTICLES",
     "STOP_WORDS",
     "content_stems",
     "fold",
+    "fold_text",
     "key_terms",
     "other_forms",
     "spelling_forms",
     "stem",
     "stems",
+    "unaccented",
     "verb_forms",
     "words",
 ]
