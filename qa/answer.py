@@ -122,8 +122,8 @@ DEFAULT_THRESHOLD = 0.36  # a calibrated probability that the top sentence answe
 # The evidence that costs more goes to the best few candidates by the rest. The weights were
 # fitted with it on every candidate, and more of them read it the closer `ask` comes to
 # that: 12 and 6 answer 2 more of xquad-en's questions from the right sentence and 3 more of
-# squad2-sample's than 6 and 3, for about 0.4 ms more a question on Reuters (README,
-# "Answer quality"); beyond, no figure of either file moved.
+# squad2-sample's than 6 and 3, for about 0.4 ms more a question on Reuters
+# (docs/answer-quality.md); beyond, no figure of either file moved.
 RERANK = 12  # sentences that get the entity and names evidence
 LATE = 6  # of those, sentences that get the late-interaction evidence
 WINDOW_CHARS = 300  # how far back the "window" feature looks

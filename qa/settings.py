@@ -82,8 +82,8 @@ class Settings(BaseSettings):
         default=LATE,
         ge=0,
         le=50,
-        description="Candidate sentences matched with the question token by token (a model"
-        " run each); 0 = off, faster",
+        description="Candidate sentences matched with the question token by token (from the"
+        " token vectors the index keeps, else a model run each); 0 = off, faster",
     )
     span_weights: Path | None = Field(
         default=None,
