@@ -14,8 +14,9 @@ Two steps, both on features computed by qa.answer exactly as at question time:
    get a weight of their own here, beyond the ranking's.
 
 The result prints as the WEIGHTS dict of qa/answer.py (calibration folded into the weights
-and the bias); with --no-late, as WEIGHTS_WITHOUT_LATE. Fit the ranking on one file and
-report on another.
+and the bias), then what the calibration added for the answerability features, the
+CALIBRATION_ONLY dict; with --no-late, as WEIGHTS_WITHOUT_LATE and
+CALIBRATION_ONLY_WITHOUT_LATE. Fit the ranking on one file and report on another.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from qa.answer import FEATURES, LATE, Answerer
 from qa.retrieve import Retriever
 from qa.squad import load_squad
 
-L2 = 0.1  # ridge penalty of the ranking fit
+L2 = 0.05  # ridge penalty of the ranking fit
 # Features that speak to whether the question can be answered at all (qa.mismatch); the
 # calibration fits their weight beyond the ranking's.
 ANSWERABILITY = ("numbers", "negation", "unnegated", "names")
@@ -149,6 +150,8 @@ def main() -> None:
     }
     weights = {"bias": round(b, 3)} | scaled
     print(json.dumps(weights))
+    # What the calibration adds to the ranking's weights: qa.answer ranks without it.
+    print(json.dumps({k: round(float(v), 3) for k, v in added.items()}))
     print(f"top-1 sentence on {args.rank} (fitted on):", round(top1(data[args.rank], w), 4))
     if args.test:
         held_out = data.get(args.test) or collect(args.test, embedder, args.late)

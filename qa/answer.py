@@ -73,52 +73,67 @@ FEATURES = (
 # Fitted by bench/fit_weights.py (README, "How the score is fitted"): the ranking on the
 # SQuAD v2.0 sample's answerable questions, the calibration on it and xquad-en together.
 WEIGHTS = {
-    "bias": -3.232,
-    "dense": -0.349,
-    "lexical": 0.091,
-    "context": 0.275,
-    "window": 0.604,
-    "title": 0.359,
-    "rank": 0.22,
-    "typed": 0.389,
-    "focus": 0.251,
-    "numbers": -2.765,
-    "negation": -0.668,
-    "unnegated": -5.146,
-    "names": -0.936,
-    "entity": 0.061,
-    "maxsim": 0.469,
-    "maxsim_before": 2.151,
-    "maxsim_after": 1.267,
+    "bias": -3.198,
+    "dense": -0.519,
+    "lexical": -0.005,
+    "context": 0.26,
+    "window": 0.497,
+    "title": 0.411,
+    "rank": 0.178,
+    "typed": 0.437,
+    "focus": 0.243,
+    "numbers": -2.815,
+    "negation": -0.702,
+    "unnegated": -5.113,
+    "names": -1.01,
+    "entity": 0.036,
+    "maxsim": 0.383,
+    "maxsim_before": 2.574,
+    "maxsim_after": 1.487,
     "maxsim_peak": -0.091,
-    "maxsim_found": 0.408,
-    "maxsim_reverse": 0.187,
-    "previous": 0.288,
+    "maxsim_found": 0.282,
+    "maxsim_reverse": 0.291,
+    "previous": 0.104,
+}
+# What the calibration adds to the answerability features' weights above (bench/fit_weights.py),
+# beyond the ranking's: the candidates are ranked without it, and it only decides whether the
+# best of them answers at all.
+CALIBRATION_ONLY = {
+    "numbers": -2.584,
+    "negation": -0.615,
+    "unnegated": -4.968,
+    "names": -0.349,
 }
 # The same fit without the late-interaction features, for when they are off or the
 # embedder gives no token vectors: the calibration must not count on them.
 WEIGHTS_WITHOUT_LATE = {
-    "bias": -3.077,
-    "dense": 2.537,
-    "lexical": 0.471,
-    "context": 0.215,
-    "window": 1.286,
-    "title": 0.502,
-    "rank": 0.419,
-    "typed": 0.401,
-    "focus": 0.271,
-    "numbers": -2.546,
-    "negation": -0.696,
-    "unnegated": -5.139,
-    "names": -1.101,
-    "entity": 0.212,
+    "bias": -2.88,
+    "dense": 2.492,
+    "lexical": 0.377,
+    "context": 0.17,
+    "window": 1.26,
+    "title": 0.427,
+    "rank": 0.371,
+    "typed": 0.472,
+    "focus": 0.253,
+    "numbers": -2.608,
+    "negation": -0.766,
+    "unnegated": -4.995,
+    "names": -0.97,
+    "entity": 0.231,
+}
+CALIBRATION_ONLY_WITHOUT_LATE = {
+    "numbers": -2.012,
+    "negation": -0.578,
+    "unnegated": -4.653,
+    "names": 0.08,
 }
 # The single-signal baselines `qa eval --baseline` compares against.
 BASELINE_WEIGHTS = {
     "dense": {"bias": -2.0, "dense": 5.0},
     "bm25": {"bias": -1.5, "lexical": 3.0},
 }
-DEFAULT_THRESHOLD = 0.36  # a calibrated probability that the top sentence answers
+DEFAULT_THRESHOLD = 0.39  # a calibrated probability that the top sentence answers
 # The evidence that costs more goes to the best few candidates by the rest. The weights were
 # fitted with it on every candidate, and more of them read it the closer `ask` comes to
 # that: 12 and 6 answer 2 more of xquad-en's questions from the right sentence and 3 more of
@@ -135,9 +150,10 @@ NEAREST = 10  # candidate sentences found by their own embedding, beside the pas
 @dataclass
 class Scored:
     sentence: SentenceRow
-    score: float
+    score: float  # the calibrated probability that the sentence answers
     features: dict[str, float]
     text: str  # the sentence's words, as the article has them
+    rank: float = 0.0  # the ranking's score: the candidates are ordered by it
 
 
 class Answerer:
@@ -176,6 +192,10 @@ class Answerer:
         )
         self.weights = weights or (WEIGHTS if self.late else WEIGHTS_WITHOUT_LATE)
         self.first_weights = weights or WEIGHTS_WITHOUT_LATE  # before the late evidence
+        # What the calibration alone adds, left out of the ranking (given weights rank whole).
+        only = CALIBRATION_ONLY if self.late else CALIBRATION_ONLY_WITHOUT_LATE
+        self.only: dict[str, float] = {} if weights else only
+        self.first_only: dict[str, float] = {} if weights else CALIBRATION_ONLY_WITHOUT_LATE
         # True: a follow-up's pronouns are replaced by what they refer to (qa.follow_up);
         # False: only retrieval reads the conversation.
         self.follow_ups = follow_ups
@@ -244,9 +264,9 @@ class Answerer:
         rerank: int | None = RERANK,
         nearest: list[tuple[int, float]] | None = None,
     ) -> list[Scored]:
-        """Every candidate sentence with its features and score, best first: the sentences
-        of the passages `hits`, and the NEAREST sentences to the question's embedding
-        (`nearest` when they have been searched already).
+        """Every candidate sentence with its features and scores, best first by the ranking:
+        the sentences of the passages `hits`, and the NEAREST sentences to the question's
+        embedding (`nearest` when they have been searched already).
 
         The evidence that costs more is added to the best `rerank` sentences only (None: to all
         of them), which are then scored again.
@@ -288,7 +308,6 @@ class Answerer:
             )
             for h in hits
         }
-        first = self.first_weights if rerank is not None else self.weights
         asked, question_stems = focus(current.text), stems(current.text)
         negated = negates(current.text)
         scored = []
@@ -315,8 +334,9 @@ class Answerer:
                 "unnegated": unnegated(sentence) if negated else 0.0,
                 **mismatch[row.doc_id],
             }
-            scored.append(Scored(row, self._logistic(features, first), features, sentence))
-        scored.sort(key=lambda s: -s.score)
+            scored.append(Scored(row, 0.0, features, sentence))
+            self._rescore(scored[-1], late=rerank is None)
+        scored.sort(key=lambda s: -s.rank)
         top = scored[:rerank]
         self._add_entity_evidence(current.text, top, [s.text for s in top])
         # A name the question has and the article lacks: read for the best few only, as
@@ -330,13 +350,13 @@ class Answerer:
             # The late evidence is for the best few by everything else, and only they are
             # scored with it; the rest keep the calibrated score that never counts on it.
             for s in top:
-                s.score = self._logistic(s.features, self.first_weights)
-            top.sort(key=lambda s: -s.score)
+                self._rescore(s, late=False)
+            top.sort(key=lambda s: -s.rank)
             top = top[: self.late_sentences]
         self._add_late_evidence(current, query, top, [s.text for s in top])
         for s in top:
-            s.score = self._logistic(s.features)
-        scored.sort(key=lambda s: -s.score)
+            self._rescore(s, late=True)
+        scored.sort(key=lambda s: -s.rank)
         return scored
 
     def _add_entity_evidence(self, question: str, top: list[Scored], sentences: list[str]) -> None:
@@ -421,10 +441,14 @@ class Answerer:
             if self.spans is not None:
                 self.spans.know(text, doc)
 
-    def _logistic(self, features: dict[str, float], w: dict[str, float] | None = None) -> float:
-        w = w or self.weights
-        z = w["bias"] + sum(w.get(name, 0.0) * value for name, value in features.items())
-        return 1.0 / (1.0 + math.exp(-z))
+    def _rescore(self, s: Scored, late: bool) -> None:
+        """Score a candidate with the weights with the late evidence or without: its
+        calibrated probability, and its ranking's score, which leaves out what the
+        calibration alone adds (CALIBRATION_ONLY)."""
+        w, only = (self.weights, self.only) if late else (self.first_weights, self.first_only)
+        z = w["bias"] + sum(w.get(name, 0.0) * value for name, value in s.features.items())
+        s.rank = z - sum(v * s.features.get(name, 0.0) for name, v in only.items())
+        s.score = 1.0 / (1.0 + math.exp(-z))
 
     def _choose(
         self, question: str, scored: list[Scored], top_k: int, find: Finder | None = None
@@ -432,17 +456,36 @@ class Answerer:
         """The best sentence of each article above the threshold, and each quote once: wire
         stories are filed again under new ids, and the copy that scored best is cited.
 
+        The best candidate by the ranking (`scored` is in its order) names the article that
+        answers first, with its sentence of the best calibrated score; when that is under the
+        threshold, the articles do not say. So a question whose best match is in an article
+        that belies it (a number or a name it never writes) gets no answer, rather than a
+        lesser match elsewhere; but within that article, a negated question is answered by
+        the sentence that negates ("Which cities were not destroyed?").
+
         A sentence that cannot answer what the question asks for is passed over (qa.fits):
         "how many officers are in Haiti?" is not answered by a sentence that only mentions
         the officers, and when none counts the articles do not say. For "Who is the
         chairman of X?", "Where is X based?" and the other kinds of qa.bound, the sentences
         that `find` finds the answer in come first.
         """
+        by_score = sorted(scored, key=lambda s: -s.score)
         if find is not None:
-            scored = [s for s in scored if s.score >= self.threshold]
-            scored.sort(key=lambda s: find(s.text) is None)  # stable
+            by_score = [s for s in by_score if s.score >= self.threshold]
+            by_score.sort(key=lambda s: find(s.text) is None)  # stable
+        else:
+            lead = next((s for s in scored if fits(question, s.text)), None)
+            if lead is None:
+                return []
+            doc_id = lead.sentence.doc_id
+            first = next(
+                s for s in by_score if s.sentence.doc_id == doc_id and fits(question, s.text)
+            )
+            if first.score < self.threshold:
+                return []
+            by_score = [first, *(s for s in by_score if s is not first)]
         best_per_doc: dict[str, Scored] = {}
-        for s in scored:
+        for s in by_score:
             if s.score < self.threshold or s.sentence.doc_id in best_per_doc:
                 continue
             if fits(question, s.text):

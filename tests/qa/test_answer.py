@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +16,7 @@ from index.embed import SentenceTransformerEmbedder
 from index.errors import InvalidQueryError
 from index.indexer import Indexer
 from index.store import Store
-from qa.answer import Answerer, Scored
+from qa.answer import CALIBRATION_ONLY, CALIBRATION_ONLY_WITHOUT_LATE, Answerer, Scored
 from qa.retrieve import Retriever
 from qa.types import SearchFilters, Turn
 from tests.conftest import SEED_ID, SEEDS, assert_cited_exactly, assert_passage_cited
@@ -213,6 +215,34 @@ def test_answers_are_the_same_when_asked_from_many_threads_at_once(
     concurrent = answers(Answerer(Retriever(Store(seed_index), embedder)), 8)
     serial = answers(Answerer(Retriever(Store(seed_index), embedder)), 1)
     assert concurrent == serial
+
+
+def test_the_ranking_leaves_out_what_only_the_calibration_adds(answerer: Answerer) -> None:
+    # "2019" is in no article: the answerability evidence is on, and the candidates are
+    # ranked without what the calibration alone adds for it (CALIBRATION_ONLY).
+    scored = candidates(answerer, "how many Kenyan officers arrived in Haiti in 2019?")
+    assert any(s.features.get("numbers") for s in scored), "the test needs the evidence on"
+    assert [s.rank for s in scored] == sorted((s.rank for s in scored), reverse=True)
+    for s in scored:
+        only = CALIBRATION_ONLY if "maxsim" in s.features else CALIBRATION_ONLY_WITHOUT_LATE
+        added = sum(v * s.features.get(k, 0.0) for k, v in only.items())
+        assert math.log(s.score / (1 - s.score)) == pytest.approx(s.rank + added, abs=1e-6)
+
+
+def test_the_best_ranked_candidates_article_answers_or_none_does(answerer: Answerer) -> None:
+    row = answerer.retriever.store.sentences([1])[1]
+
+    def candidate(doc_id: str, rank: float, score: float) -> Scored:
+        text = f"The mission opened bases in the north ({doc_id}, {rank}, {score})."
+        return Scored(dataclasses.replace(row, doc_id=doc_id), score, {}, text, rank)
+
+    question = "what did the mission open?"
+    lead, lesser = candidate("a", 3.0, 0.1), candidate("b", 1.0, 0.9)
+    assert answerer._choose(question, [lead, lesser], 3) == [], "a lesser match elsewhere"
+    negates = candidate("a", 2.0, 0.8)  # the lead's article's sentence that clears it
+    assert answerer._choose(question, [lead, negates, lesser], 3) == [negates, lesser]
+    lead = candidate("a", 3.0, answerer.threshold)
+    assert answerer._choose(question, [lead, lesser], 3) == [lead, lesser]
 
 
 def answerer_over(
@@ -461,7 +491,9 @@ def test_a_negated_question_prefers_the_sentence_that_says_what_did_not_happen(
     scored = candidates(answerer, "Which cities were not destroyed by the Mongols?")
     flags = {s.text.split()[0]: s.features["unnegated"] for s in scored}
     assert flags == {"Over": 1.0, "Novgorod": 0.0}
-    assert scored[0].text.startswith("Novgorod")
+    assert scored[0].text.startswith("Over"), "ranked first, and belied by the question"
+    result = answerer.ask("Which cities were not destroyed by the Mongols?", top_k=1)
+    assert [a.text for a in result.answers][0].startswith("Novgorod")
     plain = candidates(answerer, "Which cities did the Mongols destroy?")
     assert all(s.features["unnegated"] == 0.0 for s in plain)  # only a negated question
     assert answerer.weights["unnegated"] < 0 and answerer.first_weights["unnegated"] < 0
