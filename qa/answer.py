@@ -145,6 +145,10 @@ WINDOW_CHARS = 300  # how far back the "window" feature looks
 MIN_ANSWER_WORDS = 3  # fragments like "France's" are never answers
 LOOK_BACK = 3  # sentences searched for who "he" or "it" is (qa.antecedent)
 NEAREST = 10  # candidate sentences found by their own embedding, beside the passages' ones
+# Ranking scores (log-odds) this close to the best candidate's tie with it: the calibrated
+# score chooses among them. Daily wire stories differ in a number ("deficit forecast at 700
+# mln stg"), and the ranking barely tells them apart (docs/answer-quality.md).
+TIE = 0.5
 
 
 @dataclass
@@ -456,12 +460,13 @@ class Answerer:
         """The best sentence of each article above the threshold, and each quote once: wire
         stories are filed again under new ids, and the copy that scored best is cited.
 
-        The best candidate by the ranking (`scored` is in its order) names the article that
-        answers first, with its sentence of the best calibrated score; when that is under the
-        threshold, the articles do not say. So a question whose best match is in an article
-        that belies it (a number or a name it never writes) gets no answer, rather than a
-        lesser match elsewhere; but within that article, a negated question is answered by
-        the sentence that negates ("Which cities were not destroyed?").
+        The best candidate by the ranking (`scored` is in its order) decides where the first
+        answer comes from: its article's sentences and the candidates that tie with it (TIE)
+        are the contenders, and the one of the best calibrated score answers; when that is
+        under the threshold, the articles do not say. So a question whose best match is in
+        an article that belies it (a number or a name it never writes) gets no answer, rather
+        than a clearly lesser match elsewhere; but within that article, a negated question is
+        answered by the sentence that negates ("Which cities were not destroyed?").
 
         A sentence that cannot answer what the question asks for is passed over (qa.fits):
         "how many officers are in Haiti?" is not answered by a sentence that only mentions
@@ -477,9 +482,11 @@ class Answerer:
             lead = next((s for s in scored if fits(question, s.text)), None)
             if lead is None:
                 return []
-            doc_id = lead.sentence.doc_id
+            doc_id, tied = lead.sentence.doc_id, lead.rank - TIE
             first = next(
-                s for s in by_score if s.sentence.doc_id == doc_id and fits(question, s.text)
+                s
+                for s in by_score
+                if (s.sentence.doc_id == doc_id or s.rank >= tied) and fits(question, s.text)
             )
             if first.score < self.threshold:
                 return []

@@ -16,7 +16,7 @@ from index.embed import SentenceTransformerEmbedder
 from index.errors import InvalidQueryError
 from index.indexer import Indexer
 from index.store import Store
-from qa.answer import CALIBRATION_ONLY, CALIBRATION_ONLY_WITHOUT_LATE, Answerer, Scored
+from qa.answer import CALIBRATION_ONLY, CALIBRATION_ONLY_WITHOUT_LATE, TIE, Answerer, Scored
 from qa.retrieve import Retriever
 from qa.types import SearchFilters, Turn
 from tests.conftest import SEED_ID, SEEDS, assert_cited_exactly, assert_passage_cited
@@ -239,6 +239,8 @@ def test_the_best_ranked_candidates_article_answers_or_none_does(answerer: Answe
     question = "what did the mission open?"
     lead, lesser = candidate("a", 3.0, 0.1), candidate("b", 1.0, 0.9)
     assert answerer._choose(question, [lead, lesser], 3) == [], "a lesser match elsewhere"
+    tie = candidate("c", 3.0 - TIE, 0.9)  # as good, to the ranking
+    assert answerer._choose(question, [lead, tie, lesser], 3) == [tie, lesser]
     negates = candidate("a", 2.0, 0.8)  # the lead's article's sentence that clears it
     assert answerer._choose(question, [lead, negates, lesser], 3) == [negates, lesser]
     lead = candidate("a", 3.0, answerer.threshold)
