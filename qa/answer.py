@@ -6,6 +6,7 @@ import copy
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -474,19 +475,21 @@ class Answerer:
         chairman of X?", "Where is X based?" and the other kinds of qa.bound, the sentences
         that `find` finds the answer in come first.
         """
+        # Each sentence is read against the question once, though three passes may ask.
+        can_answer = cache(partial(fits, question))
         by_score = sorted(scored, key=lambda s: -s.score)
         if find is not None:
             by_score = [s for s in by_score if s.score >= self.threshold]
             by_score.sort(key=lambda s: find(s.text) is None)  # stable
         else:
-            lead = next((s for s in scored if fits(question, s.text)), None)
+            lead = next((s for s in scored if can_answer(s.text)), None)
             if lead is None:
                 return []
             doc_id, tied = lead.sentence.doc_id, lead.rank - TIE
             first = next(
                 s
                 for s in by_score
-                if (s.sentence.doc_id == doc_id or s.rank >= tied) and fits(question, s.text)
+                if (s.sentence.doc_id == doc_id or s.rank >= tied) and can_answer(s.text)
             )
             if first.score < self.threshold:
                 return []
@@ -495,7 +498,7 @@ class Answerer:
         for s in by_score:
             if s.score < self.threshold or s.sentence.doc_id in best_per_doc:
                 continue
-            if fits(question, s.text):
+            if can_answer(s.text):
                 best_per_doc[s.sentence.doc_id] = s
         chosen: list[Scored] = []
         seen: set[str] = set()
