@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from bench.embed_once import AnalyseOnce, EmbedOnce, EmbedTokensOnce
+from bench.perf import spread
 from index import analysis
 from index.embed import SentenceTransformerEmbedder
 from index.indexer import Indexer
@@ -171,3 +172,17 @@ def test_the_conversation_bench_asks_each_last_turn_after_its_history(seed_index
     assert report["right"] >= 13
     why = next(r for r in report["rows"] if r["turns"][-1] == "why?")
     assert why["read_as"] == "why are the forward operating bases?"
+
+
+def test_the_warm_up_and_cached_questions_are_spread_across_the_corpus() -> None:
+    fresh = [f"What happened: title {i}?" for i in range(2000)]
+    warm, other = spread(fresh, 100, 100)
+    assert len(warm) == len(other) == 100 and not set(warm) & set(other)
+    # Both reach from the corpus's start to its end, not a slice off its end.
+    for picked in (warm, other):
+        positions = [fresh.index(q) for q in picked]
+        assert positions[0] < 100 and positions[-1] >= 1900
+    warm, other = spread(fresh, 100, 30)
+    assert (len(warm), len(other)) == (100, 30) and not set(warm) & set(other)
+    # Too few for both: the warm-up alone, and no cached questions.
+    assert spread(fresh[:150], 100, 100) == (fresh[50:150], [])
